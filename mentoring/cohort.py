@@ -1,0 +1,94 @@
+"""The validated shape of a cohort, as it travels into workflows.
+
+The cohort *file* format and its checks live in ``mentoring.cohort_file``;
+these models hold only resolved, already-checked values.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+
+class Language(StrEnum):
+    DE = "de"
+    EN = "en"
+
+
+class Cadence(StrEnum):
+    WEEKLY = "weekly"
+    BIWEEKLY = "biweekly"
+    EVERY_3_WEEKS = "every_3_weeks"
+    MONTHLY = "monthly"
+
+
+class Weekday(StrEnum):
+    MONDAY = "monday"
+    TUESDAY = "tuesday"
+    WEDNESDAY = "wednesday"
+    THURSDAY = "thursday"
+    FRIDAY = "friday"
+    SATURDAY = "saturday"
+    SUNDAY = "sunday"
+
+    @property
+    def index(self) -> int:
+        """Monday is 0, as in ``date.weekday()``."""
+        return list(Weekday).index(self)
+
+
+class Role(StrEnum):
+    MENTOR = "mentor"
+    MENTEE = "mentee"
+    PROGRAM_OFFICE = "program_office"
+
+
+class Person(BaseModel):
+    name: str
+    email: str
+    timezone: str
+
+
+class ProgramOffice(BaseModel):
+    name: str
+    email: str
+
+
+class SessionPattern(BaseModel):
+    """When and where a pair meets, fully resolved from cohort defaults and pair overrides."""
+
+    weekday: Weekday
+    local_time: time
+    length_minutes: int = Field(ge=15, le=240)
+    location: str
+    timezone: str
+    cadence: Cadence
+
+
+class Pair(BaseModel):
+    id: str
+    mentor: Person
+    mentee: Person
+    pattern: SessionPattern
+
+
+class Program(BaseModel):
+    """What every pair of a cohort shares."""
+
+    cohort_id: str
+    cohort_name: str
+    focus: str
+    language: Language
+    program_office: ProgramOffice
+    start_date: date
+    duration_months: int = Field(ge=4, le=6)
+    invite_lead_days: int = Field(default=14, ge=1, le=60)
+    reminder_hours: int = Field(default=24, ge=1, le=168)
+    reflection_delay_hours: int = Field(default=2, ge=0, le=72)
+
+
+class Cohort(BaseModel):
+    program: Program
+    pairs: list[Pair]

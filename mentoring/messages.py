@@ -1,0 +1,101 @@
+"""What the workflow asks the email activity to deliver, and what comes back."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import AwareDatetime, BaseModel
+
+from mentoring.cohort import Person, Program, Role
+
+
+class MessageKind(StrEnum):
+    WELCOME = "welcome"
+    INVITE = "invite"
+    INVITE_CANCEL = "invite_cancel"
+    REMINDER = "reminder"
+    REFLECTION = "reflection"
+    MIDPOINT_REVIEW = "midpoint_review"
+    CLOSING_REVIEW = "closing_review"
+    COMPLETION_NOTICE = "completion_notice"
+    DELIVERY_FAILURE_NOTICE = "delivery_failure_notice"
+
+
+class MentoringFunction(StrEnum):
+    """The three functions of mentoring that reflection prompts rotate through."""
+
+    CAREER = "career"
+    PSYCHOSOCIAL = "psychosocial"
+    EMOTIONAL = "emotional"
+
+
+class Recipient(BaseModel):
+    role: Role
+    name: str
+    email: str
+    # The recipient's own zone, used to show times in their local clock too.
+    timezone: str | None = None
+
+
+class SessionRef(BaseModel):
+    """A session as a message shows it; ``uid`` and ``sequence`` go into the invite."""
+
+    number: int
+    uid: str
+    sequence: int
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    local_start: datetime
+    timezone: str
+    location: str
+
+
+class DeliveryFailure(BaseModel):
+    """For the program office: which address bounced, never what the message said."""
+
+    pair_id: str
+    role: Role
+    email: str
+    kind: MessageKind
+    smtp_code: int
+    smtp_reply: str
+
+
+class CompletionSummary(BaseModel):
+    sessions_planned: int
+    sessions_held: int
+    messages_sent: int
+    messages_failed: int
+
+
+class DeliveryRequest(BaseModel):
+    # ``key`` is workflow/event/version/recipient; the Message-ID is derived from it.
+    key: str
+    kind: MessageKind
+    recipient: Recipient
+    program: Program
+    pair_id: str
+    mentor: Person
+    mentee: Person
+    session: SessionRef | None = None
+    sessions: list[SessionRef] = []
+    total_sessions: int = 0
+    mentoring_function: MentoringFunction | None = None
+    reflection_round: int = 0
+    midpoint_at: AwareDatetime | None = None
+    failure: DeliveryFailure | None = None
+    summary: CompletionSummary | None = None
+    # The workflow's clock, so Date and DTSTAMP show program time in a preview.
+    composed_at: AwareDatetime
+
+
+class DeliveryReceipt(BaseModel):
+    key: str
+    message_id: str
+    smtp_code: int
+    smtp_reply: str
+
+
+PERMANENT_FAILURE = "PermanentDeliveryFailure"
+"""ApplicationError type raised (non-retryable) on a 5xx reply; details hold [code, reply]."""

@@ -1,0 +1,38 @@
+"""Worker configuration from the environment (pydantic-settings)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SmtpTls(StrEnum):
+    NONE = "none"
+    STARTTLS = "starttls"  # port 587
+    TLS = "tls"  # implicit TLS, port 465
+
+
+class MailSettings(BaseSettings):
+    """SMTP connection and sender. Every field reads the env var of the same name."""
+
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+
+    smtp_host: str = "localhost"
+    smtp_port: int = 1025
+    # Explicit, because aiosmtplib's default silently falls back to plaintext.
+    smtp_tls: SmtpTls = SmtpTls.NONE
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_timeout_seconds: float = 30.0
+    mail_from: str = Field(default="Reverse Mentoring <mentoring@localhost>")
+
+
+class WorkerSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+
+    task_queue: str = "reverse-mentoring"
+    email_task_queue: str = "reverse-mentoring-email"
+    # SMTP servers throttle; this caps sends across every worker on the email queue.
+    email_rate_per_second: float = 10.0
