@@ -32,7 +32,5 @@ class MailSettings(BaseSettings):
 class WorkerSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
 
-    task_queue: str = "reverse-mentoring"
-    email_task_queue: str = "reverse-mentoring-email"
     # SMTP servers throttle; this caps sends across every worker on the email queue.
     email_rate_per_second: float = 10.0

@@ -1,0 +1,98 @@
+"""Session planning: all calendar arithmetic happens here, in the pair's meeting
+time zone, so a session keeps its wall-clock time across DST changes. The result
+is recorded in history, so a later tzdata update can never change a replay."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from temporalio import activity
+
+from mentoring.cohort import Cadence
+from mentoring.plan import PlannedSession, PlanRequest, SessionPlan
+
+# Reviews land at the start of a working day in the pair's own zone, never on a
+# single company-wide clock.
+REVIEW_LOCAL_TIME = time(9, 0)
+
+_STEP_DAYS = {Cadence.WEEKLY: 7, Cadence.BIWEEKLY: 14, Cadence.EVERY_3_WEEKS: 21}
+
+
+def add_months(start: date, months: int) -> date:
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def _nth_weekday(year: int, month: int, weekday: int, nth: int) -> date:
+    first = date(year, month, 1)
+    offset = (weekday - first.weekday()) % 7
+    return first + timedelta(days=offset + 7 * (nth - 1))
+
+
+def session_dates(first: date, cadence: Cadence, end: date) -> list[date]:
+    """Every meeting date from ``first`` up to (not including) ``end``.
+
+    Monthly means "the same n-th weekday each month" (e.g. the 2nd Tuesday), as
+    calendar apps do; the 5th occurrence does not exist every month, so it caps at 4.
+    """
+    dates: list[date] = []
+    if cadence == Cadence.MONTHLY:
+        nth = min((first.day - 1) // 7 + 1, 4)
+        year, month = first.year, first.month
+        while (current := _nth_weekday(year, month, first.weekday(), nth)) < end:
+            dates.append(current)
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return dates
+    current = first
+    while current < end:
+        dates.append(current)
+        current += timedelta(days=_STEP_DAYS[cadence])
+    return dates
+
+
+def first_meeting_date(start: date, weekday: int) -> date:
+    return start + timedelta(days=(weekday - start.weekday()) % 7)
+
+
+def local_instant(day: date, at: time, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
+
+
+def plan_program(request: PlanRequest) -> SessionPlan:
+    pattern = request.pattern
+    zone = ZoneInfo(pattern.timezone)
+    program_end = add_months(request.start_date, request.duration_months)
+    first = first_meeting_date(request.start_date, pattern.weekday.index)
+    length = timedelta(minutes=pattern.length_minutes)
+
+    sessions: list[PlannedSession] = []
+    for day in session_dates(first, pattern.cadence, program_end):
+        starts_at = local_instant(day, pattern.local_time, zone)
+        if starts_at < request.not_before:
+            continue
+        sessions.append(
+            PlannedSession(
+                number=len(sessions) + 1,
+                starts_at=starts_at,
+                ends_at=starts_at + length,
+                local_start=datetime.combine(day, pattern.local_time),
+                timezone=pattern.timezone,
+                location=pattern.location,
+            )
+        )
+
+    halfway = request.start_date + timedelta(days=(program_end - request.start_date).days // 2)
+    midpoint_at = max(local_instant(halfway, REVIEW_LOCAL_TIME, zone), request.not_before)
+    closing_day = (sessions[-1].local_start.date() if sessions else program_end) + timedelta(days=1)
+    closing_at = max(local_instant(closing_day, REVIEW_LOCAL_TIME, zone), request.not_before)
+    return SessionPlan(
+        sessions=sessions, midpoint_at=midpoint_at, closing_at=closing_at, program_end=program_end
+    )
+
+
+@activity.defn
+async def plan_sessions(request: PlanRequest) -> SessionPlan:
+    return plan_program(request)

