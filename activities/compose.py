@@ -1,0 +1,215 @@
+"""One email to one recipient: headers, localised text and HTML, and the invite if any."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from activities.invites import build_calendar, session_wall_clock
+from activities.reflection_questions import questions_for
+from mentoring.cohort import Role
+from mentoring.messages import DeliveryRequest, MessageKind, SessionRef
+
+_CALENDAR_METHOD = {MessageKind.INVITE: "REQUEST", MessageKind.INVITE_CANCEL: "CANCEL"}
+
+# What each kind cannot be written without; a clear error beats a half-empty email.
+_REQUIRED = {
+    MessageKind.INVITE: "session",
+    MessageKind.INVITE_CANCEL: "session",
+    MessageKind.REMINDER: "session",
+    MessageKind.REFLECTION: "mentoring_function",
+    MessageKind.COMPLETION_NOTICE: "summary",
+    MessageKind.DELIVERY_FAILURE_NOTICE: "failure",
+}
+_PARTICIPANT_KINDS = {
+    MessageKind.WELCOME,
+    MessageKind.INVITE,
+    MessageKind.INVITE_CANCEL,
+    MessageKind.REMINDER,
+    MessageKind.REFLECTION,
+    MessageKind.MIDPOINT_REVIEW,
+    MessageKind.CLOSING_REVIEW,
+}
+
+_templates = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    undefined=StrictUndefined,
+    autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A meeting's start and end as clocks in one zone show them."""
+
+    start: datetime
+    end: datetime
+    zone: str
+
+
+@dataclass(frozen=True)
+class SessionView:
+    number: int
+    total: int
+    location: str
+    meeting: Span
+    # Only when the recipient's clock shows a different time than the meeting zone.
+    yours: Span | None
+    # "today", "tomorrow" or None, seen in the meeting zone from ``composed_at``.
+    day: str | None
+
+
+def message_id_for(key: str, domain: str) -> str:
+    """The same key always gives the same Message-ID, so a retried send is recognisable."""
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:40]
+    return f"<{digest}@{domain}>"
+
+
+def compose_message(request: DeliveryRequest, *, sender: str) -> EmailMessage:
+    text, html, subject = _render(request)
+    office = request.program.program_office
+    recipient = request.recipient
+    for field, value in (
+        ("sender", sender),
+        ("recipient name", recipient.name),
+        ("recipient email", recipient.email),
+        ("program office name", office.name),
+        ("program office email", office.email),
+        ("subject", subject),
+    ):
+        _refuse_controls(field, value)
+
+    msg = EmailMessage(policy=policy.default)
+    msg["From"] = sender
+    msg["To"] = Address(recipient.name, addr_spec=recipient.email)
+    msg["Reply-To"] = Address(office.name, addr_spec=office.email)
+    msg["Subject"] = subject
+    msg["Date"] = format_datetime(request.composed_at)
+    msg["Message-ID"] = message_id_for(request.key, _domain(sender))
+
+    msg.set_content(text)
+    msg.add_alternative(html, subtype="html")
+    method = _CALENDAR_METHOD.get(request.kind)
+    if method is not None:
+        ics = build_calendar(request)
+        # Bytes with base64 keep the calendar's CRLF lines exactly as icalendar wrote them.
+        msg.add_alternative(
+            ics,
+            maintype="text",
+            subtype="calendar",
+            params={"method": method, "charset": "UTF-8"},
+        )
+        # application/ics, as Google sends it, so no client reads a second invite.
+        msg.add_attachment(ics, maintype="application", subtype="ics", filename="invite.ics")
+    return msg
+
+
+def _render(request: DeliveryRequest) -> tuple[str, str, str]:
+    context = _context(request)
+    language = request.program.language.value
+    # The language's date formats and labels; passed in, not imported, so that the
+    # subject block, rendered on its own, sees them as well.
+    context["fmt"] = _templates.get_template(f"{language}/_macros.j2").module
+    base = f"{language}/{request.kind.value}"
+    text_template = _templates.get_template(f"{base}.txt.j2")
+    subject = "".join(text_template.blocks["subject"](text_template.new_context(context)))
+    subject = subject.strip()
+    text = text_template.render(context)
+    html = _templates.get_template(f"{base}.html.j2").render(context, subject=subject)
+    return text, html, subject
+
+
+def _context(request: DeliveryRequest) -> dict[str, Any]:
+    _check_inputs(request)
+    recipient = request.recipient
+    total = request.total_sessions or len(request.sessions)
+    partner = {Role.MENTOR: request.mentee, Role.MENTEE: request.mentor}.get(recipient.role)
+    views = [_view(s, total, request) for s in request.sessions]
+    context: dict[str, Any] = {
+        "recipient": recipient,
+        "role": recipient.role.value,
+        "program": request.program,
+        "pair_id": request.pair_id,
+        "mentor": request.mentor,
+        "mentee": request.mentee,
+        "partner": partner,
+        "session": _view(request.session, total, request) if request.session else None,
+        "sessions": views,
+        "total": total,
+        "midpoint": _midpoint(request),
+        "failure": request.failure,
+        "summary": request.summary,
+        "function": request.mentoring_function.value if request.mentoring_function else None,
+        "questions": (),
+    }
+    if request.kind is MessageKind.REFLECTION and request.mentoring_function is not None:
+        context["questions"] = questions_for(
+            recipient.role,
+            request.mentoring_function,
+            request.reflection_round,
+            request.program.language,
+        )
+    return context
+
+
+def _check_inputs(request: DeliveryRequest) -> None:
+    field = _REQUIRED.get(request.kind)
+    if field and getattr(request, field) is None:
+        raise ValueError(f"{request.kind.value} message {request.key!r} needs {field}")
+    if request.kind in _PARTICIPANT_KINDS and request.recipient.role is Role.PROGRAM_OFFICE:
+        raise ValueError(f"{request.kind.value} message {request.key!r} goes to mentor or mentee")
+
+
+def _view(session: SessionRef, total: int, request: DeliveryRequest) -> SessionView:
+    zone = ZoneInfo(session.timezone)
+    start, end = (t.replace(tzinfo=zone) for t in session_wall_clock(session))
+    meeting = Span(start, end, session.timezone)
+    yours = None
+    if request.recipient.timezone:
+        own = ZoneInfo(request.recipient.timezone)
+        if start.astimezone(own).utcoffset() != start.utcoffset():
+            yours = Span(meeting.start.astimezone(own), meeting.end.astimezone(own), own.key)
+    today = request.composed_at.astimezone(zone).date()
+    day = {today: "today", today + timedelta(days=1): "tomorrow"}.get(start.date())
+    return SessionView(session.number, total, session.location, meeting, yours, day)
+
+
+def _midpoint(request: DeliveryRequest) -> datetime | None:
+    """The midpoint in the pair's meeting zone, where the plan's dates live."""
+    if request.midpoint_at is None:
+        return None
+    first = request.session or (request.sessions[0] if request.sessions else None)
+    zone = first.timezone if first else (request.recipient.timezone or "UTC")
+    return request.midpoint_at.astimezone(ZoneInfo(zone))
+
+
+def _refuse_controls(field: str, value: str) -> None:
+    """CR, LF and every other control or line separator would let a value escape its header."""
+    for char in value:
+        if unicodedata.category(char) in ("Cc", "Zl", "Zp"):
+            raise ValueError(
+                f"{field} contains the control character U+{ord(char):04X}; "
+                "refusing to write it into an email header"
+            )
+
+
+def _domain(sender: str) -> str:
+    _, address = parseaddr(sender)
+    domain = address.rpartition("@")[2].strip().lower()
+    if "@" not in address or not domain:
+        raise ValueError(f"sender {sender!r} has no address with a domain for the Message-ID")
+    return domain

@@ -1,0 +1,1 @@
+"""The program office's command-line tools, behind ``starter.py``."""

@@ -1,0 +1,21 @@
+"""Connecting from a command: an unreachable server is a message, not a traceback."""
+
+from __future__ import annotations
+
+import os
+
+from temporalio.client import Client
+
+from cli.console import CommandError
+from connection import connect
+
+
+async def connect_or_explain() -> Client:
+    try:
+        return await connect()
+    except RuntimeError as error:
+        address = os.environ.get("TEMPORAL_ADDRESS", "localhost:7233")
+        raise CommandError(
+            f"cannot reach Temporal at {address} ({error}). Is the server running? "
+            "Set TEMPORAL_ADDRESS (or a temporal.toml profile) to point elsewhere."
+        ) from None

@@ -1,0 +1,100 @@
+"""``starter.py simulate``: the whole program, months in seconds, before anyone is emailed.
+
+It runs the real workflows and activities on the time-skipping test server and
+delivers to a local SMTP inbox that writes every message to the outbox folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from rich.table import Table
+from temporalio.client import Client
+
+from cli.console import CommandError, out
+from cli.start import start_cohort
+from devstack.inbox import start_inbox
+from mentoring.cohort import Cohort
+from mentoring.ids import pair_workflow_id
+from mentoring.settings import MailSettings, WorkerSettings
+from mentoring.state import PairProgramResult
+from devstack.temporal_servers import start_time_skipping
+from worker import create_workers
+from workflows.pair import PairProgramWorkflow
+
+
+def check_outbox(outbox: Path) -> None:
+    if outbox.exists() and not outbox.is_dir():
+        raise CommandError(f"--outbox {outbox} is a file; give a folder", exit_code=2)
+    if outbox.exists() and any(outbox.glob("*.eml")):
+        raise CommandError(
+            f"--outbox {outbox} already holds .eml files; give an empty or new folder so the "
+            "preview shows only this program",
+            exit_code=2,
+        )
+
+
+async def run_program(client: Client, cohort: Cohort, mail: MailSettings) -> list[PairProgramResult]:
+    # Time is skipped, so the email rate limit would only slow the preview down.
+    workers = create_workers(client, mail, WorkerSettings(email_rate_per_second=10_000))
+    async with contextlib.AsyncExitStack() as stack:
+        for worker in workers:
+            await stack.enter_async_context(worker)
+        handle, _ = await start_cohort(client, cohort)
+        await handle.result()
+        return [
+            await client.get_workflow_handle_for(
+                PairProgramWorkflow.run, pair_workflow_id(cohort.program.cohort_id, pair.id)
+            ).result()
+            for pair in cohort.pairs
+        ]
+
+
+def timeline(cohort: Cohort, results: list[PairProgramResult]) -> Table:
+    zones = {pair.id: ZoneInfo(pair.pattern.timezone) for pair in cohort.pairs}
+    table = Table(title=f"Cohort {cohort.program.cohort_id}: every message of the program")
+    for column in ("date (pair's time zone)", "pair", "recipient", "kind", "status"):
+        table.add_column(column)
+    rows = sorted(
+        (message.recorded_at, result.pair_id, message)
+        for result in results
+        for message in result.messages
+    )
+    for recorded_at, pair_id, message in rows:
+        local = recorded_at.astimezone(zones[pair_id])
+        table.add_row(
+            f"{local:%Y-%m-%d %a %H:%M %Z}",
+            pair_id,
+            f"{message.role.value} <{message.email}>",
+            message.kind.value,
+            message.status.value,
+        )
+    return table
+
+
+async def simulate(cohort: Cohort, outbox: Path) -> list[PairProgramResult]:
+    check_outbox(outbox)
+    outbox.mkdir(parents=True, exist_ok=True)
+    began = time.monotonic()
+    inbox = start_inbox(outbox, host="127.0.0.1", port=0)
+    try:
+        env = await start_time_skipping()
+        try:
+            mail = MailSettings(smtp_host="127.0.0.1", smtp_port=inbox.port, smtp_tls="none")
+            results = await run_program(env.client, cohort, mail)
+        finally:
+            await env.shutdown()
+    finally:
+        inbox.stop()
+    out.print(timeline(cohort, results))
+    total = sum(len(r.messages) for r in results)
+    failed = sum(r.messages_failed for r in results)
+    out.print(
+        f"{len(results)} pairs, {total} messages ({failed} failed), "
+        f"{len(list(outbox.glob('*.eml')))} .eml files in {outbox}, "
+        f"simulated in {time.monotonic() - began:.1f} s"
+    )
+    return results

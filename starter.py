@@ -1,0 +1,84 @@
+"""The program office's script: validate, start and preview cohorts.
+
+    python starter.py validate FILE
+    python starter.py start FILE [--start-date YYYY-MM-DD|today]
+    python starter.py simulate FILE --outbox DIR [--start-date YYYY-MM-DD|today]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from cli.arguments import start_date
+from cli.console import CommandError, err, out
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="starter.py", description="Run reverse-mentoring cohorts on Temporal.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    validate = commands.add_parser("validate", help="check a cohort file and show its plan in brief")
+    validate.add_argument("file", metavar="FILE")
+
+    start = commands.add_parser("start", help="start a cohort (starting it again starts nothing new)")
+    start.add_argument("file", metavar="FILE")
+    start.add_argument("--start-date", type=start_date, help="replace the file's start date (YYYY-MM-DD or 'today')")
+
+    simulate = commands.add_parser("simulate", help="run the whole program in seconds and keep every message")
+    simulate.add_argument("file", metavar="FILE")
+    simulate.add_argument("--outbox", required=True, type=Path, metavar="DIR", help="folder for the .eml files")
+    simulate.add_argument("--start-date", type=start_date, help="replace the file's start date")
+    return parser
+
+
+async def run(args: argparse.Namespace) -> None:
+    # Imported here so that `--help` and argument errors stay instant.
+    from cli.cohort_input import read_cohort
+
+    cohort = read_cohort(args.file, getattr(args, "start_date", None))
+    program = cohort.program
+    if args.command == "validate":
+        out.print(
+            f"[green]ok[/] {args.file}: cohort '{program.cohort_id}' ({program.cohort_name}), "
+            f"{len(cohort.pairs)} pairs, {program.duration_months} months from {program.start_date}"
+        )
+    elif args.command == "start":
+        from cli.connect import connect_or_explain
+        from cli.start import follow_start, start_cohort
+
+        client = await connect_or_explain()
+        handle, started = await start_cohort(client, cohort)
+        if not started:
+            out.print(
+                f"cohort '{program.cohort_id}' was already started (workflow {handle.id}); "
+                "nothing new was started and nobody gets a second email"
+            )
+        progress = await follow_start(handle, len(cohort.pairs))
+        out.print(
+            f"[green]started[/] cohort '{program.cohort_id}': {progress.pairs_started} pair workflows "
+            f"(workflow {handle.id}, task queue reverse-mentoring)"
+        )
+    elif args.command == "simulate":
+        from cli.simulate import simulate
+
+        await simulate(cohort, args.outbox)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        asyncio.run(run(args))
+    except CommandError as error:
+        err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+        return error.exit_code
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

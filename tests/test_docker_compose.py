@@ -1,0 +1,220 @@
+"""docker-compose.yml and the worker's Dockerfile, checked without a Docker engine.
+
+`docker-compose config` (Debian's docker-compose 1.29, installed by
+scripts/install-system-deps.sh) parses and validates the file; the rest are our own
+checks of what must agree between the compose file and the code.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from mentoring import search_attributes
+from mentoring.settings import MailSettings, WorkerSettings
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+DOCKERFILE = ROOT / "Dockerfile"
+
+# temporalio.envconfig's environment variables (sdk-core crates/common/src/envconfig.rs).
+ENVCONFIG_VARS = {
+    "TEMPORAL_CONFIG_FILE",
+    "TEMPORAL_PROFILE",
+    "TEMPORAL_ADDRESS",
+    "TEMPORAL_NAMESPACE",
+    "TEMPORAL_API_KEY",
+    "TEMPORAL_TLS",
+    "TEMPORAL_TLS_CLIENT_CERT_PATH",
+    "TEMPORAL_TLS_CLIENT_CERT_DATA",
+    "TEMPORAL_TLS_CLIENT_KEY_PATH",
+    "TEMPORAL_TLS_CLIENT_KEY_DATA",
+    "TEMPORAL_TLS_SERVER_CA_CERT_PATH",
+    "TEMPORAL_TLS_SERVER_CA_CERT_DATA",
+    "TEMPORAL_TLS_SERVER_NAME",
+    "TEMPORAL_TLS_DISABLE_HOST_VERIFICATION",
+    "TEMPORAL_CODEC_ENDPOINT",
+    "TEMPORAL_CODEC_AUTH",
+}
+# `temporal operator search-attribute create --type` spelling of each indexed type.
+CLI_TYPE = {
+    "TEXT": "Text",
+    "KEYWORD": "Keyword",
+    "INT": "Int",
+    "DOUBLE": "Double",
+    "BOOL": "Bool",
+    "DATETIME": "Datetime",
+    "KEYWORD_LIST": "KeywordList",
+}
+
+
+# --- helpers ------------------------------------------------------------------
+
+
+def docker_compose(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    exe = shutil.which("docker-compose")
+    if exe is None:
+        pytest.fail("docker-compose is not installed: run `bash scripts/install-system-deps.sh` (as root)")
+    # A clean environment: nothing from the caller's shell may change what is validated.
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/tmp")}
+    return subprocess.run([exe, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+
+
+def environment(service: dict) -> dict[str, str]:
+    env = service.get("environment") or {}
+    if isinstance(env, list):
+        env = dict(item.split("=", 1) for item in env)
+    return {k: str(v) for k, v in env.items()}
+
+
+def depends_on(service: dict) -> dict[str, str]:
+    deps = service.get("depends_on") or {}
+    if isinstance(deps, list):
+        return {name: "service_started" for name in deps}
+    return {name: (spec or {}).get("condition", "service_started") for name, spec in deps.items()}
+
+
+def ports(service: dict) -> list[tuple[int, int]]:
+    """(published, target) pairs of a service."""
+    result = []
+    for port in service.get("ports") or []:
+        if isinstance(port, dict):
+            result.append((int(port["published"]), int(port["target"])))
+        else:
+            published, target = str(port).split("/")[0].rsplit(":", 2)[-2:]
+            result.append((int(published), int(target)))
+    return result
+
+
+def service_by_image(services: dict, image_prefix: str) -> str:
+    names = [n for n, s in services.items() if str(s.get("image", "")).startswith(image_prefix)]
+    assert len(names) == 1, f"expected one service running {image_prefix}, found {names}"
+    return names[0]
+
+
+@pytest.fixture(scope="module")
+def services() -> dict[str, dict]:
+    return yaml.safe_load(COMPOSE_FILE.read_text())["services"]
+
+
+# --- docker-compose itself -----------------------------------------------------
+
+
+def test_docker_compose_config_accepts_the_file() -> None:
+    result = docker_compose("-f", str(COMPOSE_FILE), "config")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert "worker:" in result.stdout
+
+
+def test_docker_compose_config_rejects_an_undefined_dependency(tmp_path: Path) -> None:
+    """The check above can fail: a depends_on naming no service is an error."""
+    broken = yaml.safe_load(COMPOSE_FILE.read_text())
+    broken["services"]["worker"]["depends_on"]["no-such-service"] = {"condition": "service_started"}
+    (tmp_path / "docker-compose.yml").write_text(yaml.safe_dump(broken, sort_keys=False))
+    (tmp_path / "Dockerfile").write_text(DOCKERFILE.read_text())
+
+    result = docker_compose("-f", "docker-compose.yml", "config", cwd=tmp_path)
+    assert result.returncode != 0
+    assert "no-such-service" in result.stderr
+
+
+# --- our own checks --------------------------------------------------------------
+
+
+def test_every_dependency_is_a_defined_service(services: dict) -> None:
+    for name, service in services.items():
+        for dependency in depends_on(service):
+            assert dependency in services, f"{name} depends on undefined service {dependency}"
+
+
+def test_published_ports_are_unique_and_expected(services: dict) -> None:
+    published = [p for service in services.values() for p, _ in ports(service)]
+    assert len(published) == len(set(published)), f"a host port is published twice: {published}"
+    assert sorted(published) == [1025, 7233, 8025, 8080]
+
+    assert ports(services[service_by_image(services, "temporalio/server:")]) == [(7233, 7233)]
+    assert ports(services[service_by_image(services, "temporalio/ui:")]) == [(8080, 8080)]
+    assert sorted(ports(services[service_by_image(services, "axllent/mailpit:")])) == [(1025, 1025), (8025, 8025)]
+
+
+def test_images_are_pinned(services: dict) -> None:
+    for name, service in services.items():
+        if "build" in service:
+            continue
+        image = service["image"]
+        assert ":" in image and not image.endswith(":latest"), f"{name}: pin {image} to a version"
+
+
+def test_worker_reaches_temporal_and_mailpit(services: dict) -> None:
+    worker = environment(services["worker"])
+    temporal = service_by_image(services, "temporalio/server:")
+    mailpit = service_by_image(services, "axllent/mailpit:")
+    temporal_grpc = 7233  # the frontend's port inside the container
+    mailpit_smtp = 1025  # Mailpit's SMTP port inside the container (MP_SMTP_BIND_ADDR not changed)
+
+    assert temporal_grpc in [target for _, target in ports(services[temporal])]
+    assert mailpit_smtp in [target for _, target in ports(services[mailpit])]
+    assert "MP_SMTP_BIND_ADDR" not in environment(services[mailpit])
+
+    assert worker["TEMPORAL_ADDRESS"] == f"{temporal}:{temporal_grpc}"
+    assert worker["SMTP_HOST"] == mailpit
+    assert int(worker["SMTP_PORT"]) == mailpit_smtp
+    assert environment(services[service_by_image(services, "temporalio/ui:")])["TEMPORAL_ADDRESS"] == (
+        f"{temporal}:{temporal_grpc}"
+    )
+
+
+def test_worker_gets_only_settings_the_code_reads(services: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    known = {f.upper() for f in (*MailSettings.model_fields, *WorkerSettings.model_fields)} | ENVCONFIG_VARS
+    worker = environment(services["worker"])
+    unknown = sorted(k for k in worker if k not in known and not k.startswith("TEMPORAL_GRPC_META_"))
+    assert unknown == [], f"the worker reads none of {unknown}"
+
+    # And the values parse the way the worker will parse them.
+    for key in known:
+        monkeypatch.delenv(key, raising=False)
+    for key, value in worker.items():
+        monkeypatch.setenv(key, value)
+    mail = MailSettings()
+    assert (mail.smtp_host, mail.smtp_port, mail.smtp_tls.value) == ("mailpit", 1025, "none")
+    WorkerSettings()
+
+
+def test_worker_starts_after_setup_and_mailpit(services: dict) -> None:
+    setup = "temporal-setup"
+    assert depends_on(services["worker"]) == {
+        setup: "service_completed_successfully",
+        service_by_image(services, "axllent/mailpit:"): "service_started",
+    }
+    assert services[setup]["image"].startswith("temporalio/admin-tools:")
+    # The server only starts on a database whose schema the one-shot schema job prepared.
+    temporal = services[service_by_image(services, "temporalio/server:")]
+    assert depends_on(temporal) == {"temporal-schema": "service_completed_successfully"}
+
+
+def test_setup_registers_exactly_the_search_attributes_of_the_code(services: dict) -> None:
+    script = "\n".join(services["temporal-setup"]["command"])
+    registered = re.findall(r"^\s*add (\w+) (\w+)\s*$", script, flags=re.MULTILINE)
+    expected = [(key.name, CLI_TYPE[key.indexed_value_type.name]) for key in search_attributes.ALL]
+    assert sorted(registered) == sorted(expected)
+    assert len(registered) == len(set(registered))
+    # ... and the dev server used by `make run` is given the same ones.
+    flags = search_attributes.dev_server_flags()
+    assert sorted(flags[1::2]) == sorted(f"{name}={kind}" for name, kind in expected)
+
+
+def test_dockerfile_builds_the_project_and_runs_the_worker(services: dict) -> None:
+    assert services["worker"]["build"] in (".", {"context": "."})
+    text = DOCKERFILE.read_text()
+    instructions = [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    assert re.match(r"FROM python:3\.11-slim", instructions[0])
+    assert any(re.search(r"\bpip install \.(\s|$)", line) for line in instructions)
+    cmd = [line for line in instructions if line.startswith("CMD ")][-1]
+    assert cmd == 'CMD ["python", "worker.py"]'
