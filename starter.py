@@ -48,6 +48,7 @@ async def run(args: argparse.Namespace) -> None:
     elif args.command == "start":
         from cli.connect import connect_or_explain
         from cli.start import follow_start, start_cohort
+        from mentoring.ids import TASK_QUEUE
 
         client = await connect_or_explain()
         handle, started = await start_cohort(client, cohort)
@@ -56,10 +57,11 @@ async def run(args: argparse.Namespace) -> None:
                 f"cohort '{program.cohort_id}' was already started (workflow {handle.id}); "
                 "nothing new was started and nobody gets a second email"
             )
+            return
         progress = await follow_start(handle, len(cohort.pairs))
         out.print(
             f"[green]started[/] cohort '{program.cohort_id}': {progress.pairs_started} pair workflows "
-            f"(workflow {handle.id}, task queue reverse-mentoring)"
+            f"(workflow {handle.id}, task queue {TASK_QUEUE})"
         )
     elif args.command == "simulate":
         from cli.simulate import simulate

@@ -21,7 +21,7 @@ from mentoring.cohort import Cohort
 from mentoring.ids import pair_workflow_id
 from mentoring.settings import MailSettings, WorkerSettings
 from mentoring.state import PairProgramResult
-from devstack.temporal_servers import start_time_skipping
+from devstack.temporal_servers import quiet_runtime, start_time_skipping
 from worker import create_workers
 from workflows.pair import PairProgramWorkflow
 
@@ -57,18 +57,17 @@ def timeline(cohort: Cohort, results: list[PairProgramResult]) -> Table:
     zones = {pair.id: ZoneInfo(pair.pattern.timezone) for pair in cohort.pairs}
     table = Table(title=f"Cohort {cohort.program.cohort_id}: every message of the program")
     for column in ("date (pair's time zone)", "pair", "recipient", "kind", "status"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     rows = sorted(
-        (message.recorded_at, result.pair_id, message)
-        for result in results
-        for message in result.messages
+        ((message.recorded_at, result.pair_id, message) for result in results for message in result.messages),
+        key=lambda row: (row[0], row[1]),
     )
     for recorded_at, pair_id, message in rows:
         local = recorded_at.astimezone(zones[pair_id])
         table.add_row(
-            f"{local:%Y-%m-%d %a %H:%M %Z}",
+            f"{local:%Y-%m-%d %H:%M %Z}",
             pair_id,
-            f"{message.role.value} <{message.email}>",
+            f"{message.role.value}: {message.email}",
             message.kind.value,
             message.status.value,
         )
@@ -81,7 +80,7 @@ async def simulate(cohort: Cohort, outbox: Path) -> list[PairProgramResult]:
     began = time.monotonic()
     inbox = start_inbox(outbox, host="127.0.0.1", port=0)
     try:
-        env = await start_time_skipping()
+        env = await start_time_skipping(quiet_runtime())
         try:
             mail = MailSettings(smtp_host="127.0.0.1", smtp_port=inbox.port, smtp_tls="none")
             results = await run_program(env.client, cohort, mail)

@@ -294,12 +294,7 @@ class PairProgramWorkflow:
     async def _report_progress(self) -> None:
         cohort_id = self._input.cohort_workflow_id
         progress = self._progress(None)
-        last = self._last_progress
-        if cohort_id is None or (
-            last is not None
-            and (last.phase, last.sessions_held, last.messages_failed)
-            == (progress.phase, progress.sessions_held, progress.messages_failed)
-        ):
+        if cohort_id is None or progress == self._last_progress:
             return
         self._last_progress = progress
         try:

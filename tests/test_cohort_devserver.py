@@ -1,0 +1,156 @@
+"""A cohort on the real dev server: visibility, the cohort query, idempotent starts,
+and pairs that outlive their cohort workflow."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowExecutionStatus
+
+from cli.start import start_cohort
+from devstack.temporal_servers import start_dev_server
+from mentoring.ids import cohort_workflow_id, pair_workflow_id
+from mentoring.settings import MailSettings, WorkerSettings
+from tests import factories
+from tests.smtp_server import SmtpServer
+from worker import create_workers
+from workflows.cohort import CohortWorkflow
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+async def dev_env():
+    env = await start_dev_server()
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture
+def smtp():
+    with SmtpServer() as server:
+        yield server
+
+
+@contextlib.asynccontextmanager
+async def running_workers(client, smtp: SmtpServer):
+    mail = MailSettings(smtp_host="127.0.0.1", smtp_port=smtp.port)
+    async with contextlib.AsyncExitStack() as stack:
+        for worker in create_workers(client, mail, WorkerSettings(email_rate_per_second=100)):
+            await stack.enter_async_context(worker)
+        yield
+
+
+async def eventually(check, timeout: float = 30.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        result = await check()
+        if result or time.monotonic() > deadline:
+            return result
+        await asyncio.sleep(0.25)
+
+
+async def count(client, query: str) -> int:
+    return (await client.count_workflows(query)).count
+
+
+async def test_cohort_starts_every_pair_once_and_pairs_outlive_it(dev_env, smtp):
+    client = dev_env.client
+    today = datetime.now(UTC).date()
+    cohort = factories.cohort(today, ["p1", "p2", "p3"], cohort_id="vis")
+    async with running_workers(client, smtp):
+        handle, started = await start_cohort(client, cohort)
+        assert started
+
+        # Start today: each participant gets the welcome and the first invite at once.
+        async def kickoff_delivered():
+            return len(smtp.handler.received) >= 12
+
+        assert await eventually(kickoff_delivered)
+        assert Counter((r.recipient, r.kind) for r in smtp.handler.received) == {
+            (f"{role}-{p}@example.com", kind): 1
+            for p in ("p1", "p2", "p3")
+            for role in ("mentor", "mentee")
+            for kind in ("welcome", "invite")
+        }
+
+        async def visible():
+            return await count(client, "CohortId='vis' AND WorkflowType='PairProgramWorkflow' AND ProgramPhase='kickoff'") == 3
+
+        assert await eventually(visible)
+        assert await count(client, "CohortId='vis' AND PairId='p2'") == 1
+
+        async def progress_reported():
+            progress = await handle.query(CohortWorkflow.progress)
+            return progress if progress.messages_sent == 12 else None
+
+        progress = await eventually(progress_reported)
+        assert progress is not None
+        assert (progress.pairs_total, progress.pairs_started) == (3, 3)
+        assert progress.pairs_by_phase == {"kickoff": 3}
+        assert (progress.sessions_held, progress.messages_failed) == (0, 0)
+
+        # Starting the same cohort again starts nothing and sends nothing.
+        again, started_again = await start_cohort(client, cohort)
+        assert not started_again and again.id == handle.id
+        await asyncio.sleep(2)
+        assert len(smtp.handler.received) == 12
+        assert await count(client, "CohortId='vis' AND WorkflowType='PairProgramWorkflow'") == 3
+
+        # A pair survives the end of its cohort workflow.
+        await handle.terminate(reason="test: cohort workflow lost")
+        for pair_id in ("p1", "p2", "p3"):
+            description = await client.get_workflow_handle(pair_workflow_id("vis", pair_id)).describe()
+            assert description.status == WorkflowExecutionStatus.RUNNING
+
+        # The program office may start it again: pairs are adopted, not doubled.
+        rerun, started_rerun = await start_cohort(client, cohort)
+        assert started_rerun
+        async def all_adopted():
+            return (await rerun.query(CohortWorkflow.progress)).pairs_started == 3
+
+        assert await eventually(all_adopted, timeout=10)
+        await asyncio.sleep(1)
+        assert len(smtp.handler.received) == 12
+        assert await count(client, "CohortId='vis' AND WorkflowType='PairProgramWorkflow'") == 3
+
+
+def run_starter(*args: str, address: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "TEMPORAL_ADDRESS": address, "COLUMNS": "200"}
+    return subprocess.run(
+        [sys.executable, "starter.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+async def test_starter_start_is_idempotent_and_bad_files_start_nothing(dev_env, smtp, tmp_path):
+    client = dev_env.client
+    address = client.service_client.config.target_host
+    example = ROOT / "examples" / "digital-workplace-2027.yaml"
+    async with running_workers(client, smtp):
+        first = await asyncio.to_thread(run_starter, "start", str(example), "--start-date", "today", address=address)
+        assert first.returncode == 0, first.stderr
+        assert "started cohort 'dw-2027': 4 pair workflows" in first.stdout
+        second = await asyncio.to_thread(run_starter, "start", str(example), "--start-date", "today", address=address)
+        assert second.returncode == 0, second.stderr
+        assert "was already started" in second.stdout
+        assert "nothing new was started" in second.stdout
+
+        broken = tmp_path / "broken.yaml"
+        broken.write_text(example.read_text().replace("id: dw-2027", "id: broken").replace("duration_months: 6", "duration_months: 9"))
+        bad = await asyncio.to_thread(run_starter, "start", str(broken), "--start-date", "today", address=address)
+        assert bad.returncode == 2
+        assert "Traceback" not in bad.stderr
+        assert "nothing was started" in bad.stderr
+        assert "duration_months" in bad.stderr
+        assert await count(client, "CohortId='broken'") == 0
+        with pytest.raises(Exception):
+            await client.get_workflow_handle(cohort_workflow_id("broken")).describe()
