@@ -11,7 +11,7 @@ from email.utils import parseaddr
 
 import aiosmtplib
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
 from activities.compose import compose_message
 from mentoring.messages import PERMANENT_FAILURE, DeliveryReceipt, DeliveryRequest
@@ -21,12 +21,15 @@ INVALID_MESSAGE = "InvalidMessage"
 
 
 def _permanent(code: int, reply: str, recipient: str) -> ApplicationError:
+    activity.logger.warning("recipient refused permanently: %s %s", code, reply)
     return ApplicationError(
         f"{recipient} refused permanently: {code} {reply}",
         code,
         reply,
         type=PERMANENT_FAILURE,
         non_retryable=True,
+        # An expected outcome that the workflow handles, not a worker fault: no traceback in the log.
+        category=ApplicationErrorCategory.BENIGN,
     )
 
 

@@ -1,0 +1,29 @@
+"""Every recorded history must replay against today's workflow code.
+
+A failure here means a change would break programs that are already running:
+guard it with ``workflow.patched`` (see README, "Changing workflow code safely")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+
+from workflows.cohort import CohortWorkflow
+from workflows.pair import PairProgramWorkflow
+
+HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
+
+
+def test_histories_are_recorded():
+    assert len(HISTORIES) >= 3, "run scripts/record_histories.py"
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
+async def test_history_replays(path: Path):
+    replayer = Replayer(workflows=[CohortWorkflow, PairProgramWorkflow], data_converter=pydantic_data_converter)
+    history = WorkflowHistory.from_json(path.stem, path.read_text())
+    await replayer.replay_workflow(history)
