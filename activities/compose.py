@@ -21,6 +21,10 @@ from activities.reflection_questions import questions_for
 from mentoring.cohort import Role
 from mentoring.messages import DeliveryRequest, MessageKind, SessionRef
 
+# Python folds a header longer than 78 characters by moving all of it to the next
+# line, which some clients show as a leading space; RFC 5322 allows up to 998.
+_POLICY = policy.default.clone(max_line_length=200)
+
 _CALENDAR_METHOD = {MessageKind.INVITE: "REQUEST", MessageKind.INVITE_CANCEL: "CANCEL"}
 
 # What each kind cannot be written without; a clear error beats a half-empty email.
@@ -93,7 +97,7 @@ def compose_message(request: DeliveryRequest, *, sender: str) -> EmailMessage:
     ):
         _refuse_controls(field, value)
 
-    msg = EmailMessage(policy=policy.default)
+    msg = EmailMessage(policy=_POLICY)
     msg["From"] = sender
     msg["To"] = Address(recipient.name, addr_spec=recipient.email)
     msg["Reply-To"] = Address(office.name, addr_spec=office.email)
