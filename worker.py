@@ -10,7 +10,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.delivery import MailDelivery
-from activities.planning import plan_sessions
+from activities.planning import localize_times, plan_sessions
 from connection import connect
 from mentoring.ids import EMAIL_TASK_QUEUE, TASK_QUEUE
 from mentoring.settings import MailSettings, WorkerSettings
@@ -28,7 +28,7 @@ def create_workers(
             client,
             task_queue=TASK_QUEUE,
             workflows=[CohortWorkflow, PairProgramWorkflow],
-            activities=[plan_sessions],
+            activities=[plan_sessions, localize_times],
         ),
         Worker(
             client,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 
 from activities.invites import build_calendar, session_wall_clock
 from activities.reflection_questions import questions_for
@@ -28,13 +30,14 @@ _POLICY = policy.default.clone(max_line_length=200)
 _CALENDAR_METHOD = {MessageKind.INVITE: "REQUEST", MessageKind.INVITE_CANCEL: "CANCEL"}
 
 # What each kind cannot be written without; a clear error beats a half-empty email.
-_REQUIRED = {
-    MessageKind.INVITE: "session",
-    MessageKind.INVITE_CANCEL: "session",
-    MessageKind.REMINDER: "session",
-    MessageKind.REFLECTION: "mentoring_function",
-    MessageKind.COMPLETION_NOTICE: "summary",
-    MessageKind.DELIVERY_FAILURE_NOTICE: "failure",
+_REQUIRED: dict[MessageKind, tuple[str, ...]] = {
+    MessageKind.INVITE: ("session",),
+    MessageKind.INVITE_CANCEL: ("session",),
+    MessageKind.REMINDER: ("session",),
+    MessageKind.REFLECTION: ("mentoring_function",),
+    MessageKind.COMPLETION_NOTICE: ("summary",),
+    MessageKind.DELIVERY_FAILURE_NOTICE: ("failure",),
+    MessageKind.ANNOUNCEMENT: ("announcement_subject", "announcement_body"),
 }
 _PARTICIPANT_KINDS = {
     MessageKind.WELCOME,
@@ -44,6 +47,10 @@ _PARTICIPANT_KINDS = {
     MessageKind.REFLECTION,
     MessageKind.MIDPOINT_REVIEW,
     MessageKind.CLOSING_REVIEW,
+    MessageKind.PROGRAM_PAUSED,
+    MessageKind.PROGRAM_RESUMED,
+    MessageKind.PARTNER_CHANGED,
+    MessageKind.ANNOUNCEMENT,
 }
 
 _templates = Environment(
@@ -54,6 +61,24 @@ _templates = Environment(
     lstrip_blocks=True,
     keep_trailing_newline=True,
 )
+
+_LINE_ENDINGS = re.compile(r"\r\n?")
+_BLANK_LINES = re.compile(r"\n(?:[ \t]*\n)+")
+
+
+def _html_lines(text: str) -> Markup:
+    """Escaped, with each line break kept as ``<br>``."""
+    return Markup("<br>\n").join(escape(line) for line in text.split("\n"))
+
+
+def _html_paragraphs(text: str) -> Markup:
+    """One ``<p>`` per blank-line-separated paragraph, line breaks inside kept."""
+    paragraphs = _BLANK_LINES.split(text.strip("\n"))
+    return Markup("\n").join(Markup("<p>%s</p>") % _html_lines(p) for p in paragraphs)
+
+
+_templates.filters["html_lines"] = _html_lines
+_templates.filters["html_paragraphs"] = _html_paragraphs
 
 
 @dataclass(frozen=True)
@@ -84,6 +109,9 @@ def message_id_for(key: str, domain: str) -> str:
 
 
 def compose_message(request: DeliveryRequest, *, sender: str) -> EmailMessage:
+    if request.kind is MessageKind.ANNOUNCEMENT and request.announcement_subject is not None:
+        # Checked as given: rendering strips the subject, which could hide a trailing CR/LF.
+        _refuse_controls("subject", request.announcement_subject)
     text, html, subject = _render(request)
     office = request.program.program_office
     recipient = request.recipient
@@ -142,6 +170,7 @@ def _context(request: DeliveryRequest) -> dict[str, Any]:
     recipient = request.recipient
     total = request.total_sessions or len(request.sessions)
     partner = {Role.MENTOR: request.mentee, Role.MENTEE: request.mentor}.get(recipient.role)
+    partner_role = {Role.MENTOR: Role.MENTEE, Role.MENTEE: Role.MENTOR}.get(recipient.role)
     views = [_view(s, total, request) for s in request.sessions]
     context: dict[str, Any] = {
         "recipient": recipient,
@@ -151,6 +180,7 @@ def _context(request: DeliveryRequest) -> dict[str, Any]:
         "mentor": request.mentor,
         "mentee": request.mentee,
         "partner": partner,
+        "partner_role": partner_role.value if partner_role else None,
         "session": _view(request.session, total, request) if request.session else None,
         "sessions": views,
         "total": total,
@@ -159,6 +189,14 @@ def _context(request: DeliveryRequest) -> dict[str, Any]:
         "summary": request.summary,
         "function": request.mentoring_function.value if request.mentoring_function else None,
         "questions": (),
+        # An invite for a session that was invited before: same UID, higher SEQUENCE.
+        "updated": request.kind is MessageKind.INVITE
+        and request.session is not None
+        and request.session.sequence > 0,
+        "note": _plain(request.note).strip() or None,
+        "paused_until": request.paused_until,
+        "announcement_subject": request.announcement_subject,
+        "announcement_body": _plain(request.announcement_body).strip("\n"),
     }
     if request.kind is MessageKind.REFLECTION and request.mentoring_function is not None:
         context["questions"] = questions_for(
@@ -171,9 +209,10 @@ def _context(request: DeliveryRequest) -> dict[str, Any]:
 
 
 def _check_inputs(request: DeliveryRequest) -> None:
-    field = _REQUIRED.get(request.kind)
-    if field and getattr(request, field) is None:
-        raise ValueError(f"{request.kind.value} message {request.key!r} needs {field}")
+    for field in _REQUIRED.get(request.kind, ()):
+        value = getattr(request, field)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            raise ValueError(f"{request.kind.value} message {request.key!r} needs {field}")
     if request.kind in _PARTICIPANT_KINDS and request.recipient.role is Role.PROGRAM_OFFICE:
         raise ValueError(f"{request.kind.value} message {request.key!r} goes to mentor or mentee")
 
@@ -199,6 +238,11 @@ def _midpoint(request: DeliveryRequest) -> datetime | None:
     first = request.session or (request.sessions[0] if request.sessions else None)
     zone = first.timezone if first else (request.recipient.timezone or "UTC")
     return request.midpoint_at.astimezone(ZoneInfo(zone))
+
+
+def _plain(value: str | None) -> str:
+    """Text as written, with CRLF and lone CR made into the LF the templates use."""
+    return _LINE_ENDINGS.sub("\n", value or "")
 
 
 def _refuse_controls(field: str, value: str) -> None:

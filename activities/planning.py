@@ -11,19 +11,13 @@ from zoneinfo import ZoneInfo
 from temporalio import activity
 
 from mentoring.cohort import Cadence
-from mentoring.plan import PlannedSession, PlanRequest, SessionPlan
+from mentoring.plan import Instants, LocalTimes, PlannedSession, PlanRequest, SessionPlan, add_months
 
 # Reviews land at the start of a working day in the pair's own zone, never on a
 # single company-wide clock.
 REVIEW_LOCAL_TIME = time(9, 0)
 
 _STEP_DAYS = {Cadence.WEEKLY: 7, Cadence.BIWEEKLY: 14, Cadence.EVERY_3_WEEKS: 21}
-
-
-def add_months(start: date, months: int) -> date:
-    month_index = start.month - 1 + months
-    year, month = start.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
 def _nth_weekday(year: int, month: int, weekday: int, nth: int) -> date:
@@ -64,7 +58,7 @@ def local_instant(day: date, at: time, zone: ZoneInfo) -> datetime:
 def plan_program(request: PlanRequest) -> SessionPlan:
     pattern = request.pattern
     zone = ZoneInfo(pattern.timezone)
-    program_end = add_months(request.start_date, request.duration_months)
+    program_end = request.end_date or add_months(request.start_date, request.duration_months)
     first = first_meeting_date(request.start_date, pattern.weekday.index)
     length = timedelta(minutes=pattern.length_minutes)
 
@@ -96,3 +90,10 @@ def plan_program(request: PlanRequest) -> SessionPlan:
 @activity.defn
 async def plan_sessions(request: PlanRequest) -> SessionPlan:
     return plan_program(request)
+
+
+@activity.defn
+async def localize_times(request: LocalTimes) -> Instants:
+    """Wall-clock times in the pair's zone as UTC instants (for reschedules and pauses)."""
+    zone = ZoneInfo(request.timezone)
+    return Instants(instants=[t.replace(tzinfo=zone).astimezone(UTC) for t in request.local])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel
@@ -20,6 +20,10 @@ class MessageKind(StrEnum):
     CLOSING_REVIEW = "closing_review"
     COMPLETION_NOTICE = "completion_notice"
     DELIVERY_FAILURE_NOTICE = "delivery_failure_notice"
+    PROGRAM_PAUSED = "program_paused"
+    PROGRAM_RESUMED = "program_resumed"
+    PARTNER_CHANGED = "partner_changed"
+    ANNOUNCEMENT = "announcement"
 
 
 class MentoringFunction(StrEnum):
@@ -86,6 +90,13 @@ class DeliveryRequest(BaseModel):
     midpoint_at: AwareDatetime | None = None
     failure: DeliveryFailure | None = None
     summary: CompletionSummary | None = None
+    # Why the program office changed something (cancel, pause, end early), shown as written.
+    note: str | None = None
+    # PROGRAM_PAUSED: last day of the pause, or None for "until further notice".
+    paused_until: date | None = None
+    # ANNOUNCEMENT: the program office's own subject and plain-text body.
+    announcement_subject: str | None = None
+    announcement_body: str | None = None
     # The workflow's clock, so Date and DTSTAMP show program time in a preview.
     composed_at: AwareDatetime
 

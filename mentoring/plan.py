@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import date, datetime
 
 from pydantic import AwareDatetime, BaseModel
@@ -9,10 +10,19 @@ from pydantic import AwareDatetime, BaseModel
 from mentoring.cohort import SessionPattern
 
 
+def add_months(start: date, months: int) -> date:
+    """Calendar months, clamped to the month's last day (pure date arithmetic, no zones)."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
 class PlanRequest(BaseModel):
     start_date: date
     duration_months: int
     pattern: SessionPattern
+    # Replaces start + duration as the end, when a program is re-planned or extended.
+    end_date: date | None = None
     # Sessions that would start before this instant are left out, so a
     # program started late never invites to a meeting in the past.
     not_before: AwareDatetime
@@ -33,3 +43,14 @@ class SessionPlan(BaseModel):
     midpoint_at: AwareDatetime
     closing_at: AwareDatetime
     program_end: date
+
+
+class LocalTimes(BaseModel):
+    """Wall-clock times in one zone, to be turned into instants by an activity."""
+
+    timezone: str
+    local: list[datetime]
+
+
+class Instants(BaseModel):
+    instants: list[AwareDatetime]

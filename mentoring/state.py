@@ -8,8 +8,9 @@ from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel
 
-from mentoring.cohort import Cohort, Pair, Program, Role
-from mentoring.messages import MessageKind
+from mentoring.cohort import Cohort, Pair, Person, Program, Role, SessionPattern
+from mentoring.messages import MessageKind, Recipient
+from mentoring.operations import CohortOperationResult, OperationResult
 
 
 class ProgramPhase(StrEnum):
@@ -41,6 +42,10 @@ class SessionState(BaseModel):
     status: SessionStatus = SessionStatus.PLANNED
     # The SEQUENCE both calendars last received; None until the first invite.
     invited_sequence: int | None = None
+    # When the program office last changed it: a changed session is re-sent at once.
+    updated_at: AwareDatetime | None = None
+    cancel_reason: str | None = None
+    cancel_sent: bool = False
     reminder_done: bool = False
     reflection_done: bool = False
 
@@ -66,6 +71,40 @@ class MessageRecord(BaseModel):
     detail: str = ""
 
 
+class OutgoingMessage(BaseModel):
+    """A one-off message an operation put on the way (notices, a leaver's cancellations)."""
+
+    event: str
+    kind: MessageKind
+    recipient: Recipient
+    due_at: AwareDatetime
+    session_number: int | None = None
+    # The session's SEQUENCE for a cancellation sent to someone who left the pair.
+    sequence: int | None = None
+    note: str | None = None
+    paused_until: date | None = None
+    announcement_subject: str | None = None
+    announcement_body: str | None = None
+    # The pair as it was when queued, so a leaver's cancellation names the leaver.
+    mentor: Person | None = None
+    mentee: Person | None = None
+
+
+class PauseRecord(BaseModel):
+    reason: str
+    started_at: AwareDatetime
+    # Last paused day in the pair's zone, or None for "until resumed".
+    until: date | None = None
+    resume_at: AwareDatetime | None = None
+    resumed_at: AwareDatetime | None = None
+
+
+class EndRecord(BaseModel):
+    reason: str
+    at: AwareDatetime
+    closing_review: bool
+
+
 class PairState(BaseModel):
     phase: ProgramPhase = ProgramPhase.KICKOFF
     started_at: AwareDatetime | None = None
@@ -73,6 +112,20 @@ class PairState(BaseModel):
     midpoint_at: AwareDatetime | None = None
     closing_at: AwareDatetime | None = None
     program_end: date | None = None
+    # Six months after the start: a pause or an extension may take the program past it.
+    six_month_end: date | None = None
+    # Who the pair is now and how it meets now; operations change these.
+    mentor: Person | None = None
+    mentee: Person | None = None
+    pattern: SessionPattern | None = None
+    # First day of the current rhythm; an extension continues its cadence.
+    rhythm_anchor: date | None = None
+    vacant_role: Role | None = None
+    pauses: list[PauseRecord] = []
+    ended: EndRecord | None = None
+    outbox: list[OutgoingMessage] = []
+    # request_id -> result, so a repeated operation changes nothing.
+    operations: dict[str, OperationResult] = {}
     welcome_done: bool = False
     midpoint_done: bool = False
     sessions_held_at_midpoint: int = 0
@@ -80,6 +133,16 @@ class PairState(BaseModel):
     messages: list[MessageRecord] = []
     # Addresses the program office was already told about, so it hears once per address.
     reported_addresses: list[str] = []
+
+    @property
+    def paused(self) -> PauseRecord | None:
+        if self.pauses and self.pauses[-1].resumed_at is None:
+            return self.pauses[-1]
+        return None
+
+    @property
+    def beyond_six_months(self) -> bool:
+        return bool(self.program_end and self.six_month_end and self.program_end > self.six_month_end)
 
     @property
     def sessions_held(self) -> int:
@@ -127,6 +190,8 @@ class PairProgramResult(BaseModel):
 class CohortState(BaseModel):
     started_pair_ids: list[str] = []
     progress: dict[str, PairProgress] = {}
+    # request_id -> result, so a repeated cohort operation changes nothing.
+    operations: dict[str, CohortOperationResult] = {}
 
 
 class CohortInput(BaseModel):
@@ -136,6 +201,7 @@ class CohortInput(BaseModel):
 
 class CohortProgress(BaseModel):
     cohort_id: str
+    pairs: list[PairProgress] = []
     pairs_total: int
     pairs_started: int
     pairs_by_phase: dict[str, int]

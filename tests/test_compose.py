@@ -5,7 +5,7 @@ from __future__ import annotations
 import email
 import hashlib
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from email import policy
 from email.message import EmailMessage
 from html import unescape
@@ -34,6 +34,9 @@ S1 = session(1, datetime(2026, 3, 24, 16, 0))
 S2 = session(2, datetime(2026, 4, 7, 16, 0))
 S3 = session(3, datetime(2026, 4, 21, 16, 0), location="Teams: https://teams.example.com/m/7")
 PLAN = [S1, S2, S3]
+# Session 2 moved by two days and to another room: the same UID, a grown SEQUENCE.
+S2_MOVED = session(2, datetime(2026, 4, 9, 17, 30), sequence=1, location="Room 5.01, Tower A")
+S2_SEQ2 = session(2, datetime(2026, 4, 7, 16, 0), sequence=2)
 
 
 def to_mentor(tz: str | None = BERLIN) -> Recipient:
@@ -45,6 +48,20 @@ def to_mentee(tz: str | None = BERLIN) -> Recipient:
 
 
 OFFICE = Recipient(role=Role.PROGRAM_OFFICE, name="HR Program Office", email="mentoring-office@example.com")
+
+ANNOUNCEMENT_SUBJECT = "Cohort meet-up on 12 May: save the date"
+ANNOUNCEMENT_BODY = (
+    "On 12 May we meet all pairs for an exchange of experiences.\n"
+    "Time: 16:00–18:00, Room 1.01.\n"
+    "\n"
+    "Please bring one example of what you have tried out together."
+)
+PARTICIPANT_KINDS_NEW = [
+    MessageKind.PROGRAM_PAUSED,
+    MessageKind.PROGRAM_RESUMED,
+    MessageKind.PARTNER_CHANGED,
+    MessageKind.ANNOUNCEMENT,
+]
 
 
 def full_request(kind: MessageKind, language: Language = Language.EN, **overrides) -> DeliveryRequest:
@@ -68,6 +85,9 @@ def full_request(kind: MessageKind, language: Language = Language.EN, **override
             smtp_reply="5.1.1 <klaus.richter@example.com>: Recipient address rejected",
         ),
         summary=CompletionSummary(sessions_planned=7, sessions_held=6, messages_sent=41, messages_failed=1),
+        paused_until=date(2026, 5, 15),
+        announcement_subject=ANNOUNCEMENT_SUBJECT,
+        announcement_body=ANNOUNCEMENT_BODY,
         composed_at=datetime(2026, 4, 6, 15, 0, tzinfo=UTC),
     )
     fields.update(overrides)
@@ -176,10 +196,17 @@ def test_sender_without_domain_is_refused() -> None:
 
 
 @pytest.mark.parametrize(
-    ("kind", "method"), [(MessageKind.INVITE, "REQUEST"), (MessageKind.INVITE_CANCEL, "CANCEL")]
+    ("kind", "method", "overrides"),
+    [
+        (MessageKind.INVITE, "REQUEST", {}),
+        (MessageKind.INVITE_CANCEL, "CANCEL", {}),
+        (MessageKind.INVITE, "REQUEST", {"the_session": S2_MOVED, "note": "Room needed for an audit"}),
+        (MessageKind.INVITE_CANCEL, "CANCEL", {"the_session": S2_SEQ2, "note": "Klaus is travelling"}),
+    ],
+    ids=["invite", "cancel", "update", "cancel-with-note"],
 )
-def test_invite_mime_layout(kind: MessageKind, method: str) -> None:
-    req = full_request(kind)
+def test_invite_mime_layout(kind: MessageKind, method: str, overrides: dict) -> None:
+    req = full_request(kind, **overrides)
     msg = compose_message(req, sender=SENDER)
     # Check what goes over the wire, not just the object we built.
     msg = email.message_from_bytes(bytes(msg), policy=policy.default)
@@ -198,6 +225,8 @@ def test_invite_mime_layout(kind: MessageKind, method: str) -> None:
     assert inline.get_content_disposition() is None
     inline_ics = inline.get_payload(decode=True)
     assert f"\r\nMETHOD:{method}\r\n".encode() in inline_ics
+    assert f"\r\nSEQUENCE:{req.session.sequence}\r\n".encode() in inline_ics
+    assert f"\r\nUID:{req.session.uid}\r\n".encode() in inline_ics
     assert inline_ics == build_calendar(req)
 
     attachment = part(msg, "application/ics")
@@ -216,6 +245,7 @@ def test_invite_mime_layout(kind: MessageKind, method: str) -> None:
         MessageKind.CLOSING_REVIEW,
         MessageKind.COMPLETION_NOTICE,
         MessageKind.DELIVERY_FAILURE_NOTICE,
+        *PARTICIPANT_KINDS_NEW,
     ],
 )
 def test_other_kinds_are_text_and_html_only(kind: MessageKind) -> None:
@@ -406,6 +436,82 @@ EXPECTED = {
             "Was zu tun ist: Bitte prüfen Sie, ob die Adresse stimmt und noch verwendet wird.",
         ],
     ),
+    (MessageKind.PROGRAM_PAUSED, Language.EN): (
+        "Paused: your reverse mentoring until Friday, 15 May 2026",
+        [
+            "Hello Klaus Richter,",
+            "Your reverse mentoring with Lena Weber is paused up to and including Friday, 15 May 2026.",
+            "Reason: Year-end closing in the finance department",
+            "Sessions that fall within the pause are cancelled: you will receive a cancellation for each of them, "
+            "which removes it from your calendar.",
+            "During the pause you will receive no reminders, reflection questions or other prompts from the program.",
+            "We will let you know when the program resumes, with the dates of your next sessions and new calendar invitations.",
+        ],
+    ),
+    (MessageKind.PROGRAM_PAUSED, Language.DE): (
+        "Pausiert: Ihr Reverse Mentoring bis Freitag, 15. Mai 2026",
+        [
+            "Guten Tag Klaus Richter,",
+            "Ihr Reverse Mentoring mit Lena Weber ist bis einschließlich Freitag, 15. Mai 2026 pausiert.",
+            "Grund: Year-end closing in the finance department",
+            "Termine, die in die Pause fallen, werden abgesagt: Für jeden erhalten Sie eine Absage, "
+            "die ihn aus Ihrem Kalender entfernt.",
+            "Während der Pause erhalten Sie keine Erinnerungen, Reflexionsfragen oder sonstigen Impulse aus dem Programm.",
+            "Sobald das Programm weitergeht, geben wir Ihnen Bescheid",
+        ],
+    ),
+    (MessageKind.PROGRAM_RESUMED, Language.EN): (
+        "Resumed: your reverse mentoring continues",
+        [
+            "Your reverse mentoring with Lena Weber continues after the pause.",
+            "2. Tuesday, 7 April 2026, 16:00–17:00 (Europe/Berlin)\n   Location: Room 4.12, Tower B",
+            "3. Tuesday, 21 April 2026, 16:00–17:00 (Europe/Berlin)\n   Location: Teams: https://teams.example.com/m/7",
+            "You will receive a new calendar invitation for each session.",
+        ],
+    ),
+    (MessageKind.PROGRAM_RESUMED, Language.DE): (
+        "Fortgesetzt: Ihr Reverse Mentoring geht weiter",
+        [
+            "Ihr Reverse Mentoring mit Lena Weber geht nach der Pause weiter.",
+            "2. Dienstag, 7. April 2026, 16:00–17:00 Uhr (Europe/Berlin)\n   Ort: Room 4.12, Tower B",
+            "3. Dienstag, 21. April 2026, 16:00–17:00 Uhr (Europe/Berlin)\n   Ort: Teams: https://teams.example.com/m/7",
+            "Für jeden Termin erhalten Sie eine neue Kalendereinladung.",
+        ],
+    ),
+    (MessageKind.PARTNER_CHANGED, Language.EN): (
+        "New partner: Lena Weber is now your mentor",
+        [
+            "There is a change in your reverse mentoring: from now on, Lena Weber (lena.weber@example.com) is your mentor.",
+            "Reason: Jana Wolf has moved to the Singapore office.",
+            "Your remaining sessions stay as planned. You will receive an updated calendar invitation for each of them, "
+            "now with Lena Weber.",
+            "get to know each other and agree again on confidentiality",
+        ],
+    ),
+    (MessageKind.PARTNER_CHANGED, Language.DE): (
+        "Neues Gegenüber: Lena Weber ist jetzt Mentor in Ihrem Tandem",
+        [
+            "in Ihrem Reverse Mentoring gibt es eine Änderung: Ab sofort ist Lena Weber (lena.weber@example.com) "
+            "Ihr Gegenüber und übernimmt die Rolle des Mentors.",
+            "Grund: Jana Wolf has moved to the Singapore office.",
+            "Ihre verbleibenden Termine bleiben bestehen. Für jeden erhalten Sie eine aktualisierte Kalendereinladung, "
+            "nun mit Lena Weber.",
+        ],
+    ),
+    (MessageKind.ANNOUNCEMENT, Language.EN): (
+        ANNOUNCEMENT_SUBJECT,
+        [f"Hello Klaus Richter,\n\n{ANNOUNCEMENT_BODY}\n"],
+    ),
+    (MessageKind.ANNOUNCEMENT, Language.DE): (
+        ANNOUNCEMENT_SUBJECT,
+        [f"Guten Tag Klaus Richter,\n\n{ANNOUNCEMENT_BODY}\n"],
+    ),
+}
+# What a kind's EXPECTED entry is rendered with, beyond full_request's defaults.
+EXTRA = {
+    MessageKind.PROGRAM_PAUSED: {"note": "Year-end closing in the finance department"},
+    MessageKind.PROGRAM_RESUMED: {"sessions": [S2, S3]},
+    MessageKind.PARTNER_CHANGED: {"note": "Jana Wolf has moved to the Singapore office."},
 }
 
 
@@ -416,7 +522,7 @@ def test_every_kind_and_language_is_covered() -> None:
 @pytest.mark.parametrize(("kind", "language"), sorted(EXPECTED))
 def test_kind_renders_in_language(kind: MessageKind, language: Language) -> None:
     subject, phrases = EXPECTED[(kind, language)]
-    msg = compose_message(full_request(kind, language), sender=SENDER)
+    msg = compose_message(full_request(kind, language, **EXTRA.get(kind, {})), sender=SENDER)
     assert msg["Subject"] == subject
     text, html = text_of(msg), html_of(msg)
     for phrase in phrases:
@@ -432,7 +538,8 @@ def test_kind_renders_in_language(kind: MessageKind, language: Language) -> None
 
 def _squeeze(text: str) -> str:
     text = re.sub("[\"“”„]", "", text)
-    return re.sub(r"\s+([.,;:])", r"\1", " ".join(text.split()))
+    text = re.sub(r"\(\s+", "(", re.sub(r"\s+\)", ")", " ".join(text.split())))
+    return re.sub(r"\s+([.,;:])", r"\1", text)
 
 
 def test_completion_notice_carries_nothing_confidential() -> None:
@@ -579,3 +686,455 @@ def test_reflection_rotates_over_rounds_and_functions() -> None:
 def test_missing_inputs_are_refused(kind: MessageKind, overrides: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         compose_message(full_request(kind, **overrides), sender=SENDER)
+
+
+# --- changes to a running program ---------------------------------------------
+
+NY_MENTOR = Recipient(role=Role.MENTOR, name=LENA.name, email=LENA.email, timezone=NEW_YORK)
+JONAS = Person(name="Jonas Becker", email="jonas.becker@example.com", timezone=BERLIN)
+
+
+def _render(kind: MessageKind, language: Language = Language.EN, **overrides) -> tuple[str, str, str]:
+    msg = compose_message(full_request(kind, language, **overrides), sender=SENDER)
+    return msg["Subject"], text_of(msg), html_of(msg)
+
+
+@pytest.mark.parametrize(
+    ("language", "recipient", "subject", "phrases"),
+    [
+        (
+            Language.EN,
+            to_mentee(),
+            "Updated: reverse mentoring session 2 of 9 on Thursday, 9 April 2026",
+            [
+                "Reverse mentoring session 2 of 9 with Lena Weber has been changed. "
+                "Here is the updated calendar invitation with the current time and place.",
+                "When:  Thursday, 9 April 2026, 17:30–18:30 (Europe/Berlin)\nWhere: Room 5.01, Tower A",
+                "The update replaces the earlier invitation in your calendar.",
+            ],
+        ),
+        (
+            Language.EN,
+            NY_MENTOR,
+            "Updated: reverse mentoring session 2 of 9 on Thursday, 9 April 2026",
+            [
+                "Reverse mentoring session 2 of 9 with Klaus Richter has been changed.",
+                "When:  Thursday, 9 April 2026, 17:30–18:30 (Europe/Berlin); "
+                "your time: Thursday, 9 April 2026, 11:30–12:30 (America/New_York)\nWhere: Room 5.01, Tower A",
+            ],
+        ),
+        (
+            Language.DE,
+            to_mentee(),
+            "Geändert: Reverse Mentoring, Termin 2 von 9 am Donnerstag, 9. April 2026",
+            [
+                "Ihr Reverse-Mentoring-Termin 2 von 9 mit Lena Weber wurde geändert. "
+                "Anbei erhalten Sie die aktualisierte Kalendereinladung mit der aktuellen Zeit und dem aktuellen Ort.",
+                "Wann: Donnerstag, 9. April 2026, 17:30–18:30 Uhr (Europe/Berlin)\nWo:   Room 5.01, Tower A",
+                "Die Aktualisierung ersetzt die bisherige Einladung in Ihrem Kalender.",
+            ],
+        ),
+        (
+            Language.DE,
+            NY_MENTOR,
+            "Geändert: Reverse Mentoring, Termin 2 von 9 am Donnerstag, 9. April 2026",
+            [
+                "Ihr Reverse-Mentoring-Termin 2 von 9 mit Klaus Richter wurde geändert.",
+                "bei Ihnen: Donnerstag, 9. April 2026, 11:30–12:30 Uhr (America/New_York)",
+            ],
+        ),
+    ],
+)
+def test_invite_with_a_grown_sequence_is_an_update(
+    language: Language, recipient: Recipient, subject: str, phrases: list[str]
+) -> None:
+    got_subject, text, html = _render(
+        MessageKind.INVITE, language, the_session=S2_MOVED, total_sessions=9, recipient=recipient
+    )
+    assert got_subject == subject
+    for phrase in phrases:
+        assert phrase in text
+    assert "Here is your calendar invitation" not in text
+    assert "anbei erhalten Sie die Kalendereinladung" not in text
+    assert "Reason" not in text and "Grund" not in text
+    assert f"<title>{subject}</title>" in html
+    assert "<strong>changed</strong>" in html or "<strong>geändert</strong>" in html
+    assert "Room 5.01, Tower A" in html
+
+
+def test_update_shows_a_reason_when_given() -> None:
+    _, text, html = _render(MessageKind.INVITE, the_session=S2_MOVED, note="Room 4.12 is needed for an audit.")
+    assert "has been changed. Here is the updated calendar invitation with the current time and place.\n\n" \
+        "Reason: Room 4.12 is needed for an audit.\n\nWhen:  Thursday" in text
+    assert "<p><strong>Reason:</strong> Room 4.12 is needed for an audit.</p>" in html
+
+
+@pytest.mark.parametrize(
+    ("language", "subject", "expected"),
+    [
+        (
+            Language.EN,
+            "Cancelled: reverse mentoring session 2 of 3 on Tuesday, 7 April 2026",
+            "Reverse mentoring session 2 of 3 with Lena Weber has been cancelled.\n\n"
+            "Reason: Lena Weber is at a customer workshop that day.\n\n"
+            "It was planned for: Tuesday, 7 April 2026, 16:00–17:00 (Europe/Berlin)\n",
+        ),
+        (
+            Language.DE,
+            "Abgesagt: Reverse Mentoring, Termin 2 von 3 am Dienstag, 7. April 2026",
+            "Ihr Reverse-Mentoring-Termin 2 von 3 mit Lena Weber wurde abgesagt.\n\n"
+            "Grund: Lena Weber is at a customer workshop that day.\n\n"
+            "Geplant war: Dienstag, 7. April 2026, 16:00–17:00 Uhr (Europe/Berlin)\n",
+        ),
+    ],
+)
+def test_cancel_shows_the_reason(language: Language, subject: str, expected: str) -> None:
+    note = "Lena Weber is at a customer workshop that day."
+    got_subject, text, html = _render(MessageKind.INVITE_CANCEL, language, the_session=S2_SEQ2, note=note)
+    # A cancellation with a grown SEQUENCE is still a cancellation, never an "update".
+    assert got_subject == subject
+    assert expected in text
+    label = "Reason" if language is Language.EN else "Grund"
+    assert f"<p><strong>{label}:</strong> {note}</p>" in html
+
+
+@pytest.mark.parametrize("note", [None, "", "  \n "])
+def test_cancel_without_a_note_has_no_reason_line(note: str | None) -> None:
+    _, text, html = _render(MessageKind.INVITE_CANCEL, note=note)
+    assert "Reason" not in text and "Reason" not in html
+    assert "has been cancelled.\n\nIt was planned for:" in text
+
+
+NOTE_KINDS = [
+    (MessageKind.INVITE, {"the_session": S2_MOVED}),
+    (MessageKind.INVITE_CANCEL, {}),
+    (MessageKind.CLOSING_REVIEW, {}),
+    (MessageKind.PROGRAM_PAUSED, {}),
+    (MessageKind.PARTNER_CHANGED, {}),
+]
+
+
+@pytest.mark.parametrize(("kind", "overrides"), NOTE_KINDS, ids=[k.value for k, _ in NOTE_KINDS])
+@pytest.mark.parametrize("language", list(Language))
+def test_note_is_written_as_given_and_escaped_in_html(
+    kind: MessageKind, overrides: dict, language: Language
+) -> None:
+    note = 'Room <b>4.12</b> & "Tower B" are closed.\r\nSee <script>alert(1)</script>'
+    _, text, html = _render(kind, language, note=note, **overrides)
+    label = "Reason" if language is Language.EN else "Grund"
+    # Plain text as written; the CRLF becomes the body's own line break.
+    assert f'{label}: Room <b>4.12</b> & "Tower B" are closed.\nSee <script>alert(1)</script>\n' in text
+    assert "<b>" not in html and "<script>" not in html
+    assert (
+        f"<strong>{label}:</strong> Room &lt;b&gt;4.12&lt;/b&gt; &amp; &#34;Tower B&#34; are closed.<br>\n"
+        "See &lt;script&gt;alert(1)&lt;/script&gt;</p>"
+    ) in html
+
+
+@pytest.mark.parametrize(
+    ("language", "recipient", "subject", "opening", "partner"),
+    [
+        (
+            Language.EN,
+            to_mentee(),
+            "Closing review: your reverse mentoring ends early",
+            "Your reverse mentoring program is ending earlier than planned.\n\n"
+            "Reason: Klaus Richter is taking on a new role abroad.\n\n"
+            "If sessions are still in your calendar, you will receive a cancellation for each of them. "
+            "Please still take time with {partner} for a closing review, for example in a last conversation:\n\n"
+            "- What progress have you made against the goals you set at the start?",
+            "Lena Weber",
+        ),
+        (
+            Language.EN,
+            to_mentor(),
+            "Closing review: your reverse mentoring ends early",
+            "Please still take time with {partner} for a closing review",
+            "Klaus Richter",
+        ),
+        (
+            Language.DE,
+            to_mentee(),
+            "Abschlussbilanz: Ihr Reverse Mentoring endet vorzeitig",
+            "Ihr Reverse-Mentoring-Programm endet früher als geplant.\n\n"
+            "Grund: Klaus Richter is taking on a new role abroad.\n\n"
+            "Falls noch Termine in Ihrem Kalender stehen, erhalten Sie für jeden eine Absage. "
+            "Nehmen Sie sich bitte trotzdem mit {partner} Zeit für eine gemeinsame Abschlussbilanz, "
+            "zum Beispiel in einem letzten Gespräch:\n\n"
+            "- Welche Fortschritte haben Sie bei den Zielen gemacht",
+            "Lena Weber",
+        ),
+        (
+            Language.DE,
+            to_mentor(),
+            "Abschlussbilanz: Ihr Reverse Mentoring endet vorzeitig",
+            "Nehmen Sie sich bitte trotzdem mit {partner} Zeit für eine gemeinsame Abschlussbilanz",
+            "Klaus Richter",
+        ),
+    ],
+)
+def test_closing_review_with_a_note_says_the_program_ends_early(
+    language: Language, recipient: Recipient, subject: str, opening: str, partner: str
+) -> None:
+    note = "Klaus Richter is taking on a new role abroad."
+    got_subject, text, html = _render(MessageKind.CLOSING_REVIEW, language, recipient=recipient, note=note)
+    assert got_subject == subject
+    assert opening.format(partner=partner) in text
+    # The usual closing questions and thanks still follow.
+    closing_subject, usual, _ = _render(MessageKind.CLOSING_REVIEW, language, recipient=recipient)
+    questions = usual[usual.index("\n- ") :]
+    assert text.endswith(questions)
+    assert "geht zu Ende" not in text and "coming to an end" not in text
+    assert closing_subject != subject
+    assert ("<strong>ending earlier than planned</strong>" in html) or (
+        "<strong>endet früher als geplant</strong>" in html
+    )
+    assert note in html
+
+
+def test_closing_review_without_a_note_is_unchanged() -> None:
+    _, text, _ = _render(MessageKind.CLOSING_REVIEW)
+    assert "Your reverse mentoring program is coming to an end. Please take time with Lena Weber" in text
+    assert "early" not in text and "Reason" not in text
+
+
+@pytest.mark.parametrize(
+    ("language", "recipient", "subject", "phrases"),
+    [
+        (
+            Language.EN,
+            to_mentor(),
+            "Paused: your reverse mentoring until further notice",
+            [
+                "Your reverse mentoring with Klaus Richter is paused until further notice.\n\n"
+                "Your planned sessions are cancelled for now: you will receive a cancellation for each of them",
+                "no reminders, reflection questions or other prompts",
+                "We will let you know when the program resumes",
+            ],
+        ),
+        (
+            Language.DE,
+            to_mentor(),
+            "Pausiert: Ihr Reverse Mentoring bis auf Weiteres",
+            [
+                "Ihr Reverse Mentoring mit Klaus Richter ist bis auf Weiteres pausiert.\n\n"
+                "Ihre geplanten Termine werden vorerst abgesagt: Für jeden erhalten Sie eine Absage",
+                "keine Erinnerungen, Reflexionsfragen oder sonstigen Impulse",
+                "Sobald das Programm weitergeht, geben wir Ihnen Bescheid",
+            ],
+        ),
+    ],
+)
+def test_pause_until_further_notice(
+    language: Language, recipient: Recipient, subject: str, phrases: list[str]
+) -> None:
+    got_subject, text, html = _render(MessageKind.PROGRAM_PAUSED, language, recipient=recipient, paused_until=None)
+    assert got_subject == subject
+    for phrase in phrases:
+        assert phrase in text
+    assert "Reason" not in text and "Grund" not in text
+    assert "<strong>paused</strong> until further notice" in html or "bis auf Weiteres <strong>pausiert</strong>" in html
+
+
+def test_pause_with_an_end_date_shows_it_in_german_format() -> None:
+    subject, text, _ = _render(MessageKind.PROGRAM_PAUSED, Language.DE, paused_until=date(2026, 10, 4))
+    assert subject == "Pausiert: Ihr Reverse Mentoring bis Sonntag, 4. Oktober 2026"
+    assert "ist bis einschließlich Sonntag, 4. Oktober 2026 pausiert." in text
+
+
+def test_resumed_lists_the_next_sessions_in_both_clocks() -> None:
+    subject, text, html = _render(MessageKind.PROGRAM_RESUMED, recipient=NY_MENTOR, sessions=[S2, S3])
+    assert subject == "Resumed: your reverse mentoring continues"
+    assert (
+        "Your reverse mentoring with Klaus Richter continues after the pause.\n\n"
+        "YOUR NEXT SESSIONS\n"
+        "2. Tuesday, 7 April 2026, 16:00–17:00 (Europe/Berlin); "
+        "your time: Tuesday, 7 April 2026, 10:00–11:00 (America/New_York)\n"
+        "   Location: Room 4.12, Tower B\n"
+        "3. Tuesday, 21 April 2026, 16:00–17:00 (Europe/Berlin); "
+        "your time: Tuesday, 21 April 2026, 10:00–11:00 (America/New_York)\n"
+        "   Location: Teams: https://teams.example.com/m/7\n\n"
+        "You will receive a new calendar invitation for each session."
+    ) in text
+    assert "24 March" not in text
+    # The HTML list counts from the session number, not from 1.
+    assert '<li value="2">Tuesday, 7 April 2026, 16:00–17:00 (Europe/Berlin); your time:' in html
+    assert '<li value="3">' in html and '<li value="1">' not in html
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (Language.EN, "The dates of your next sessions will follow with new calendar invitations."),
+        (Language.DE, "Die Daten Ihrer nächsten Termine folgen mit neuen Kalendereinladungen."),
+    ],
+)
+def test_resumed_without_sessions_says_dates_follow(language: Language, expected: str) -> None:
+    _, text, html = _render(MessageKind.PROGRAM_RESUMED, language, sessions=[])
+    assert expected in text and expected in html
+    assert "<ol>" not in html
+
+
+@pytest.mark.parametrize(
+    ("language", "subject", "phrase"),
+    [
+        (
+            Language.EN,
+            "New partner: Jonas Becker is now your mentee",
+            "There is a change in your reverse mentoring: from now on, Jonas Becker (jonas.becker@example.com) "
+            "is your mentee.\n\nYour remaining sessions stay as planned.",
+        ),
+        (
+            Language.DE,
+            "Neues Gegenüber: Jonas Becker ist jetzt Mentee in Ihrem Tandem",
+            "in Ihrem Reverse Mentoring gibt es eine Änderung: Ab sofort ist Jonas Becker (jonas.becker@example.com) "
+            "Ihr Gegenüber und nimmt als Mentee teil.\n\nIhre verbleibenden Termine bleiben bestehen.",
+        ),
+    ],
+)
+def test_partner_changed_names_the_new_mentee_to_the_mentor(language: Language, subject: str, phrase: str) -> None:
+    got_subject, text, html = _render(MessageKind.PARTNER_CHANGED, language, recipient=to_mentor(), mentee=JONAS)
+    assert got_subject == subject
+    assert phrase in text
+    assert "Klaus" not in text
+    assert '<strong>Jonas Becker</strong> (<a href="mailto:jonas.becker@example.com">' in html
+
+
+def test_announcement_is_greeting_body_and_signature() -> None:
+    subject, text, html = _render(MessageKind.ANNOUNCEMENT, recipient=to_mentor())
+    assert subject == ANNOUNCEMENT_SUBJECT
+    assert text == (
+        f"Hello Lena Weber,\n\n{ANNOUNCEMENT_BODY}\n\n--\n"
+        "HR Program Office <mentoring-office@example.com>\n"
+        'Reverse mentoring program "Digital Workplace 2026"\n'
+    )
+    assert (
+        "<p>Hello Lena Weber,</p>\n"
+        "<p>On 12 May we meet all pairs for an exchange of experiences.<br>\n"
+        "Time: 16:00–18:00, Room 1.01.</p>\n"
+        "<p>Please bring one example of what you have tried out together.</p>\n"
+        '<p style="color: #666;'
+    ) in html
+
+
+def test_announcement_html_is_escaped_and_keeps_line_breaks() -> None:
+    body = "Dear all,\r\n\r\n<b>New</b>: the kick-off & lunch\r\nmoved to Room <2>.\n\n\n   \nBest regards\n"
+    subject, text, html = _render(
+        MessageKind.ANNOUNCEMENT, Language.DE, announcement_subject="Neu: Kick-off & <Lunch>", announcement_body=body
+    )
+    assert subject == "Neu: Kick-off & <Lunch>"
+    assert "<title>Neu: Kick-off &amp; &lt;Lunch&gt;</title>" in html
+    assert (
+        "Guten Tag Klaus Richter,\n\nDear all,\n\n<b>New</b>: the kick-off & lunch\nmoved to Room <2>.\n\n\n   \n"
+        "Best regards\n\n--\n"
+    ) in text
+    assert "<b>" not in html
+    assert (
+        "<p>Dear all,</p>\n"
+        "<p>&lt;b&gt;New&lt;/b&gt;: the kick-off &amp; lunch<br>\nmoved to Room &lt;2&gt;.</p>\n"
+        "<p>Best regards</p>\n"
+    ) in html
+
+
+def test_announcement_subject_survives_the_wire() -> None:
+    subject = "Treffen am 12. Mai – bitte vormerken: „Erfahrungsaustausch“ für alle Tandems der Kohorte 2026"
+    msg = compose_message(full_request(MessageKind.ANNOUNCEMENT, announcement_subject=subject), sender=SENDER)
+    wire = bytes(msg)
+    headers = wire.split(b"\n\n", 1)[0]
+    assert "für".encode() not in headers
+    assert all(len(line) <= 200 for line in headers.split(b"\n"))
+    assert email.message_from_bytes(wire, policy=policy.default)["Subject"] == subject
+
+
+@pytest.mark.parametrize(
+    ("subject", "code_point"),
+    [
+        ("Meet-up\r\nBcc: all@example.com", "000D"),
+        ("Meet-up\nBcc: all@example.com", "000A"),
+        ("Meet-up\rBcc: all@example.com", "000D"),
+        # Trailing breaks too, though the rendered subject would be stripped of them.
+        ("Meet-up on 12 May\r\n", "000D"),
+        ("\nMeet-up on 12 May", "000A"),
+        ("Meet-up\u2028Bcc: x@example.com", "2028"),
+        ("Meet-up\x00", "0000"),
+    ],
+)
+def test_line_breaks_in_the_announcement_subject_are_refused(subject: str, code_point: str) -> None:
+    with pytest.raises(ValueError, match=f"^subject contains the control character U\\+{code_point};"):
+        compose_message(full_request(MessageKind.ANNOUNCEMENT, announcement_subject=subject), sender=SENDER)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"announcement_subject": None}, "needs announcement_subject"),
+        ({"announcement_subject": "   "}, "needs announcement_subject"),
+        ({"announcement_body": None}, "needs announcement_body"),
+        ({"announcement_body": "\n\n"}, "needs announcement_body"),
+    ],
+)
+def test_announcement_needs_subject_and_body(overrides: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        compose_message(full_request(MessageKind.ANNOUNCEMENT, **overrides), sender=SENDER)
+
+
+@pytest.mark.parametrize("kind", PARTICIPANT_KINDS_NEW)
+def test_new_participant_kinds_refuse_the_program_office(kind: MessageKind) -> None:
+    with pytest.raises(ValueError, match="goes to mentor or mentee"):
+        compose_message(full_request(kind, recipient=OFFICE), sender=SENDER)
+
+
+CHANGED_KINDS = [
+    (MessageKind.INVITE, {"the_session": S2_MOVED}),
+    (MessageKind.INVITE_CANCEL, {"note": "Travel"}),
+    (MessageKind.CLOSING_REVIEW, {"note": "Ends early"}),
+    (MessageKind.PROGRAM_PAUSED, {}),
+    (MessageKind.PROGRAM_RESUMED, {}),
+    (MessageKind.PARTNER_CHANGED, {}),
+    (MessageKind.ANNOUNCEMENT, {}),
+]
+
+
+@pytest.mark.parametrize(("kind", "overrides"), CHANGED_KINDS, ids=[k.value for k, _ in CHANGED_KINDS])
+@pytest.mark.parametrize("language", list(Language))
+@pytest.mark.parametrize("role", [Role.MENTOR, Role.MENTEE])
+def test_new_and_changed_kinds_work_for_both_roles(
+    kind: MessageKind, overrides: dict, language: Language, role: Role
+) -> None:
+    recipient, partner = (to_mentor(), KLAUS) if role is Role.MENTOR else (to_mentee(), LENA)
+    msg = compose_message(full_request(kind, language, recipient=recipient, **overrides), sender=SENDER)
+    (to,) = msg["To"].addresses
+    assert to.addr_spec == recipient.email
+    text, html = text_of(msg), html_of(msg)
+    greeting, rest = text.split("\n", 1)
+    assert greeting == ("Hello" if language is Language.EN else "Guten Tag") + f" {recipient.name},"
+    if kind is not MessageKind.ANNOUNCEMENT:
+        assert partner.name in rest
+        assert partner.name in html
+
+
+@pytest.mark.parametrize(
+    ("kind", "language", "subject"),
+    [
+        (MessageKind.PROGRAM_PAUSED, Language.EN, "Delivery failed: pause notice to the mentee of pair p1"),
+        (
+            MessageKind.ANNOUNCEMENT,
+            Language.DE,
+            "Zustellung fehlgeschlagen: Mitteilung des Programmbüros an Mentee, Tandem p1",
+        ),
+    ],
+)
+def test_failure_notice_names_new_kinds(kind: MessageKind, language: Language, subject: str) -> None:
+    failure = full_request(MessageKind.DELIVERY_FAILURE_NOTICE).failure.model_copy(update={"kind": kind})
+    got, _, _ = _render(MessageKind.DELIVERY_FAILURE_NOTICE, language, failure=failure)
+    assert got == subject
+
+
+@pytest.mark.parametrize("kind", list(MessageKind))
+@pytest.mark.parametrize("language", list(Language))
+def test_failure_notice_has_a_label_for_every_kind(kind: MessageKind, language: Language) -> None:
+    failure = full_request(MessageKind.DELIVERY_FAILURE_NOTICE).failure.model_copy(update={"kind": kind})
+    subject, text, _ = _render(MessageKind.DELIVERY_FAILURE_NOTICE, language, failure=failure)
+    label = re.search(r"^(?:Message|Nachricht): (.+)$", text, re.M).group(1)
+    # A label, not the raw enum value.
+    assert label.strip() and "_" not in label

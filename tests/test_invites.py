@@ -141,6 +141,41 @@ def test_cancel_uses_method_cancel_and_status_cancelled() -> None:
     assert "DTSTART;TZID=Europe/Berlin:20260421T160000" in unfolded_lines(ics)
 
 
+def test_update_is_a_request_with_the_same_uid_and_the_grown_sequence() -> None:
+    first = build_calendar(request(the_session=session(4, datetime(2026, 4, 21, 16, 0))))
+    moved = session(4, datetime(2026, 4, 23, 9, 30), sequence=3, location="Room 2.07")
+    later = datetime(2026, 4, 14, 12, 0, tzinfo=UTC)
+    ics = build_calendar(request(the_session=moved, composed_at=later))
+    cal, event = parse(ics)
+    _, original = parse(first)
+
+    assert cal["METHOD"] == "REQUEST"
+    assert event["STATUS"] == "CONFIRMED"
+    assert event["UID"] == original["UID"] == "dw26-p1-s4@mentoring.example.org"
+    assert (original["SEQUENCE"], event["SEQUENCE"]) == (0, 3)
+    assert event.decoded("DTSTAMP") == later > original.decoded("DTSTAMP")
+    lines = unfolded_lines(ics)
+    assert "DTSTART;TZID=Europe/Berlin:20260423T093000" in lines
+    assert "DTEND;TZID=Europe/Berlin:20260423T103000" in lines
+    assert "LOCATION:Room 2.07" in lines
+    assert len(event["ATTENDEE"]) == 2
+
+
+def test_cancel_keeps_uid_and_sequence_and_leaves_the_note_out() -> None:
+    # The office's reason goes into the email only: calendars are often shared
+    # with assistants, and the reason can be personal.
+    the_session = session(4, datetime(2026, 4, 21, 16, 0), sequence=2)
+    ics = build_calendar(
+        request(MessageKind.INVITE_CANCEL, the_session=the_session, note="Klaus is ill")
+    )
+    cal, event = parse(ics)
+    assert cal["METHOD"] == "CANCEL"
+    assert event["STATUS"] == "CANCELLED"
+    assert event["UID"] == "dw26-p1-s4@mentoring.example.org"
+    assert event["SEQUENCE"] == 2
+    assert "ill" not in ics.decode()
+
+
 def test_organizer_and_attendees() -> None:
     _, event = parse(build_calendar(request(the_session=session(1, datetime(2026, 3, 24, 16, 0)))))
 

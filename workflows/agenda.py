@@ -1,28 +1,34 @@
 """What a pair's program has to do next, derived from its state alone.
 
 Pure functions over ``PairState`` in UTC: the workflow asks "what is due?",
-waits until then, and does it. Replanning (reschedule, pause) only changes the
-state, and the agenda follows.
+waits until then, and does it. Operations (reschedule, pause, ...) only change
+the state, and the agenda follows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from mentoring.cohort import Program
-from mentoring.messages import MessageKind
 from mentoring.state import PairState, ProgramPhase, SessionState, SessionStatus
 
-# Same instant: invite before reminder before reflection, reviews last.
-_ORDER = {
-    MessageKind.WELCOME: 0,
-    MessageKind.INVITE: 1,
-    MessageKind.REMINDER: 2,
-    MessageKind.REFLECTION: 3,
-    MessageKind.MIDPOINT_REVIEW: 4,
-    MessageKind.CLOSING_REVIEW: 5,
-}
+
+class Action(StrEnum):
+    OUTBOX = "outbox"
+    WELCOME = "welcome"
+    CANCEL = "cancellation"
+    INVITE = "invite"
+    REMINDER = "reminder"
+    REFLECTION = "reflection"
+    MIDPOINT = "midpoint review"
+    CLOSING = "closing review"
+    RESUME = "resume"
+
+
+# At the same instant, in this order: notices first, cancellations before new invites.
+_ORDER = {action: index for index, action in enumerate(Action)}
 
 
 @dataclass(frozen=True, order=True)
@@ -30,52 +36,89 @@ class Due:
     at: datetime
     order: int
     session_number: int
-    kind: MessageKind
+    action: Action
+    # The outbox event, for OUTBOX items.
+    event: str = ""
 
     def label(self) -> str:
-        name = self.kind.value.replace("_", " ")
-        return f"{name} for session {self.session_number}" if self.session_number else name
+        if self.action == Action.OUTBOX:
+            return self.event
+        if self.session_number:
+            return f"{self.action.value} for session {self.session_number}"
+        return self.action.value
 
 
-def _due(at: datetime, kind: MessageKind, session: int = 0) -> Due:
-    return Due(at=at, order=_ORDER[kind], session_number=session, kind=kind)
+def _due(at: datetime, action: Action, session: int = 0, event: str = "") -> Due:
+    return Due(at=at, order=_ORDER[action], session_number=session, action=action, event=event)
 
 
 def needs_invite(session: SessionState) -> bool:
     return session.invited_sequence is None or session.invited_sequence < session.sequence
 
 
+def needs_cancellation(session: SessionState) -> bool:
+    return (
+        session.status == SessionStatus.CANCELLED
+        and session.invited_sequence is not None
+        and not session.cancel_sent
+    )
+
+
+def invite_due(session: SessionState, program: Program, started_at: datetime) -> datetime:
+    if session.invited_sequence is not None and session.updated_at is not None:
+        # Already in their calendars: a change must reach them now, not 14 days ahead.
+        return session.updated_at
+    return max(session.starts_at - timedelta(days=program.invite_lead_days), started_at)
+
+
 def due_items(state: PairState, program: Program) -> list[Due]:
     assert state.started_at is not None
-    lead = timedelta(days=program.invite_lead_days)
+    started = state.started_at
     reminder = timedelta(hours=program.reminder_hours)
     reflection = timedelta(hours=program.reflection_delay_hours)
-    items: list[Due] = []
-    if not state.welcome_done:
-        items.append(_due(state.started_at, MessageKind.WELCOME))
+    pause, ended = state.paused, state.ended is not None
+
+    items = [_due(m.due_at, Action.OUTBOX, m.session_number or 0, m.event) for m in state.outbox]
     for session in state.sessions:
-        if session.status == SessionStatus.CANCELLED:
-            continue
         n = session.number
+        if needs_cancellation(session):
+            items.append(_due(session.updated_at or started, Action.CANCEL, n))
+        if session.status == SessionStatus.CANCELLED or pause or ended:
+            continue
         if needs_invite(session):
-            items.append(_due(max(session.starts_at - lead, state.started_at), MessageKind.INVITE, n))
+            items.append(_due(invite_due(session, program, started), Action.INVITE, n))
         if not session.reminder_done:
-            items.append(_due(session.starts_at - reminder, MessageKind.REMINDER, n))
+            items.append(_due(session.starts_at - reminder, Action.REMINDER, n))
         if not session.reflection_done:
-            items.append(_due(session.ends_at + reflection, MessageKind.REFLECTION, n))
-    if not state.midpoint_done and state.midpoint_at is not None:
-        items.append(_due(state.midpoint_at, MessageKind.MIDPOINT_REVIEW))
+            items.append(_due(session.ends_at + reflection, Action.REFLECTION, n))
+    if pause:
+        if pause.resume_at is not None:
+            items.append(_due(pause.resume_at, Action.RESUME))
+        return sorted(items)
+    if not state.welcome_done and not ended:
+        items.append(_due(started, Action.WELCOME))
+    if not state.midpoint_done and not ended and state.midpoint_at is not None:
+        items.append(_due(state.midpoint_at, Action.MIDPOINT))
     if not state.closing_done and state.closing_at is not None:
-        items.append(_due(state.closing_at, MessageKind.CLOSING_REVIEW))
+        items.append(_due(state.closing_at, Action.CLOSING))
     return sorted(items)
 
 
+def active_sessions(state: PairState) -> list[SessionState]:
+    """The sessions that happened or will happen, in time order."""
+    return sorted(
+        (s for s in state.sessions if s.status != SessionStatus.CANCELLED), key=lambda s: s.starts_at
+    )
+
+
 def current_phase(state: PairState) -> ProgramPhase:
-    if state.phase in (ProgramPhase.PAUSED, ProgramPhase.ENDED):
-        return state.phase
+    if state.ended is not None:
+        return ProgramPhase.ENDED
+    if state.paused is not None:
+        return ProgramPhase.PAUSED
     if state.closing_done:
         return ProgramPhase.COMPLETED
-    active = [s for s in state.sessions if s.status != SessionStatus.CANCELLED]
+    active = active_sessions(state)
     held = state.sessions_held
     if active and held == len(active):
         return ProgramPhase.CLOSING

@@ -16,6 +16,14 @@ with workflow.unsafe.imports_passed_through():
     from mentoring import search_attributes as sa
     from mentoring.cohort import Pair
     from mentoring.ids import pair_workflow_id
+    from mentoring.operations import (
+        AddPair,
+        Announcement,
+        CohortOperationResult,
+        EndCohort,
+        EndProgram,
+        WithdrawPair,
+    )
     from mentoring.state import (
         CohortInput,
         CohortProgress,
@@ -25,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
         PairProgress,
         ProgramPhase,
     )
+    from workflows import validation as check
     from workflows.pair import PairProgramWorkflow
 
 # Starting children in batches keeps each workflow task small for a 500-pair cohort.
@@ -52,25 +61,23 @@ class CohortWorkflow:
     def __init__(self, input: CohortInput) -> None:
         self._input = input
         self._state = input.state or CohortState()
+        self._operations = self._state.operations
 
     @workflow.run
     async def run(self, input: CohortInput) -> CohortResult:
-        started = set(self._state.started_pair_ids)
-        pending = [p for p in input.cohort.pairs if p.id not in started]
-        for first in range(0, len(pending), START_BATCH):
-            batch = pending[first : first + START_BATCH]
-            await asyncio.gather(*(self._start_pair(pair) for pair in batch))
-            workflow.set_current_details(
-                f"started {len(self._state.started_pair_ids)} of {len(input.cohort.pairs)} pairs"
-            )
+        await self._start_pending()
         while not self._all_finished():
             workflow.set_current_details(self._details())
             await workflow.wait_condition(
-                lambda: self._all_finished() or workflow.info().is_continue_as_new_suggested()
+                lambda: self._all_finished()
+                or self._has_pending()
+                or workflow.info().is_continue_as_new_suggested()
             )
-            if not self._all_finished():
+            await self._start_pending()
+            if not self._all_finished() and workflow.info().is_continue_as_new_suggested():
                 await workflow.wait_condition(workflow.all_handlers_finished)
-                workflow.continue_as_new(CohortInput(cohort=input.cohort, state=self._state))
+                workflow.continue_as_new(CohortInput(cohort=self._input.cohort, state=self._state))
+        await workflow.wait_condition(workflow.all_handlers_finished)
         workflow.set_current_details(self._details())
         return CohortResult(cohort_id=input.cohort.program.cohort_id, progress=self.progress())
 
@@ -80,12 +87,13 @@ class CohortWorkflow:
 
     @workflow.query
     def progress(self) -> CohortProgress:
-        reports = self._state.progress.values()
+        reports = [self._state.progress[p.id] for p in self._input.cohort.pairs if p.id in self._state.progress]
         by_phase: dict[str, int] = {}
         for report in reports:
             by_phase[report.phase.value] = by_phase.get(report.phase.value, 0) + 1
         return CohortProgress(
             cohort_id=self._input.cohort.program.cohort_id,
+            pairs=reports,
             pairs_total=len(self._input.cohort.pairs),
             pairs_started=len(self._state.started_pair_ids),
             pairs_by_phase=by_phase,
@@ -94,11 +102,135 @@ class CohortWorkflow:
             messages_failed=sum(r.messages_failed for r in reports),
         )
 
+    # ------------------------------------------------------------------ operations
+
+    @workflow.update
+    async def add_pair(self, request: AddPair) -> CohortOperationResult:
+        if done := self._operations.get(request.request_id):
+            return done
+        self._input.cohort.pairs.append(request.pair)
+        await self._start_pair(request.pair)
+        return self._done(request.request_id, "add_pair", f"pair {request.pair.id} added and started", [request.pair.id])
+
+    @add_pair.validator
+    def _check_add_pair(self, request: AddPair) -> None:
+        if request.request_id in self._operations:
+            return
+        pairs = self._input.cohort.pairs
+        if any(p.id == request.pair.id for p in pairs):
+            raise check.reject(f"cohort already has a pair '{request.pair.id}'")
+        new = {request.pair.mentor.email.casefold(): "mentor", request.pair.mentee.email.casefold(): "mentee"}
+        if len(new) == 1:
+            raise check.reject(f"{request.pair.mentor.email} cannot be both mentor and mentee")
+        for pair in pairs:
+            for person in (pair.mentor, pair.mentee):
+                if person.email.casefold() in new:
+                    raise check.reject(f"{person.email} is already in pair '{pair.id}' of this cohort")
+        for role, person in (("mentor", request.pair.mentor), ("mentee", request.pair.mentee)):
+            check.check_one_line(f"{role} name", person.name)
+        check.check_one_line("location", request.pair.pattern.location)
+
+    @workflow.update
+    async def withdraw_pair(self, request: WithdrawPair) -> CohortOperationResult:
+        if done := self._operations.get(request.request_id):
+            return done
+        await self._end_pair(request.pair_id, EndProgram(request_id=request.request_id, reason=request.reason, closing_review=False))
+        return self._done(request.request_id, "withdraw_pair", f"pair {request.pair_id} withdrawn", [request.pair_id])
+
+    @withdraw_pair.validator
+    def _check_withdraw_pair(self, request: WithdrawPair) -> None:
+        if request.request_id in self._operations:
+            return
+        if request.pair_id not in {p.id for p in self._input.cohort.pairs}:
+            raise check.reject(f"there is no pair '{request.pair_id}' in cohort '{self._cohort_id}'")
+        progress = self._state.progress.get(request.pair_id)
+        if progress is not None and progress.phase in _FINISHED:
+            raise check.reject(f"pair '{request.pair_id}' has already finished ({progress.phase.value})")
+        check.check_text("reason", request.reason)
+
+    @workflow.update
+    async def end_cohort(self, request: EndCohort) -> CohortOperationResult:
+        if done := self._operations.get(request.request_id):
+            return done
+        running = self._running_pairs()
+        end = EndProgram(request_id=request.request_id, reason=request.reason, closing_review=True)
+        await asyncio.gather(*(self._end_pair(pair_id, end) for pair_id in running))
+        return self._done(request.request_id, "end_cohort", f"cohort ended: {len(running)} pair(s) closed early", running)
+
+    @end_cohort.validator
+    def _check_end_cohort(self, request: EndCohort) -> None:
+        if request.request_id in self._operations:
+            return
+        check.check_text("reason", request.reason)
+        if not self._running_pairs():
+            raise check.reject("every pair of this cohort has already finished")
+
+    @workflow.update
+    async def announce(self, request: Announcement) -> CohortOperationResult:
+        if done := self._operations.get(request.request_id):
+            return done
+        running = self._running_pairs()
+        await asyncio.gather(*(self._signal_pair(pair_id, "announce", request) for pair_id in running))
+        return self._done(
+            request.request_id, "announce", f"announcement sent to {request.audience.value} of {len(running)} pair(s)", running
+        )
+
+    @announce.validator
+    def _check_announce(self, request: Announcement) -> None:
+        if request.request_id in self._operations:
+            return
+        check.check_one_line("subject", request.subject)
+        check.check_text("body", request.body, max_length=20_000)
+        if not self._running_pairs():
+            raise check.reject("no pair of this cohort is running")
+
+    # ------------------------------------------------------------------ helpers
+
+    @property
+    def _cohort_id(self) -> str:
+        return self._input.cohort.program.cohort_id
+
+    def _running_pairs(self) -> list[str]:
+        progress = self._state.progress
+        return [
+            p.id
+            for p in self._input.cohort.pairs
+            if p.id in self._state.started_pair_ids and (p.id not in progress or progress[p.id].phase not in _FINISHED)
+        ]
+
+    async def _end_pair(self, pair_id: str, request: EndProgram) -> None:
+        await self._signal_pair(pair_id, "end_from_cohort", request)
+
+    async def _signal_pair(self, pair_id: str, signal: str, request) -> None:
+        handle = workflow.get_external_workflow_handle(pair_workflow_id(self._cohort_id, pair_id))
+        try:
+            await handle.signal(signal, request)
+        except Exception:
+            # A pair that was terminated by hand cannot be told; the others still are.
+            workflow.logger.warning("pair %s did not take %s", pair_id, signal)
+
+    def _done(self, request_id: str, operation: str, summary: str, pairs: list[str]) -> CohortOperationResult:
+        result = CohortOperationResult(request_id=request_id, operation=operation, summary=summary, pairs_affected=pairs)
+        self._operations[request_id] = result
+        return result
+
+    def _has_pending(self) -> bool:
+        return len(self._state.started_pair_ids) < len(self._input.cohort.pairs)
+
+    async def _start_pending(self) -> None:
+        started = set(self._state.started_pair_ids)
+        pending = [p for p in self._input.cohort.pairs if p.id not in started]
+        for first in range(0, len(pending), START_BATCH):
+            batch = pending[first : first + START_BATCH]
+            await asyncio.gather(*(self._start_pair(pair) for pair in batch))
+            workflow.set_current_details(
+                f"started {len(self._state.started_pair_ids)} of {len(self._input.cohort.pairs)} pairs"
+            )
+
     def _all_finished(self) -> bool:
         progress = self._state.progress
         return all(
-            pair.id in progress and progress[pair.id].phase in _FINISHED
-            for pair in self._input.cohort.pairs
+            pair.id in progress and progress[pair.id].phase in _FINISHED for pair in self._input.cohort.pairs
         )
 
     def _details(self) -> str:
@@ -110,6 +242,8 @@ class CohortWorkflow:
         )
 
     async def _start_pair(self, pair: Pair) -> None:
+        if pair.id in self._state.started_pair_ids:
+            return
         program = self._input.cohort.program
         info = workflow.info()
         try:
@@ -135,6 +269,8 @@ class CohortWorkflow:
         except WorkflowAlreadyStartedError:
             # Started by an earlier run of this cohort: adopt it rather than start a twin.
             pass
+        if pair.id in self._state.started_pair_ids:
+            return
         self._state.started_pair_ids.append(pair.id)
         self._state.progress.setdefault(
             pair.id,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from mentoring.cohort import Pair, Person, Program, Role
+from mentoring.cohort import Person, Program, Role
 from mentoring.messages import (
     CompletionSummary,
     DeliveryFailure,
@@ -18,16 +18,21 @@ from mentoring.messages import (
     Recipient,
     SessionRef,
 )
-from mentoring.state import PairState, SessionState
+from mentoring.state import OutgoingMessage, PairState, SessionState
+from workflows.agenda import active_sessions
 
 _FUNCTIONS = list(MentoringFunction)
+_CALENDAR_KINDS = (MessageKind.INVITE, MessageKind.INVITE_CANCEL)
 
 
-def session_ref(session: SessionState) -> SessionRef:
+def session_ref(session: SessionState, state: PairState, sequence: int | None = None) -> SessionRef:
+    # Participants read "session 4 of 12": its place among the sessions that happen.
+    # ``number`` stays the session's stable id for the program office.
+    position = 1 + sum(1 for s in active_sessions(state) if s.starts_at < session.starts_at)
     return SessionRef(
-        number=session.number,
+        number=position,
         uid=session.uid,
-        sequence=session.sequence,
+        sequence=session.sequence if sequence is None else sequence,
         starts_at=session.starts_at,
         ends_at=session.ends_at,
         local_start=session.local_start,
@@ -40,16 +45,21 @@ def participant(role: Role, person: Person) -> Recipient:
     return Recipient(role=role, name=person.name, email=person.email, timezone=person.timezone)
 
 
-def participants(pair: Pair) -> list[Recipient]:
-    return [participant(Role.MENTOR, pair.mentor), participant(Role.MENTEE, pair.mentee)]
+def participants(state: PairState, *, include_vacant: bool = False) -> list[Recipient]:
+    assert state.mentor is not None and state.mentee is not None
+    people = [participant(Role.MENTOR, state.mentor), participant(Role.MENTEE, state.mentee)]
+    if include_vacant:
+        return people
+    return [p for p in people if p.role != state.vacant_role]
 
 
-def program_office(program: Program, pair: Pair) -> Recipient:
+def program_office(program: Program, state: PairState) -> Recipient:
+    assert state.pattern is not None
     return Recipient(
         role=Role.PROGRAM_OFFICE,
         name=program.program_office.name,
         email=program.program_office.email,
-        timezone=pair.pattern.timezone,
+        timezone=state.pattern.timezone,
     )
 
 
@@ -63,47 +73,52 @@ def message_key(workflow_id: str, event: str, version: int, recipient: Recipient
 
 
 class LetterWriter:
-    """Builds ``DeliveryRequest``s for one pair."""
+    """Builds ``DeliveryRequest``s for one pair from its current state."""
 
-    def __init__(self, workflow_id: str, program: Program, pair: Pair) -> None:
+    def __init__(self, workflow_id: str, program: Program, pair_id: str, state: PairState) -> None:
         self._workflow_id = workflow_id
         self._program = program
-        self._pair = pair
+        self._pair_id = pair_id
+        self._state = state
 
     def request(
         self,
         kind: MessageKind,
         recipient: Recipient,
         now: datetime,
-        state: PairState,
         session: SessionState | None = None,
         *,
         event: str | None = None,
         failure: DeliveryFailure | None = None,
+        note: str | None = None,
     ) -> DeliveryRequest:
+        state = self._state
+        assert state.mentor is not None and state.mentee is not None
         number = session.number if session else 0
-        version = session.sequence if session and kind in (MessageKind.INVITE, MessageKind.INVITE_CANCEL) else 0
-        active = [s for s in state.sessions if s.status != "cancelled"]
+        version = session.sequence if session and kind in _CALENDAR_KINDS else 0
+        active = active_sessions(state)
         request = DeliveryRequest(
             key=message_key(self._workflow_id, event or event_name(kind, number), version, recipient),
             kind=kind,
             recipient=recipient,
             program=self._program,
-            pair_id=self._pair.id,
-            mentor=self._pair.mentor,
-            mentee=self._pair.mentee,
-            session=session_ref(session) if session else None,
+            pair_id=self._pair_id,
+            mentor=state.mentor,
+            mentee=state.mentee,
+            session=session_ref(session, state) if session else None,
             total_sessions=len(active),
             midpoint_at=state.midpoint_at,
             failure=failure,
+            note=note,
             composed_at=now,
         )
-        if kind == MessageKind.WELCOME:
-            request.sessions = [session_ref(s) for s in active]
+        if kind in (MessageKind.WELCOME, MessageKind.PROGRAM_RESUMED):
+            request.sessions = [session_ref(s, state) for s in active if s.starts_at > now or kind == MessageKind.WELCOME]
         if kind == MessageKind.REFLECTION and session is not None:
             # Rotate career → psychosocial → emotional so a program touches all three.
-            request.mentoring_function = _FUNCTIONS[(number - 1) % len(_FUNCTIONS)]
-            request.reflection_round = (number - 1) // len(_FUNCTIONS)
+            place = request.session.number if request.session else number
+            request.mentoring_function = _FUNCTIONS[(place - 1) % len(_FUNCTIONS)]
+            request.reflection_round = (place - 1) // len(_FUNCTIONS)
         if kind == MessageKind.COMPLETION_NOTICE:
             request.summary = CompletionSummary(
                 sessions_planned=len(active),
@@ -111,4 +126,21 @@ class LetterWriter:
                 messages_sent=state.messages_sent,
                 messages_failed=state.messages_failed,
             )
+        return request
+
+    def outgoing(self, message: OutgoingMessage, now: datetime) -> DeliveryRequest:
+        """A one-off message an operation queued, exactly as it was queued."""
+        session = None
+        if message.session_number is not None:
+            session = next(s for s in self._state.sessions if s.number == message.session_number)
+        request = self.request(message.kind, message.recipient, now, session, event=message.event, note=message.note)
+        if session is not None and message.sequence is not None:
+            assert request.session is not None
+            request.session.sequence = message.sequence
+            request.key = message_key(self._workflow_id, message.event, message.sequence, message.recipient)
+        request.mentor = message.mentor or request.mentor
+        request.mentee = message.mentee or request.mentee
+        request.paused_until = message.paused_until
+        request.announcement_subject = message.announcement_subject
+        request.announcement_body = message.announcement_body
         return request

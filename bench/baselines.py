@@ -1,0 +1,80 @@
+"""The bare workflows each benchmark is compared with, run by the same worker process.
+
+Kept out of ``__main__`` (the sandbox rejects workflows defined there) and free of
+project imports, so they cost the worker nothing beyond themselves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from pydantic import BaseModel
+from temporalio import activity, workflow
+
+NOOP_ACTIVITY = "bench_noop"
+
+
+class Step(BaseModel):
+    """Sleep first (a timer), then run ``activities`` no-op activities in parallel."""
+
+    sleep_seconds: float = 0.0
+    activities: int = 0
+    task_queue: str = ""
+
+
+class SkeletonInput(BaseModel):
+    steps: list[Step]
+
+
+@activity.defn(name=NOOP_ACTIVITY)
+async def noop_activity(value: int) -> int:
+    return value
+
+
+@workflow.defn(name="BenchNoop")
+class NoopWorkflow:
+    """Does nothing: the cost of a start and one workflow task."""
+
+    @workflow.run
+    async def run(self) -> None:
+        return None
+
+
+@workflow.defn(name="BenchParked")
+class ParkedWorkflow:
+    """Waits on one long timer: an open workflow that costs only its cache entry."""
+
+    @workflow.run
+    async def run(self, days: int) -> None:
+        await workflow.sleep(timedelta(days=days))
+
+
+@workflow.defn(name="BenchSkeletonPair")
+class SkeletonPairWorkflow:
+    """The timers and activities of a real pair run, with no-op activities and no state."""
+
+    @workflow.run
+    async def run(self, input: SkeletonInput) -> int:
+        done = 0
+        for step in input.steps:
+            if step.sleep_seconds:
+                await workflow.sleep(timedelta(seconds=step.sleep_seconds))
+            if step.activities:
+                results = await asyncio.gather(
+                    *(
+                        workflow.execute_activity(
+                            NOOP_ACTIVITY,
+                            i,
+                            result_type=int,
+                            task_queue=step.task_queue or None,
+                            start_to_close_timeout=timedelta(seconds=30),
+                        )
+                        for i in range(step.activities)
+                    )
+                )
+                done += len(results)
+        return done
+
+
+WORKFLOWS = [NoopWorkflow, ParkedWorkflow, SkeletonPairWorkflow]

@@ -1,0 +1,115 @@
+"""email_ratio: messages per second through the send activity against raw aiosmtplib.
+
+Both sides send the same messages, one at a time, to the same local aiosmtpd server
+in this process. The messages are every delivery request of one recorded 6-month
+pair program (tests/histories/pair--in-cohort.json: welcome, invites, reminders,
+reflections, reviews), repeated.
+
+- Activity: ``MailDelivery.deliver_message`` under ``ActivityEnvironment``: compose
+  (Jinja2, icalendar, email headers) and send, as the worker runs it.
+- Baseline: the same messages composed beforehand, sent with aiosmtplib over one
+  SMTP connection, which is as fast as aiosmtplib can hand them to this server.
+  Raw sends with a new connection per message are reported as a detail.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import aiosmtplib
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import ActivityEnvironment
+
+from activities.compose import compose_message
+from activities.delivery import MailDelivery
+from bench.harness import ROOT, Figure, Target, log, smtp_sink
+from mentoring.messages import DeliveryRequest
+from mentoring.settings import MailSettings
+
+RECORDED = ROOT / "tests" / "histories" / "pair--in-cohort.json"
+ROUNDS = 4
+SENDER = "Reverse Mentoring <mentoring@example.org>"
+
+
+def recorded_requests(path: Path = RECORDED) -> list[DeliveryRequest]:
+    history = WorkflowHistory.from_json(path.stem, path.read_text())
+    converter = pydantic_data_converter.payload_converter
+    requests = []
+    for event in history.events:
+        if event.event_type != EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+            continue
+        attrs = event.activity_task_scheduled_event_attributes
+        if attrs.activity_type.name == "deliver_message":
+            [request] = converter.from_payloads(list(attrs.input.payloads), [DeliveryRequest])
+            requests.append(request)
+    if not requests:
+        raise RuntimeError(f"{path} holds no deliver_message activity")
+    return requests
+
+
+async def run() -> list[Figure]:
+    requests = recorded_requests() * ROUNDS
+    with smtp_sink() as sink:
+        settings = MailSettings(smtp_host="127.0.0.1", smtp_port=sink.port, smtp_tls="none", mail_from=SENDER)
+        delivery = MailDelivery(settings)
+        env = ActivityEnvironment()
+        envelope_from = "mentoring@example.org"
+        # Warm up imports, templates and the server's first connection on both paths.
+        await env.run(delivery.deliver_message, requests[0])
+        await aiosmtplib.send(compose_message(requests[0], sender=SENDER), hostname="127.0.0.1", port=sink.port)
+
+        began = time.perf_counter()
+        for request in requests:
+            await env.run(delivery.deliver_message, request)
+        activity_s = time.perf_counter() - began
+
+        composed = [compose_message(r, sender=SENDER) for r in requests]
+        began = time.perf_counter()
+        for request in requests:
+            compose_message(request, sender=SENDER)
+        compose_s = time.perf_counter() - began
+
+        began = time.perf_counter()
+        async with aiosmtplib.SMTP(hostname="127.0.0.1", port=sink.port) as smtp:
+            for request, message in zip(requests, composed):
+                await smtp.send_message(message, sender=envelope_from, recipients=[request.recipient.email])
+        raw_s = time.perf_counter() - began
+
+        began = time.perf_counter()
+        for request, message in zip(requests, composed):
+            await aiosmtplib.send(
+                message, sender=envelope_from, recipients=[request.recipient.email],
+                hostname="127.0.0.1", port=sink.port,
+            )  # fmt: skip
+        raw_per_connection_s = time.perf_counter() - began
+        expected = 2 + 3 * len(requests)
+        if sink.handler.count != expected:
+            raise RuntimeError(f"the SMTP sink got {sink.handler.count} messages, expected {expected}")
+
+    n = len(requests)
+    log(
+        f"email: activity {n / activity_s:.0f} msg/s, raw {n / raw_s:.0f} msg/s "
+        f"(new connection each: {n / raw_per_connection_s:.0f} msg/s), compose alone {compose_s / n * 1000:.1f} ms/msg"
+    )
+    return [
+        Figure(
+            key="email_ratio",
+            value=n / activity_s,
+            unit="msg/s through deliver_message",
+            baseline=n / raw_s,
+            baseline_unit="msg/s",
+            baseline_what="raw aiosmtplib sends of the same messages, one connection",
+            target=Target("ratio", ">=", 0.5),
+            details={
+                "messages": n,
+                "activity_ms_per_message": round(activity_s / n * 1000, 2),
+                "compose_ms_per_message": round(compose_s / n * 1000, 2),
+                "raw_ms_per_message": round(raw_s / n * 1000, 2),
+                "raw_new_connection_ms_per_message": round(raw_per_connection_s / n * 1000, 2),
+                "raw_new_connection_msg_per_s": round(n / raw_per_connection_s, 1),
+            },
+        )
+    ]

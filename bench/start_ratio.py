@@ -1,0 +1,107 @@
+"""start_ratio: how fast a 500-pair cohort starts, against bare workflow starts.
+
+One dev server with a SQLite file, one worker process, one client (this process).
+
+- Baseline: the client starts 500 no-op workflows, 50 in flight (the cohort's
+  batch size), on the main task queue; starts per second is 500 over the time
+  until the last start is acknowledged. They are let finish before the cohort.
+- Figure: ``cli.start.start_cohort`` with a 500-pair cohort, then the cohort's
+  ``progress`` query polled as ``starter.py start`` does, until all 500 pairs are
+  started; pair starts per second is 500 over that time. Meanwhile the pairs
+  already started plan their sessions and send their welcome emails, as they do
+  in production (with the default email rate limit).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bench.baselines import NoopWorkflow
+from bench.harness import Figure, Target, WorkerProcess, gather_limited, log, settle, smtp_sink, temporal_server_processes
+from cli.start import start_cohort
+from devstack.temporal_servers import start_dev_server
+from mentoring.ids import TASK_QUEUE
+from tests import factories
+from workflows.cohort import CohortWorkflow
+
+PAIRS = 500
+IN_FLIGHT = 50
+
+
+async def run() -> list[Figure]:
+    with tempfile.TemporaryDirectory(prefix="bench-start-") as tmp, smtp_sink() as sink:
+        env = await start_dev_server("--db-filename", str(Path(tmp) / "temporal.db"))
+        try:
+            client = env.client
+            target = client.service_client.config.target_host
+            async with WorkerProcess(target, sink.port) as worker:
+                servers = temporal_server_processes()
+                # Warm up: a few starts and one tiny cohort, so neither side pays first-use costs.
+                await asyncio.gather(
+                    *[client.execute_workflow(NoopWorkflow.run, id=f"bench-warm-{i}", task_queue=TASK_QUEUE) for i in range(5)]
+                )
+                # The program starts in three weeks: pairs plan, send the welcome and wait.
+                start_date = datetime.now(UTC).date() + timedelta(days=21)
+                warm, _ = await start_cohort(client, factories.cohort(start_date, ["w1", "w2"], cohort_id="bench-warm"))
+                await _wait_started(warm, 2)
+                await settle([worker.ps, *servers], timeout=60)
+
+                began = time.perf_counter()
+                handles = await gather_limited(
+                    (
+                        lambda i=i: client.start_workflow(NoopWorkflow.run, id=f"bench-noop-{i}", task_queue=TASK_QUEUE)
+                        for i in range(PAIRS)
+                    ),
+                    IN_FLIGHT,
+                )
+                noop_s = time.perf_counter() - began
+                await asyncio.gather(*(h.result() for h in handles))
+                await settle([worker.ps, *servers], timeout=60)
+
+                cohort = factories.cohort(start_date, [f"p{i:04d}" for i in range(PAIRS)], cohort_id="bench-start")
+                began = time.perf_counter()
+                handle, started = await start_cohort(client, cohort)
+                assert started
+                polls = await _wait_started(handle, PAIRS)
+                cohort_s = time.perf_counter() - began
+        finally:
+            await env.shutdown()
+
+    pair_rate, noop_rate = PAIRS / cohort_s, PAIRS / noop_s
+    log(f"start: {pair_rate:.0f} pair starts/s through the cohort, {noop_rate:.0f} no-op starts/s from the client")
+    return [
+        Figure(
+            key="start_ratio",
+            value=pair_rate,
+            unit="pair starts/s",
+            baseline=noop_rate,
+            baseline_unit="starts/s",
+            baseline_what=f"{PAIRS} no-op workflows started by the client, {IN_FLIGHT} in flight",
+            target=Target("ratio", ">=", 0.8),
+            details={
+                "pairs": PAIRS,
+                "cohort_start_s": round(cohort_s, 2),
+                "noop_start_s": round(noop_s, 2),
+                "progress_polls": polls,
+                "server": "dev server, SQLite file",
+            },
+        )
+    ]
+
+
+async def _wait_started(handle, total: int) -> int:
+    """Poll the cohort's progress query like ``starter.py start``, a little faster."""
+    polls = 0
+    while True:
+        polls += 1
+        try:
+            progress = await asyncio.wait_for(handle.query(CohortWorkflow.progress), timeout=10)
+        except asyncio.TimeoutError:
+            continue
+        if progress.pairs_started >= total:
+            return polls
+        await asyncio.sleep(0.05)

@@ -1,0 +1,39 @@
+"""What a change did, in a few plain lines."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from cli.console import out
+from cli.ops_views import wall_clock
+from mentoring.operations import CohortOperationResult, OperationResult
+
+# A result applied this much before the command ran comes from an earlier run of it.
+REPEAT_TOLERANCE = timedelta(seconds=30)
+
+
+def print_result(result: OperationResult | CohortOperationResult, sent_at: datetime) -> None:
+    out.print(result.summary, highlight=False, markup=False)
+    out.print(f"request id: {result.request_id}", highlight=False, markup=False)
+    if isinstance(result, OperationResult):
+        for change in result.sessions:
+            before = f"{wall_clock(change.previous_local_start)} → " if change.previous_local_start else ""
+            out.print(
+                f"  session {change.session_number}: {change.change.value}, {before}{wall_clock(change.local_start)}",
+                highlight=False,
+            )
+        out.print(f"messages queued: {result.messages_queued}", highlight=False)
+        if result.beyond_six_months:
+            end = f" (it now ends on {result.program_end})" if result.program_end else ""
+            out.print(f"note: this program now runs longer than six months{end}.", highlight=False)
+        applied_at = result.applied_at
+    else:
+        if result.pairs_affected:
+            out.print(f"pairs affected: {', '.join(result.pairs_affected)}", highlight=False)
+        applied_at = None
+    if applied_at is not None and applied_at < sent_at - REPEAT_TOLERANCE:
+        out.print(
+            f"This request was already applied at {applied_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC; nothing was done again. "
+            "To do the same thing once more, pass a new --request-id.",
+            highlight=False,
+        )

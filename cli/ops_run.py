@@ -1,0 +1,45 @@
+"""Run one ``ops.py`` command against Temporal."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+
+from cli.connect import connect_or_explain
+from cli.ops_report import print_result
+from cli.ops_request_id import derived_request_id
+from cli.ops_requests import Change, build_change
+from cli.ops_target import Remote, Target
+from cli.ops_views import print_pair, print_status
+from workflows.cohort import CohortWorkflow
+from workflows.pair import PairProgramWorkflow
+
+
+def update_method(change: Change):
+    """The update handler itself, so the SDK knows its result type."""
+    workflow_class = PairProgramWorkflow if change.target.pair_id else CohortWorkflow
+    return getattr(workflow_class, change.update)
+
+
+async def run(args: argparse.Namespace) -> None:
+    if args.command in ("status", "show"):
+        await _look(args)
+        return
+    # Everything about the request is checked (and files read) before connecting.
+    change = build_change(args)
+    request_id = args.request_id or derived_request_id(args.command, change.target.workflow_id, change.request)
+    request = change.request.model_copy(update={"request_id": request_id})
+    remote = Remote(await connect_or_explain(), change.target)
+    sent_at = datetime.now(UTC)
+    result = await remote.update(update_method(change), request, request_id)
+    print_result(result, sent_at)
+
+
+async def _look(args: argparse.Namespace) -> None:
+    client = await connect_or_explain()
+    if args.command == "status":
+        progress = await Remote(client, Target(args.cohort)).query(CohortWorkflow.progress)
+        print_status(progress)
+    else:
+        state = await Remote(client, Target(args.cohort, args.pair)).query(PairProgramWorkflow.state)
+        print_pair(args.cohort, args.pair, state)

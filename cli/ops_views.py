@@ -1,0 +1,127 @@
+"""``ops.py status`` and ``ops.py show``: a cohort's pairs, and one pair in full."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import UTC, datetime
+
+from rich import box
+from rich.table import Table
+from rich.text import Text
+
+from cli.console import out
+from mentoring.cohort import Person
+from mentoring.state import CohortProgress, PairState, SessionStatus
+
+
+def wall_clock(moment: datetime) -> str:
+    """A local (naive) start as people read it: 'Tue 2027-03-16 16:00'."""
+    return f"{moment:%a %Y-%m-%d %H:%M}"
+
+
+def utc(moment: datetime | None) -> str:
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M}" if moment else "-"
+
+
+def _table(*columns: str) -> Table:
+    table = Table(box=box.SIMPLE, show_edge=False, pad_edge=False, highlight=False)
+    for column in columns:
+        table.add_column(column, no_wrap=True)
+    return table
+
+
+def print_status(progress: CohortProgress) -> None:
+    out.print(
+        f"cohort {progress.cohort_id}: {progress.pairs_started} of {progress.pairs_total} pairs started · "
+        f"{progress.sessions_held} sessions held · {progress.messages_sent} messages sent · "
+        f"{progress.messages_failed} failed",
+        highlight=False,
+    )
+    table = _table("pair", "phase", "sessions held/planned", "next event (UTC)", "sent", "failed")
+    for pair in progress.pairs:
+        table.add_row(
+            pair.pair_id,
+            pair.phase.value,
+            f"{pair.sessions_held}/{pair.sessions_planned}",
+            utc(pair.next_event_at),
+            str(pair.messages_sent),
+            str(pair.messages_failed),
+        )
+    out.print(table)
+
+
+def meeting_zone(state: PairState) -> str:
+    if state.pattern is not None:
+        return state.pattern.timezone
+    return state.sessions[0].timezone if state.sessions else "UTC"
+
+
+def _person(role: str, person: Person | None, vacant: bool) -> str:
+    if vacant or person is None:
+        return f"{role}: vacant (withdrawn)"
+    return f"{role}: {person.name} <{person.email}> ({person.timezone})"
+
+
+def print_pair(cohort_id: str, pair_id: str, state: PairState) -> None:
+    zone_name = meeting_zone(state)
+    zone = zoneinfo.ZoneInfo(zone_name)
+
+    def local(moment: datetime) -> str:
+        return f"{moment.astimezone(zone):%Y-%m-%d %H:%M}"
+
+    planned = sum(1 for s in state.sessions if s.status != SessionStatus.CANCELLED)
+    ends = f" · program ends {state.program_end}" if state.program_end else ""
+    out.print(
+        f"pair {pair_id} · cohort {cohort_id} · phase {state.phase.value} · "
+        f"{state.sessions_held} of {planned} sessions held{ends}",
+        highlight=False,
+    )
+    vacant = state.vacant_role.value if state.vacant_role else None
+    out.print(
+        f"{_person('mentor', state.mentor, vacant == 'mentor')} · {_person('mentee', state.mentee, vacant == 'mentee')}",
+        highlight=False,
+        markup=False,
+    )
+    if state.ended is not None:
+        out.print(f"ended early at {local(state.ended.at)} {zone_name}: {state.ended.reason}", highlight=False, markup=False)
+
+    sessions = _table("no.", "local start", "time zone", "status", "SEQUENCE")
+    for session in state.sessions:
+        sessions.add_row(
+            str(session.number),
+            wall_clock(session.local_start),
+            session.timezone,
+            session.status.value,
+            str(session.sequence),
+        )
+    out.print("\n[bold]Sessions[/]")
+    out.print(sessions)
+
+    out.print(f"\n[bold]Messages[/] (times in {zone_name})", highlight=False)
+    if state.messages:
+        messages = _table("time", "kind", "recipient", "status", "detail")
+        for message in state.messages:
+            messages.add_row(
+                local(message.recorded_at),
+                message.kind.value + (f" {message.session_number}" if message.session_number else ""),
+                f"{message.role.value} {message.email}",
+                message.status.value,
+                Text(message.detail),
+            )
+        out.print(messages)
+    else:
+        out.print("none yet")
+
+    out.print(f"\n[bold]Pauses[/] (times in {zone_name})", highlight=False)
+    if state.pauses:
+        pauses = _table("from", "until (last day)", "resumed", "reason")
+        for pause in state.pauses:
+            pauses.add_row(
+                local(pause.started_at),
+                str(pause.until) if pause.until else "until resumed",
+                local(pause.resumed_at) if pause.resumed_at else "still paused",
+                Text(pause.reason),
+            )
+        out.print(pauses)
+    else:
+        out.print("none")

@@ -1,0 +1,57 @@
+"""The program office's operations on running programs: look, and change.
+
+    python ops.py status COHORT
+    python ops.py show COHORT PAIR
+    python ops.py reschedule COHORT PAIR SESSION --to "YYYY-MM-DD HH:MM"
+    python ops.py cancel-session COHORT PAIR SESSION --reason TEXT [--replacement "YYYY-MM-DD HH:MM"]
+    python ops.py change-rhythm COHORT PAIR [--weekday D] [--time HH:MM] [--length MIN] [--location TEXT] [--cadence C]
+    python ops.py pause COHORT PAIR --reason TEXT [--until YYYY-MM-DD]
+    python ops.py resume COHORT PAIR
+    python ops.py extend COHORT PAIR --weeks N
+    python ops.py end COHORT PAIR --reason TEXT
+    python ops.py withdraw COHORT PAIR --role mentor|mentee --reason TEXT
+    python ops.py replace COHORT PAIR --role mentor|mentee --name NAME --email EMAIL --timezone TZ --reason TEXT
+    python ops.py add-pair COHORT_FILE --id ID --mentor-name ... --mentee-timezone ... [overrides]
+    python ops.py withdraw-pair COHORT PAIR --reason TEXT
+    python ops.py end-cohort COHORT --reason TEXT
+    python ops.py announce COHORT --subject TEXT (--body TEXT | --body-file FILE) [--to all|mentors|mentees]
+
+Exit codes: 0 done, 1 refused or failed on the server side, 2 bad arguments.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from rich.markup import escape
+
+from cli.console import CommandError, err
+from cli.ops_parser import build_parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        # Imported here so that `--help` and argument errors stay instant.
+        from cli.ops_run import run
+        from temporalio.service import RPCError
+
+        try:
+            asyncio.run(run(args))
+        except RPCError as error:  # one not explained closer to its call
+            from cli.ops_target import unexplained
+
+            raise unexplained(error) from None
+    except CommandError as error:
+        # Escaped: a validator's message is printed as written, brackets and all.
+        err.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
+        return error.exit_code
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,87 @@
+"""Checks for operations, run in update validators: a rejected request never
+enters history. Messages are written for the program office."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, datetime, timedelta
+
+from temporalio.exceptions import ApplicationError
+
+from mentoring.cohort import Person, Role
+from mentoring.state import PairState, SessionState, SessionStatus
+
+INVALID_OPERATION = "InvalidOperation"
+# No zone is further than 14 hours from UTC: a local time that is earlier than
+# now minus 14 hours is in the past wherever the pair meets.
+_MAX_UTC_OFFSET = timedelta(hours=14)
+
+
+def reject(message: str) -> ApplicationError:
+    return ApplicationError(message, type=INVALID_OPERATION, non_retryable=True)
+
+
+def check_text(field: str, value: str | None, *, required: bool = True, max_length: int = 2000) -> None:
+    if value is None or not value.strip():
+        if required:
+            raise reject(f"{field} must not be empty")
+        return
+    if len(value) > max_length:
+        raise reject(f"{field} is longer than {max_length} characters")
+    for char in value:
+        if unicodedata.category(char) == "Cc" and char not in ("\n", "\t") or char in "\u2028\u2029":
+            raise reject(f"{field} contains a line break or control character (U+{ord(char):04X})")
+
+
+def check_one_line(field: str, value: str | None, *, required: bool = True) -> None:
+    check_text(field, value, required=required, max_length=300)
+    if value and ("\n" in value or "\t" in value):
+        raise reject(f"{field} must be a single line")
+
+
+def check_running(state: PairState) -> None:
+    if state.ended is not None:
+        raise reject(f"the program was ended early ({state.ended.reason}); nothing to change")
+    if state.closing_done:
+        raise reject("the program has completed; nothing to change")
+
+
+def check_not_paused(state: PairState, what: str) -> None:
+    if state.paused is not None:
+        raise reject(f"the pair is paused; resume it before you {what}")
+
+
+def session_to_change(state: PairState, number: int, now: datetime) -> SessionState:
+    session = next((s for s in state.sessions if s.number == number), None)
+    if session is None:
+        known = ", ".join(str(s.number) for s in state.sessions if s.status != SessionStatus.CANCELLED)
+        raise reject(f"there is no session {number} (sessions: {known})")
+    if session.status == SessionStatus.CANCELLED:
+        raise reject(f"session {number} is cancelled")
+    if session.starts_at <= now:
+        raise reject(f"session {number} ({session.local_start:%Y-%m-%d %H:%M}) is in the past")
+    return session
+
+
+def check_local_time(field: str, local: datetime, state: PairState, program_start: date, now: datetime) -> None:
+    if local.tzinfo is not None:
+        raise reject(f"{field} must be a local time in the pair's time zone, without an offset")
+    if local < now.replace(tzinfo=None) - _MAX_UTC_OFFSET:
+        raise reject(f"{field} {local:%Y-%m-%d %H:%M} is in the past")
+    end = state.program_end
+    if local.date() < program_start or (end is not None and local.date() >= end):
+        raise reject(
+            f"{field} {local:%Y-%m-%d} is outside the program ({program_start} to {end}); "
+            "extend the program first"
+        )
+
+
+def check_person(role: Role, person: Person, partner: Person) -> None:
+    check_one_line(f"{role.value} name", person.name)
+    check_one_line(f"{role.value} email", person.email)
+    check_one_line(f"{role.value} timezone", person.timezone)
+    local, _, domain = person.email.partition("@")
+    if not local or "." not in domain:
+        raise reject(f"{person.email!r} is not an email address")
+    if person.email.casefold() == partner.email.casefold():
+        raise reject(f"{person.email} is already the other participant of this pair; choose someone else")
