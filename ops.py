@@ -4,7 +4,8 @@
     python ops.py show COHORT PAIR
     python ops.py reschedule COHORT PAIR SESSION --to "YYYY-MM-DD HH:MM"
     python ops.py cancel-session COHORT PAIR SESSION --reason TEXT [--replacement "YYYY-MM-DD HH:MM"]
-    python ops.py change-rhythm COHORT PAIR [--weekday D] [--time HH:MM] [--length MIN] [--location TEXT] [--cadence C]
+    python ops.py change-rhythm COHORT PAIR [--weekday D] [--time HH:MM] [--length MIN]
+                                            [--location TEXT] [--cadence C]
     python ops.py pause COHORT PAIR --reason TEXT [--until YYYY-MM-DD]
     python ops.py resume COHORT PAIR
     python ops.py extend COHORT PAIR --weeks N

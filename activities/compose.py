@@ -189,10 +189,8 @@ def _context(request: DeliveryRequest) -> dict[str, Any]:
         "summary": request.summary,
         "function": request.mentoring_function.value if request.mentoring_function else None,
         "questions": (),
-        # An invite for a session that was invited before: same UID, higher SEQUENCE.
-        "updated": request.kind is MessageKind.INVITE
-        and request.session is not None
-        and request.session.sequence > 0,
+        # An invite this recipient already had in an earlier version: same UID, higher SEQUENCE.
+        "updated": request.kind is MessageKind.INVITE and request.is_update,
         "note": _plain(request.note).strip() or None,
         "paused_until": request.paused_until,
         "announcement_subject": request.announcement_subject,

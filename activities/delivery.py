@@ -52,7 +52,8 @@ class MailDelivery:
         s = self._settings
         try:
             refused, reply = await aiosmtplib.send(
-                message,
+                # Flattened with the message's own policy: aiosmtplib's would fold long subjects.
+                message.as_bytes(policy=message.policy.clone(linesep="\r\n")),
                 sender=self._envelope_from,
                 recipients=[recipient],
                 hostname=s.smtp_host,

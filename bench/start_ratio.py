@@ -34,7 +34,7 @@ IN_FLIGHT = 50
 
 async def run() -> list[Figure]:
     with tempfile.TemporaryDirectory(prefix="bench-start-") as tmp, smtp_sink() as sink:
-        env = await start_dev_server("--db-filename", str(Path(tmp) / "temporal.db"))
+        env = await start_dev_server("--db-filename", str(Path(tmp) / "temporal.db"), "--log-level", "error")
         try:
             client = env.client
             target = client.service_client.config.target_host

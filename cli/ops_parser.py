@@ -44,7 +44,9 @@ def _rhythm(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ops.py", description="Look at and change running reverse-mentoring programs.")
+    parser = argparse.ArgumentParser(
+        prog="ops.py", description="Look at and change running reverse-mentoring programs."
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, help: str) -> argparse.ArgumentParser:
@@ -75,7 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("pause", "pause a pair: sessions in the pause are cancelled")
     _pair(p)
     _reason(p, "why, as the participants will read it")
-    p.add_argument("--until", type=a.local_date, metavar="YYYY-MM-DD", help="last day of the pause (default: until resumed)")
+    p.add_argument(
+        "--until", type=a.local_date, metavar="YYYY-MM-DD", help="last day of the pause (default: until resumed)"
+    )
     _request_id(p)
 
     p = command("resume", "end a pair's pause")
@@ -103,12 +107,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", choices=ROLES, required=True)
     p.add_argument("--name", type=a.name, required=True, metavar="NAME")
     p.add_argument("--email", type=a.email, required=True, metavar="EMAIL")
-    p.add_argument("--timezone", type=a.timezone, required=True, metavar="TZ", help="IANA name, e.g. Europe/Berlin")
+    p.add_argument("--timezone", type=a.timezone, required=True, metavar="TZ", help="e.g. Europe/Berlin")
     _reason(p, "why")
     _request_id(p)
 
     p = command("add-pair", "add a pair to a running cohort; session defaults come from the cohort file")
-    p.add_argument("cohort_file", type=Path, metavar="COHORT_FILE", help="the cohort's YAML file (cohort id and defaults)")
+    p.add_argument("cohort_file", type=Path, metavar="COHORT_FILE", help="the cohort's YAML file")
     p.add_argument("--id", dest="pair_id", type=a.identifier, required=True, metavar="ID", help="new pair id")
     for role in ROLES:
         p.add_argument(f"--{role}-name", type=a.name, required=True, metavar="NAME")

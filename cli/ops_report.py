@@ -18,10 +18,8 @@ def print_result(result: OperationResult | CohortOperationResult, sent_at: datet
     if isinstance(result, OperationResult):
         for change in result.sessions:
             before = f"{wall_clock(change.previous_local_start)} → " if change.previous_local_start else ""
-            out.print(
-                f"  session {change.session_number}: {change.change.value}, {before}{wall_clock(change.local_start)}",
-                highlight=False,
-            )
+            after = wall_clock(change.local_start)
+            out.print(f"  session {change.session_number}: {change.change.value}, {before}{after}", highlight=False)
         out.print(f"messages queued: {result.messages_queued}", highlight=False)
         if result.beyond_six_months:
             end = f" (it now ends on {result.program_end})" if result.program_end else ""
@@ -33,7 +31,7 @@ def print_result(result: OperationResult | CohortOperationResult, sent_at: datet
         applied_at = None
     if applied_at is not None and applied_at < sent_at - REPEAT_TOLERANCE:
         out.print(
-            f"This request was already applied at {applied_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC; nothing was done again. "
-            "To do the same thing once more, pass a new --request-id.",
+            f"This request was already applied at {applied_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC; "
+            "nothing was done again. To do the same thing once more, pass a new --request-id.",
             highlight=False,
         )

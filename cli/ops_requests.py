@@ -28,6 +28,8 @@ from mentoring.operations import (
     WithdrawPair,
     WithdrawParticipant,
 )
+from workflows.cohort import CohortWorkflow
+from workflows.pair import PairProgramWorkflow
 
 # Replaced by the caller's --request-id, or by the id derived from the request.
 PENDING = "pending"
@@ -36,8 +38,8 @@ PENDING = "pending"
 @dataclass(frozen=True)
 class Change:
     target: Target
-    # Name of the update handler on PairProgramWorkflow or CohortWorkflow.
-    update: str
+    # The update handler itself (PairProgramWorkflow.pause, ...), so the SDK knows its result type.
+    update: Callable
     request: Operation
 
 
@@ -50,13 +52,13 @@ def _pair(args: argparse.Namespace) -> Target:
 
 
 def _reschedule(args):
-    return "reschedule_session", RescheduleSession(
+    return PairProgramWorkflow.reschedule_session, RescheduleSession(
         request_id=PENDING, session_number=args.session, new_local_start=args.to
     )
 
 
 def _cancel_session(args):
-    return "cancel_session", CancelSession(
+    return PairProgramWorkflow.cancel_session, CancelSession(
         request_id=PENDING,
         session_number=args.session,
         reason=args.reason,
@@ -76,7 +78,7 @@ def _change_rhythm(args):
         raise bad_argument(
             "--weekday/--time/--length/--location/--cadence", "give at least one of them; nothing would change"
         )
-    return "change_rhythm", ChangeRhythm(request_id=PENDING, **fields)
+    return PairProgramWorkflow.change_rhythm, ChangeRhythm(request_id=PENDING, **fields)
 
 
 def _body(args) -> str:
@@ -97,20 +99,23 @@ def _body(args) -> str:
         raise bad_argument("--body-file", f"{path}: {error}") from None
 
 
-PAIR_CHANGES: dict[str, Callable[[argparse.Namespace], tuple[str, Operation]]] = {
+PAIR_CHANGES: dict[str, Callable[[argparse.Namespace], tuple[Callable, Operation]]] = {
     "reschedule": _reschedule,
     "cancel-session": _cancel_session,
     "change-rhythm": _change_rhythm,
-    "pause": lambda args: ("pause", PausePair(request_id=PENDING, reason=args.reason, until=args.until)),
-    "resume": lambda args: ("resume", ResumePair(request_id=PENDING)),
-    "extend": lambda args: ("extend", ExtendProgram(request_id=PENDING, weeks=args.weeks)),
-    "end": lambda args: ("end_program", EndProgram(request_id=PENDING, reason=args.reason)),
+    "pause": lambda args: (
+        PairProgramWorkflow.pause,
+        PausePair(request_id=PENDING, reason=args.reason, until=args.until),
+    ),
+    "resume": lambda args: (PairProgramWorkflow.resume, ResumePair(request_id=PENDING)),
+    "extend": lambda args: (PairProgramWorkflow.extend, ExtendProgram(request_id=PENDING, weeks=args.weeks)),
+    "end": lambda args: (PairProgramWorkflow.end_program, EndProgram(request_id=PENDING, reason=args.reason)),
     "withdraw": lambda args: (
-        "withdraw_participant",
+        PairProgramWorkflow.withdraw_participant,
         WithdrawParticipant(request_id=PENDING, role=Role(args.role), reason=args.reason),
     ),
     "replace": lambda args: (
-        "replace_participant",
+        PairProgramWorkflow.replace_participant,
         ReplaceParticipant(
             request_id=PENDING,
             role=Role(args.role),
@@ -125,20 +130,22 @@ def _add_pair(args) -> Change:
     from cli.ops_add_pair import resolve_pair
 
     cohort_id, pair = resolve_pair(args)
-    return Change(Target(cohort_id), "add_pair", AddPair(request_id=PENDING, pair=pair))
+    return Change(Target(cohort_id), CohortWorkflow.add_pair, AddPair(request_id=PENDING, pair=pair))
 
 
 COHORT_CHANGES: dict[str, Callable[[argparse.Namespace], Change]] = {
     "add-pair": _add_pair,
     "withdraw-pair": lambda args: Change(
-        Target(args.cohort), "withdraw_pair", WithdrawPair(request_id=PENDING, pair_id=args.pair, reason=args.reason)
+        Target(args.cohort),
+        CohortWorkflow.withdraw_pair,
+        WithdrawPair(request_id=PENDING, pair_id=args.pair, reason=args.reason),
     ),
     "end-cohort": lambda args: Change(
-        Target(args.cohort), "end_cohort", EndCohort(request_id=PENDING, reason=args.reason)
+        Target(args.cohort), CohortWorkflow.end_cohort, EndCohort(request_id=PENDING, reason=args.reason)
     ),
     "announce": lambda args: Change(
         Target(args.cohort),
-        "announce",
+        CohortWorkflow.announce,
         Announcement(request_id=PENDING, audience=Audience(args.audience), subject=args.subject, body=_body(args)),
     ),
 }
@@ -150,7 +157,3 @@ def build_change(args: argparse.Namespace) -> Change:
         update, request = PAIR_CHANGES[args.command](args)
         return Change(_pair(args), update, request)
     return COHORT_CHANGES[args.command](args)
-
-
-def is_change(command: str) -> bool:
-    return command in PAIR_CHANGES or command in COHORT_CHANGES

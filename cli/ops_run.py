@@ -8,17 +8,11 @@ from datetime import UTC, datetime
 from cli.connect import connect_or_explain
 from cli.ops_report import print_result
 from cli.ops_request_id import derived_request_id
-from cli.ops_requests import Change, build_change
+from cli.ops_requests import build_change
 from cli.ops_target import Remote, Target
 from cli.ops_views import print_pair, print_status
 from workflows.cohort import CohortWorkflow
 from workflows.pair import PairProgramWorkflow
-
-
-def update_method(change: Change):
-    """The update handler itself, so the SDK knows its result type."""
-    workflow_class = PairProgramWorkflow if change.target.pair_id else CohortWorkflow
-    return getattr(workflow_class, change.update)
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -31,7 +25,7 @@ async def run(args: argparse.Namespace) -> None:
     request = change.request.model_copy(update={"request_id": request_id})
     remote = Remote(await connect_or_explain(), change.target)
     sent_at = datetime.now(UTC)
-    result = await remote.update(update_method(change), request, request_id)
+    result = await remote.update(change.update, request, request_id)
     print_result(result, sent_at)
 
 

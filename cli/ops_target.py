@@ -94,6 +94,11 @@ class Remote:
         return CommandError(message)
 
     async def _explain(self, error: RPCError) -> CommandError:
+        if error.status == RPCStatusCode.FAILED_PRECONDITION and "Workflow Task in failed state" in error.message:
+            return CommandError(
+                f"{self.target.label} cannot take changes right now: its workflow task keeps failing "
+                "on the worker (see the worker's log). Nothing was changed."
+            )
         if error.status != RPCStatusCode.NOT_FOUND:
             return unexplained(error)
         # NOT_FOUND means either "no such workflow" or "it has already closed".

@@ -77,13 +77,12 @@ def print_pair(cohort_id: str, pair_id: str, state: PairState) -> None:
         highlight=False,
     )
     vacant = state.vacant_role.value if state.vacant_role else None
-    out.print(
-        f"{_person('mentor', state.mentor, vacant == 'mentor')} · {_person('mentee', state.mentee, vacant == 'mentee')}",
-        highlight=False,
-        markup=False,
-    )
+    mentor = _person("mentor", state.mentor, vacant == "mentor")
+    mentee = _person("mentee", state.mentee, vacant == "mentee")
+    out.print(f"{mentor} · {mentee}", highlight=False, markup=False)
     if state.ended is not None:
-        out.print(f"ended early at {local(state.ended.at)} {zone_name}: {state.ended.reason}", highlight=False, markup=False)
+        ended = f"ended early at {local(state.ended.at)} {zone_name}: {state.ended.reason}"
+        out.print(ended, highlight=False, markup=False)
 
     sessions = _table("no.", "local start", "time zone", "status", "SEQUENCE")
     for session in state.sessions:

@@ -90,6 +90,8 @@ class DeliveryRequest(BaseModel):
     midpoint_at: AwareDatetime | None = None
     failure: DeliveryFailure | None = None
     summary: CompletionSummary | None = None
+    # INVITE: this recipient already has an earlier version of this session in their calendar.
+    is_update: bool = False
     # Why the program office changed something (cancel, pause, end early), shown as written.
     note: str | None = None
     # PROGRAM_PAUSED: last day of the pause, or None for "until further notice".

@@ -42,6 +42,8 @@ class SessionState(BaseModel):
     status: SessionStatus = SessionStatus.PLANNED
     # The SEQUENCE both calendars last received; None until the first invite.
     invited_sequence: int | None = None
+    # Addresses whose calendars hold this session, so a newcomer's first invite is not an "update".
+    invited_to: list[str] = []
     # When the program office last changed it: a changed session is re-sent at once.
     updated_at: AwareDatetime | None = None
     cancel_reason: str | None = None
@@ -174,6 +176,8 @@ class PairProgress(BaseModel):
     messages_sent: int
     messages_failed: int
     next_event_at: AwareDatetime | None = None
+    # The pair workflow has closed: every message of the program is out.
+    finished: bool = False
 
 
 class PairProgramResult(BaseModel):

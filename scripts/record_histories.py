@@ -26,7 +26,19 @@ from mentoring.ids import TASK_QUEUE, pair_workflow_id  # noqa: E402
 from mentoring.settings import MailSettings, WorkerSettings  # noqa: E402
 from mentoring.state import CohortInput, PairProgramInput  # noqa: E402
 from tests import factories  # noqa: E402
+from tests.program_harness import ProgramHarness  # noqa: E402
 from tests.smtp_server import SmtpServer  # noqa: E402
+from mentoring.cohort import Person, Role  # noqa: E402
+from mentoring.operations import (  # noqa: E402
+    CancelSession,
+    ChangeRhythm,
+    EndProgram,
+    ExtendProgram,
+    PausePair,
+    ReplaceParticipant,
+    RescheduleSession,
+    WithdrawParticipant,
+)
 from worker import create_workers  # noqa: E402
 from workflows.cohort import CohortWorkflow  # noqa: E402
 from workflows.pair import PairProgramWorkflow  # noqa: E402
@@ -46,6 +58,35 @@ async def record(env, scenario: str, handle) -> None:
     path = HISTORIES / f"{kind}--{scenario}.json"
     path.write_text(history.to_json())
     print(f"{path.relative_to(ROOT)}: {len(history.events)} events")
+
+
+async def record_operations(env, smtp) -> None:
+    """Every pair operation once, in the order life tends to bring them."""
+    async with ProgramHarness(env, smtp) as program:
+        now = await program.now()
+        await program.start(
+            PairProgramInput(
+                program=factories.program((now + timedelta(days=1)).date()),
+                pair=factories.pair("ops", cadence=Cadence.WEEKLY),
+            )
+        )
+        state = await program.state()
+        first = state.sessions[0]
+        w = PairProgramWorkflow
+        await program.update(w.reschedule_session, RescheduleSession(request_id="o1", session_number=1, new_local_start=first.local_start + timedelta(hours=2)))
+        await program.update(w.cancel_session, CancelSession(request_id="o2", session_number=2, reason="travel", replacement_local_start=state.sessions[1].local_start + timedelta(days=1)))
+        await program.update(w.change_rhythm, ChangeRhythm(request_id="o3", cadence=Cadence.BIWEEKLY, location="Room 4.12"))
+        await program.advance(timedelta(days=10))
+        until = (await program.now() + timedelta(days=14)).date()
+        await program.update(w.pause, PausePair(request_id="o4", reason="parental leave", until=until))
+        await program.advance(timedelta(days=16))
+        await program.update(w.replace_participant, ReplaceParticipant(request_id="o5", role=Role.MENTEE, person=Person(name="Ines Brandt", email="ines@example.com", timezone="Europe/Berlin"), reason="new role"))
+        await program.update(w.withdraw_participant, WithdrawParticipant(request_id="o6", role=Role.MENTOR, reason="left"))
+        await program.update(w.replace_participant, ReplaceParticipant(request_id="o7", role=Role.MENTOR, person=Person(name="Tim Nguyen", email="tim@example.com", timezone="Europe/Vienna"), reason="successor"))
+        await program.update(w.extend, ExtendProgram(request_id="o8", weeks=4))
+        await program.advance(timedelta(days=30))
+        await program.update(w.end_program, EndProgram(request_id="o9", reason="reorganisation"))
+        await record(env, "operations", program.handle)
 
 
 async def main() -> None:
@@ -81,6 +122,7 @@ async def main() -> None:
                     await record(
                         env, scenario, env.client.get_workflow_handle(pair_workflow_id("histories", pair_id))
                     )
+            await record_operations(env, smtp)
         finally:
             await env.shutdown()
 

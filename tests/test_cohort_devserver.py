@@ -4,6 +4,7 @@ and pairs that outlive their cohort workflow."""
 from __future__ import annotations
 
 import asyncio
+import json
 import contextlib
 import os
 import subprocess
@@ -14,16 +15,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from temporalio.api.sdk.v1 import WorkflowMetadata
 from temporalio.client import WorkflowExecutionStatus
 
 from cli.start import start_cohort
-from devstack.temporal_servers import start_dev_server
+from devstack.temporal_servers import BIN, start_dev_server
 from mentoring.ids import cohort_workflow_id, pair_workflow_id
 from mentoring.settings import MailSettings, WorkerSettings
 from tests import factories
 from tests.smtp_server import SmtpServer
 from worker import create_workers
+from mentoring.operations import PausePair
 from workflows.cohort import CohortWorkflow
+from workflows.pair import PairProgramWorkflow
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -106,6 +110,37 @@ async def test_cohort_starts_every_pair_once_and_pairs_outlive_it(dev_env, smtp)
         assert len(smtp.handler.received) == 12
         assert await count(client, "CohortId='vis' AND WorkflowType='PairProgramWorkflow'") == 3
 
+        # Admins find a paused pair by cohort and phase, with the CLI the README shows.
+        p1 = client.get_workflow_handle_for(PairProgramWorkflow.run, pair_workflow_id("vis", "p1"))
+        await p1.execute_update(PairProgramWorkflow.pause, PausePair(request_id="pause-1", reason="Dienstreise"), id="pause-1")
+
+        async def paused_visible():
+            return await count(client, "CohortId='vis' AND ProgramPhase='paused'") == 1
+
+        assert await eventually(paused_visible)
+
+        async def pause_delivered():
+            return len(smtp.handler.received) == 16
+
+        # Each participant of p1: a cancellation for the invited session, and the pause notice.
+        assert await eventually(pause_delivered)
+        assert sorted(r.kind for r in smtp.handler.received[12:]) == ["invite_cancel", "invite_cancel", "program_paused", "program_paused"]
+        listed = await asyncio.to_thread(
+            subprocess.run,
+            [str(BIN / "temporal"), "workflow", "list", "--address", client.service_client.config.target_host,
+             "--query", "CohortId='vis' AND ProgramPhase='paused'", "--output", "json"],
+            capture_output=True, text=True, timeout=60,
+        )
+        assert listed.returncode == 0, listed.stderr
+        assert [w["execution"]["workflowId"] for w in json.loads(listed.stdout)] == ["pair:vis:p1"]
+        description = await p1.describe()
+        assert await description.static_summary() == "Pair p1 · cohort vis"
+        assert "**Sessions:** tuesday 16:00 Europe/Berlin, 60 min" in await description.static_details()
+        # The UI's one line for what the pair does now, from the SDK's built-in metadata query.
+        metadata = await p1.query("__temporal_workflow_metadata", result_type=WorkflowMetadata)
+        assert metadata.current_details.startswith("**paused** · 0 of ")
+        assert "paused until resumed" in metadata.current_details
+
         # A pair survives the end of its cohort workflow.
         await handle.terminate(reason="test: cohort workflow lost")
         for pair_id in ("p1", "p2", "p3"):
@@ -120,7 +155,7 @@ async def test_cohort_starts_every_pair_once_and_pairs_outlive_it(dev_env, smtp)
 
         assert await eventually(all_adopted, timeout=10)
         await asyncio.sleep(1)
-        assert len(smtp.handler.received) == 12
+        assert len(smtp.handler.received) == 16
         assert await count(client, "CohortId='vis' AND WorkflowType='PairProgramWorkflow'") == 3
 
 

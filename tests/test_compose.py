@@ -749,7 +749,7 @@ def test_invite_with_a_grown_sequence_is_an_update(
     language: Language, recipient: Recipient, subject: str, phrases: list[str]
 ) -> None:
     got_subject, text, html = _render(
-        MessageKind.INVITE, language, the_session=S2_MOVED, total_sessions=9, recipient=recipient
+        MessageKind.INVITE, language, the_session=S2_MOVED, total_sessions=9, recipient=recipient, is_update=True
     )
     assert got_subject == subject
     for phrase in phrases:
@@ -762,8 +762,17 @@ def test_invite_with_a_grown_sequence_is_an_update(
     assert "Room 5.01, Tower A" in html
 
 
+def test_a_newcomers_first_invite_is_not_an_update_whatever_its_sequence() -> None:
+    # Replacing a participant raises SEQUENCE for everyone; the newcomer never saw version 0.
+    subject, text, _ = _render(MessageKind.INVITE, the_session=S2_MOVED, total_sessions=9, is_update=False)
+    assert not subject.startswith("Updated")
+    assert "has been changed" not in text
+
+
 def test_update_shows_a_reason_when_given() -> None:
-    _, text, html = _render(MessageKind.INVITE, the_session=S2_MOVED, note="Room 4.12 is needed for an audit.")
+    _, text, html = _render(
+        MessageKind.INVITE, the_session=S2_MOVED, note="Room 4.12 is needed for an audit.", is_update=True
+    )
     assert "has been changed. Here is the updated calendar invitation with the current time and place.\n\n" \
         "Reason: Room 4.12 is needed for an audit.\n\nWhen:  Thursday" in text
     assert "<p><strong>Reason:</strong> Room 4.12 is needed for an audit.</p>" in html
@@ -806,7 +815,7 @@ def test_cancel_without_a_note_has_no_reason_line(note: str | None) -> None:
 
 
 NOTE_KINDS = [
-    (MessageKind.INVITE, {"the_session": S2_MOVED}),
+    (MessageKind.INVITE, {"the_session": S2_MOVED, "is_update": True}),
     (MessageKind.INVITE_CANCEL, {}),
     (MessageKind.CLOSING_REVIEW, {}),
     (MessageKind.PROGRAM_PAUSED, {}),

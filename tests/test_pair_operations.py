@@ -237,6 +237,10 @@ async def test_replacing_the_mentee_moves_the_calendar_to_the_newcomer(program):
     assert program.calendar(MENTOR) == expected
     assert program.kinds(NEWCOMER)[0] == "welcome"
     assert "partner_changed" in program.kinds(MENTOR)
+    # The newcomer gets plain invitations; the partner is told the sessions changed.
+    newcomer_invites = [str(r.message["Subject"]) for r in program.received(NEWCOMER) if r.kind == "invite"]
+    assert newcomer_invites and not any(s.startswith("Updated") for s in newcomer_invites)
+    assert str([r for r in program.received(MENTOR) if r.kind == "invite"][-1].message["Subject"]).startswith("Updated")
 
 
 async def test_withdraw_then_replace_resumes_with_the_newcomer(program):

@@ -229,9 +229,7 @@ class CohortWorkflow:
 
     def _all_finished(self) -> bool:
         progress = self._state.progress
-        return all(
-            pair.id in progress and progress[pair.id].phase in _FINISHED for pair in self._input.cohort.pairs
-        )
+        return all(pair.id in progress and progress[pair.id].finished for pair in self._input.cohort.pairs)
 
     def _details(self) -> str:
         p = self.progress()

@@ -113,7 +113,10 @@ class LetterWriter:
             composed_at=now,
         )
         if kind in (MessageKind.WELCOME, MessageKind.PROGRAM_RESUMED):
-            request.sessions = [session_ref(s, state) for s in active if s.starts_at > now or kind == MessageKind.WELCOME]
+            # What is still to come; a newcomer joining half-way needs no list of the past.
+            request.sessions = [session_ref(s, state) for s in active if s.starts_at > now]
+        if kind == MessageKind.INVITE and session is not None:
+            request.is_update = recipient.email.casefold() in session.invited_to
         if kind == MessageKind.REFLECTION and session is not None:
             # Rotate career → psychosocial → emotional so a program touches all three.
             place = request.session.number if request.session else number

@@ -113,7 +113,7 @@ class PairProgramWorkflow:
         await workflow.wait_condition(workflow.all_handlers_finished)
         state.phase = current_phase(state)
         self._publish(None)
-        await self._report_progress()
+        await self._report_progress(finished=True)
         return self._result()
 
     async def _wait_for(self, item: Due, now: datetime) -> None:
@@ -225,8 +225,12 @@ class PairProgramWorkflow:
         elif item.action == Action.INVITE:
             assert session is not None
             sequence = session.sequence
-            await courier.send_all(self._requests(MessageKind.INVITE, session), item.at, session.starts_at)
+            requests = self._requests(MessageKind.INVITE, session)
+            await courier.send_all(requests, item.at, session.starts_at)
             session.invited_sequence = sequence
+            for request in requests:
+                if request.recipient.email.casefold() not in session.invited_to:
+                    session.invited_to.append(request.recipient.email.casefold())
             if session.status == SessionStatus.PLANNED:
                 session.status = SessionStatus.INVITED
         elif item.action == Action.REMINDER:
@@ -745,9 +749,10 @@ class PairProgramWorkflow:
             line += f" · {state.messages_failed} message(s) failed"
         workflow.set_current_details(line)
 
-    async def _report_progress(self) -> None:
+    async def _report_progress(self, finished: bool = False) -> None:
         cohort_id = self._input.cohort_workflow_id
         progress = self._progress(None)
+        progress.finished = finished
         if cohort_id is None or progress == self._last_progress:
             return
         self._last_progress = progress

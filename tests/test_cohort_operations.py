@@ -1,0 +1,93 @@
+"""Operations on a whole cohort, with the real activities and SMTP on the time-skipping server."""
+
+from __future__ import annotations
+
+import contextlib
+from collections import Counter
+from datetime import time, timedelta
+
+import pytest
+from temporalio.client import WorkflowUpdateFailedError
+
+from cli.start import start_cohort
+from devstack.temporal_servers import start_time_skipping
+from mentoring.cohort import Cadence
+from mentoring.ids import pair_workflow_id
+from mentoring.operations import AddPair, Announcement, Audience, EndCohort, WithdrawPair
+from mentoring.settings import MailSettings, WorkerSettings
+from mentoring.state import ProgramPhase
+from tests import factories
+from tests.calendars import live_sessions
+from tests.smtp_server import SmtpServer
+from worker import create_workers
+from workflows.cohort import CohortWorkflow
+from workflows.pair import PairProgramWorkflow
+
+
+@pytest.fixture
+async def cohort_env():
+    env = await start_time_skipping()
+    with SmtpServer() as smtp:
+        mail = MailSettings(smtp_host="127.0.0.1", smtp_port=smtp.port)
+        async with contextlib.AsyncExitStack() as stack:
+            for worker in create_workers(env.client, mail, WorkerSettings(email_rate_per_second=1000)):
+                await stack.enter_async_context(worker)
+            yield env, smtp
+    await env.shutdown()
+
+
+async def settle(env, seconds: int = 3) -> None:
+    for _ in range(seconds):
+        await env.sleep(timedelta(seconds=1))
+
+
+async def test_add_withdraw_announce_and_end_a_cohort(cohort_env):
+    env, smtp = cohort_env
+    start = (await env.get_current_time() + timedelta(days=1)).date()
+    cohort = factories.cohort(start, ["p1", "p2"], cohort_id="ops")
+    handle, _ = await start_cohort(env.client, cohort)
+    await settle(env)
+
+    newcomer = factories.pair("p3", cadence=Cadence.WEEKLY, at=time(9, 30))
+    added = await handle.execute_update(CohortWorkflow.add_pair, AddPair(request_id="add-p3", pair=newcomer), id="add-p3")
+    assert (added.summary, added.pairs_affected) == ("pair p3 added and started", ["p3"])
+    await settle(env)
+    assert Counter(r.kind for r in smtp.handler.for_recipient("mentee-p3@example.com"))["welcome"] == 1
+
+    with pytest.raises(WorkflowUpdateFailedError) as duplicate:
+        await handle.execute_update(CohortWorkflow.add_pair, AddPair(request_id="again", pair=newcomer), id="again")
+    assert duplicate.value.cause.message == "cohort already has a pair 'p3'"
+
+    withdrawn = await handle.execute_update(
+        CohortWorkflow.withdraw_pair, WithdrawPair(request_id="w-p2", pair_id="p2", reason="Umzug"), id="w-p2"
+    )
+    assert withdrawn.pairs_affected == ["p2"]
+    await settle(env)
+    p2 = env.client.get_workflow_handle_for(PairProgramWorkflow.run, pair_workflow_id("ops", "p2"))
+    p2_result = await p2.result()
+    assert p2_result.phase == ProgramPhase.ENDED
+    for email in ("mentor-p2@example.com", "mentee-p2@example.com"):
+        assert live_sessions(smtp.handler.for_recipient(email)) == {}
+        assert "closing_review" not in [r.kind for r in smtp.handler.for_recipient(email)]
+
+    announced = await handle.execute_update(
+        CohortWorkflow.announce,
+        Announcement(request_id="news-1", audience=Audience.MENTORS, subject="Netzwerktreffen am 12. März", body="Alle Mentorinnen und Mentoren\nsind eingeladen."),
+        id="news-1",
+    )
+    assert sorted(announced.pairs_affected) == ["p1", "p3"]
+    await settle(env)
+    announcements = [r for r in smtp.handler.received if r.kind == "announcement"]
+    assert sorted(r.recipient for r in announcements) == ["mentor-p1@example.com", "mentor-p3@example.com"]
+    assert str(announcements[0].message["Subject"]) == "Netzwerktreffen am 12. März"
+
+    ended = await handle.execute_update(CohortWorkflow.end_cohort, EndCohort(request_id="end", reason="Budget gestrichen"), id="end")
+    assert sorted(ended.pairs_affected) == ["p1", "p3"]
+    result = await handle.result()
+    assert result.progress.pairs_by_phase == {"ended": 3}
+    for pair_id in ("p1", "p3"):
+        for role in ("mentor", "mentee"):
+            messages = smtp.handler.for_recipient(f"{role}-{pair_id}@example.com")
+            assert live_sessions(messages) == {}
+            assert messages[-1].kind == "closing_review", [(r.kind, str(r.message["Date"])) for r in messages]
+            assert "Budget gestrichen" in messages[-1].message.get_body(("plain",)).get_content()

@@ -1,0 +1,384 @@
+"""``ops.py`` as the program office runs it: a subprocess against a real dev server,
+with an in-process worker and a local SMTP server. One small cohort, started today,
+serves every test; the commands that do not depend on each other run in parallel."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from temporalio.client import Client
+
+from cli.ops_requests import COHORT_CHANGES, PAIR_CHANGES
+from cli.start import start_cohort
+from devstack.temporal_servers import start_dev_server
+from mentoring.ids import pair_workflow_id
+from mentoring.settings import MailSettings, WorkerSettings
+from mentoring.state import PairState, ProgramPhase, SessionStatus
+from tests import factories
+from tests.smtp_server import SmtpServer
+from worker import create_workers
+from workflows.cohort import CohortWorkflow
+from workflows.pair import PairProgramWorkflow
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "digital-workplace-2027.yaml"
+COHORT = "ops"
+PAIRS = ["p1", "p2", "p3"]
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@dataclass
+class Stack:
+    client: Client
+    address: str
+
+
+async def eventually(check, timeout: float = 30.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        result = await check()
+        if result or time.monotonic() > deadline:
+            return result
+        await asyncio.sleep(0.25)
+
+
+@pytest.fixture(scope="module")
+async def stack():
+    env = await start_dev_server()
+    client = env.client
+    with SmtpServer() as smtp:
+        mail = MailSettings(smtp_host="127.0.0.1", smtp_port=smtp.port)
+        async with contextlib.AsyncExitStack() as workers:
+            for worker in create_workers(client, mail, WorkerSettings(email_rate_per_second=100)):
+                await workers.enter_async_context(worker)
+            cohort = factories.cohort(datetime.now(UTC).date(), PAIRS, cohort_id=COHORT)
+            handle, _ = await start_cohort(client, cohort)
+
+            async def kickoff_reported():
+                # Welcome and first invite, to mentor and mentee, for every pair.
+                progress = await handle.query(CohortWorkflow.progress)
+                return progress.messages_sent == 4 * len(PAIRS)
+
+            assert await eventually(kickoff_reported)
+            yield Stack(client, client.service_client.config.target_host)
+    await env.shutdown()
+
+
+def ops_sync(address: str, *args: str) -> subprocess.CompletedProcess:
+    # Nothing from the caller's environment (namespace, profile, API key) may point elsewhere.
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TEMPORAL_ADDRESS": address, "COLUMNS": "200"}
+    return subprocess.run(
+        [sys.executable, "ops.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+async def ops(stack: Stack, *args: str) -> subprocess.CompletedProcess:
+    return await asyncio.to_thread(ops_sync, stack.address, *args)
+
+
+def lines(text: str) -> list[str]:
+    """Output lines with runs of spaces folded and table rules left out, so tables compare exactly."""
+    return [" ".join(line.split()) for line in text.splitlines() if line.strip().strip("─")]
+
+
+async def pair_state(stack: Stack, pair_id: str) -> PairState:
+    handle = stack.client.get_workflow_handle(pair_workflow_id(COHORT, pair_id))
+    return await handle.query(PairProgramWorkflow.state)
+
+
+def wall(moment: datetime) -> str:
+    return f"{moment:%a %Y-%m-%d %H:%M}"
+
+
+# ------------------------------------------------------------------ looking
+
+
+async def test_status_prints_one_row_per_pair(stack):
+    progress = await stack.client.get_workflow_handle(f"cohort:{COHORT}").query(CohortWorkflow.progress)
+    result = await ops(stack, "status", COHORT)
+    assert result.returncode == 0, result.stderr
+    planned = {p.pair_id: p.sessions_planned for p in progress.pairs}
+    next_event = {
+        p.pair_id: f"{p.next_event_at.astimezone(UTC):%Y-%m-%d %H:%M}" if p.next_event_at else "-"
+        for p in progress.pairs
+    }
+    assert all(n >= 12 for n in planned.values())
+    assert lines(result.stdout) == [
+        f"cohort {COHORT}: 3 of 3 pairs started · 0 sessions held · 12 messages sent · 0 failed",
+        "pair phase sessions held/planned next event (UTC) sent failed",
+        *(f"{p} kickoff 0/{planned[p]} {next_event[p]} 4 0" for p in PAIRS),
+    ]
+
+
+async def test_show_prints_plan_messages_and_pauses(stack):
+    state = await pair_state(stack, "p1")
+    result = await ops(stack, "show", COHORT, "p1")
+    assert result.returncode == 0, result.stderr
+    # The plan is the factory's: Tuesdays at 16:00 in Berlin, every two weeks, from today on.
+    first = state.sessions[0]
+    assert first.local_start.weekday() == 1 and f"{first.local_start:%H:%M}" == "16:00"
+    assert 0 <= (first.local_start.date() - datetime.now(BERLIN).date()).days <= 14
+    assert [b.local_start - a.local_start for a, b in zip(state.sessions, state.sessions[1:])] == [
+        timedelta(weeks=2)
+    ] * (len(state.sessions) - 1)
+    sent = [f"{m.recorded_at.astimezone(BERLIN):%Y-%m-%d %H:%M}" for m in state.messages]
+    assert lines(result.stdout) == [
+        f"pair p1 · cohort {COHORT} · phase kickoff · 0 of {len(state.sessions)} sessions held"
+        f" · program ends {state.program_end}",
+        "mentor: Lena Weber p1 <mentor-p1@example.com> (Europe/Berlin) · "
+        "mentee: Klaus Richter p1 <mentee-p1@example.com> (Europe/Berlin)",
+        "Sessions",
+        "no. local start time zone status SEQUENCE",
+        f"1 {wall(first.local_start)} Europe/Berlin invited 0",
+        *(f"{s.number} {wall(s.local_start)} Europe/Berlin planned 0" for s in state.sessions[1:]),
+        "Messages (times in Europe/Berlin)",
+        "time kind recipient status detail",
+        f"{sent[0]} welcome mentor mentor-p1@example.com sent",
+        f"{sent[1]} welcome mentee mentee-p1@example.com sent",
+        f"{sent[2]} invite 1 mentor mentor-p1@example.com sent",
+        f"{sent[3]} invite 1 mentee mentee-p1@example.com sent",
+        "Pauses (times in Europe/Berlin)",
+        "none",
+    ]
+
+
+# ------------------------------------------------------------------ refused before any call
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["reschedule", COHORT, "p1", "2", "--to", "2027-03-16"],
+            "argument --to: '2027-03-16' is not a date and time; "
+            'use "YYYY-MM-DD HH:MM", e.g. "2027-03-16 16:00"',
+        ),
+        (
+            ["reschedule", COHORT, "p1", "2", "--to", "16.03.2027 16:00"],
+            "argument --to: '16.03.2027 16:00' is not a date and time; "
+            'use "YYYY-MM-DD HH:MM", e.g. "2027-03-16 16:00"',
+        ),
+        (
+            ["change-rhythm", COHORT, "p1", "--weekday", "funday"],
+            "argument --weekday: unknown weekday 'funday'; "
+            "use one of: monday, tuesday, wednesday, thursday, friday, saturday, sunday",
+        ),
+        (
+            ["pause", COHORT, "p1", "--reason", "   "],
+            "argument --reason: is empty; write a few words",
+        ),
+        (
+            ["end", COHORT, "p1", "--reason", "done\r\nBcc: everyone@example.com"],
+            "argument --reason: contains a carriage return (CR); it must be one line of plain text",
+        ),
+        (
+            ["pause", COHORT, "p1", "--reason", "x", "--until", "2027-02-30"],
+            "argument --until: '2027-02-30' is not a real date",
+        ),
+        (
+            ["replace", COHORT, "p1", "--role", "mentor", "--name", "A B", "--email", "a.b@", "--timezone",
+             "Europe/Berlin", "--reason", "x"],
+            "argument --email: 'a.b@' is not a valid email address: "
+            "There must be something after the @-sign.",
+        ),
+        (
+            ["replace", COHORT, "p1", "--role", "mentor", "--name", "A B", "--email", "a.b@example.com",
+             "--timezone", "Europe/Berlinn", "--reason", "x"],
+            "argument --timezone: unknown time zone 'Europe/Berlinn'; "
+            "use an IANA name like Europe/Berlin or America/New_York",
+        ),
+        (
+            ["status", "DW 2027"],
+            "argument COHORT: 'DW 2027' is not an id; ids are 1-40 lowercase letters, digits, '-' or '_'",
+        ),
+        (
+            ["add-pair", str(EXAMPLE), "--id", "p9", "--mentor-name", "Lena W.", "--mentor-email",
+             "Lena.Weber@example.com", "--mentor-timezone", "Europe/Berlin", "--mentee-name", "Eva Schulz",
+             "--mentee-email", "eva.schulz@example.com", "--mentee-timezone", "Europe/Berlin"],
+            "argument --mentor-email: 'Lena.Weber@example.com' is already in pair 'p1-weber-richter' as mentor; "
+            "a person can be in only one pair of a cohort",
+        ),
+    ],
+    ids=["date-only", "german-date", "weekday", "empty-reason", "crlf", "no-such-day", "email", "zone", "id", "twice"],
+)
+def test_bad_arguments_are_named_and_exit_2(args, message):
+    # Nothing is called: the address would not even answer.
+    result = ops_sync("127.0.0.1:1", *args)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].endswith(f"error: {message}")
+
+
+def test_change_rhythm_needs_something_to_change():
+    result = ops_sync("127.0.0.1:1", "change-rhythm", COHORT, "p1")
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "error: argument --weekday/--time/--length/--location/--cadence: give at least one of them; "
+        "nothing would change"
+    )
+
+
+def test_no_server_is_explained():
+    result = ops_sync("127.0.0.1:1", "status", COHORT)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: cannot reach Temporal at 127.0.0.1:1")
+
+
+def test_every_command_names_an_update_of_the_contract():
+    from temporalio.workflow import _Definition
+
+    pair_updates = set(_Definition.from_class(PairProgramWorkflow).updates)
+    cohort_updates = set(_Definition.from_class(CohortWorkflow).updates)
+    names = {
+        "reschedule_session", "cancel_session", "change_rhythm", "pause", "resume", "extend",
+        "end_program", "withdraw_participant", "replace_participant",
+    }
+    assert names <= pair_updates
+    assert {"add_pair", "withdraw_pair", "end_cohort", "announce"} <= cohort_updates
+    assert len(PAIR_CHANGES) == 9 and len(COHORT_CHANGES) == 4
+
+
+# ------------------------------------------------------------------ refused by the server
+
+
+async def test_server_side_rejections_exit_1(stack):
+    state = await pair_state(stack, "p1")
+    yesterday = datetime.now(BERLIN).date() - timedelta(days=2)
+    too_late = state.program_end + timedelta(days=30)
+    start = datetime.now(UTC).date()
+    cases = {
+        ("status", "nope"): "no cohort 'nope' in namespace 'default'",
+        ("show", COHORT, "p9"): f"no pair 'p9' in cohort '{COHORT}'",
+        ("reschedule", COHORT, "p9", "2", "--to", f"{too_late} 10:00"): f"no pair 'p9' in cohort '{COHORT}'",
+        ("reschedule", COHORT, "p1", "2", "--to", f"{yesterday} 10:00"): (
+            f"new time {yesterday} 10:00 is in the past"
+        ),
+        ("reschedule", COHORT, "p1", "2", "--to", f"{too_late} 10:00"): (
+            f"new time {too_late} is outside the program ({start} to {state.program_end}); extend the program first"
+        ),
+        ("reschedule", COHORT, "p1", "99", "--to", f"{too_late} 10:00"): (
+            f"there is no session 99 (sessions: {', '.join(str(s.number) for s in state.sessions)})"
+        ),
+        (
+            "replace", COHORT, "p1", "--role", "mentor", "--name", "Klaus Again", "--email",
+            "Mentee-P1@example.com", "--timezone", "Europe/Berlin", "--reason", "swap",
+        ): "Mentee-P1@example.com is already the other participant of this pair; choose someone else",
+    }
+    results = await asyncio.gather(*(ops(stack, *args) for args in cases))
+    for (args, message), result in zip(cases.items(), results):
+        assert (result.returncode, result.stderr.strip()) == (1, f"error: {message}"), args
+        assert result.stdout == ""
+    # Nothing of it changed the plan.
+    assert (await pair_state(stack, "p1")).sessions == state.sessions
+
+
+# ------------------------------------------------------------------ changes
+
+
+async def _reschedule_twice(stack: Stack) -> None:
+    before = (await pair_state(stack, "p1")).sessions[1]
+    new_day = before.local_start.date() + timedelta(days=1)
+    args = ("reschedule", COHORT, "p1", "2", "--to", f"{new_day} 10:00")
+    first = await ops(stack, *args)
+    assert first.returncode == 0, first.stderr
+    out = lines(first.stdout)
+    new = datetime.combine(new_day, datetime.min.time()).replace(hour=10)
+    assert out[0] == f"session 2 moved to {new_day} 10:00 Europe/Berlin"
+    assert out[1].startswith("request id: reschedule-")
+    assert out[2] == f"session 2: moved, {wall(before.local_start)} → {wall(new)}"
+    assert out[3] == "messages queued: 0"
+    # The same command again is the same request: applied once.
+    again = await ops(stack, *args)
+    assert again.returncode == 0, again.stderr
+    assert lines(again.stdout)[:2] == out[:2]
+    session = (await pair_state(stack, "p1")).sessions[1]
+    assert (session.local_start, session.sequence, session.status) == (new, 1, SessionStatus.PLANNED)
+
+
+async def _pause_and_resume(stack: Stack) -> None:
+    until = datetime.now(BERLIN).date() + timedelta(days=20)
+    before = await pair_state(stack, "p2")
+    in_pause = [s.number for s in before.sessions if s.local_start.date() <= until]
+    paused = await ops(stack, "pause", COHORT, "p2", "--reason", "Elternzeit", "--until", str(until))
+    assert paused.returncode == 0, paused.stderr
+    out = lines(paused.stdout)
+    assert out[0] == f"paused until {until}; {len(in_pause)} session(s) cancelled"
+    assert out[2 : 2 + len(in_pause)] == [
+        f"session {s.number}: cancelled, {wall(s.local_start)}" for s in before.sessions if s.number in in_pause
+    ]
+    state = await pair_state(stack, "p2")
+    assert state.phase == ProgramPhase.PAUSED
+    assert [(p.reason, p.until, p.resumed_at) for p in state.pauses] == [("Elternzeit", until, None)]
+    assert [s.number for s in state.sessions if s.status == SessionStatus.CANCELLED] == in_pause
+
+    shown = await ops(stack, "show", COHORT, "p2")
+    assert lines(shown.stdout)[-1] == (
+        f"{state.pauses[0].started_at.astimezone(BERLIN):%Y-%m-%d %H:%M} {until} still paused Elternzeit"
+    )
+
+    resumed = await ops(stack, "resume", COHORT, "p2")
+    assert resumed.returncode == 0, resumed.stderr
+    state = await pair_state(stack, "p2")
+    assert lines(resumed.stdout)[0] == f"resumed; program now ends {state.program_end}"
+    assert state.phase != ProgramPhase.PAUSED and state.pauses[0].resumed_at is not None
+    again = await ops(stack, "resume", COHORT, "p2", "--request-id", "resume-p2-once-more")
+    assert (again.returncode, again.stderr.strip()) == (1, "error: the pair is not paused")
+
+
+async def _end_then_finished(stack: Stack) -> None:
+    ended = await ops(stack, "end", COHORT, "p3", "--reason", "Moved abroad")
+    assert ended.returncode == 0, ended.stderr
+    assert lines(ended.stdout)[0] == "program ended: Moved abroad"
+    handle = stack.client.get_workflow_handle(pair_workflow_id(COHORT, "p3"))
+    # The closing review goes out at once, and then the pair's workflow is done.
+    await asyncio.wait_for(handle.result(), timeout=30)
+    state = await pair_state(stack, "p3")
+    assert state.phase == ProgramPhase.ENDED and state.ended and state.ended.reason == "Moved abroad"
+    assert all(s.status == SessionStatus.CANCELLED for s in state.sessions if s.status != SessionStatus.HELD)
+    late = await ops(stack, "end", COHORT, "p3", "--reason", "Moved abroad, really")
+    assert (late.returncode, late.stderr.strip()) == (1, "error: pair p3 has finished; nothing to change")
+
+
+async def _add_pair_from_the_cohort_file(stack: Stack, folder: Path) -> None:
+    # The example file's defaults (dienstag, 16:00, 60 minutes, biweekly), under this cohort's id.
+    cohort_file = folder / "cohort.yaml"
+    cohort_file.write_text(EXAMPLE.read_text(encoding="utf-8").replace("id: dw-2027", f"id: {COHORT}"))
+    added = await ops(
+        stack, "add-pair", str(cohort_file), "--id", "p4",
+        "--mentor-name", "Jonas Beck", "--mentor-email", "j.beck@example.com", "--mentor-timezone", "Europe/Berlin",
+        "--mentee-name", "Dr. Petra Lang", "--mentee-email", "p.lang@example.com",
+        "--mentee-timezone", "America/New_York", "--time", "10:00",
+    )
+    assert added.returncode == 0, added.stderr
+    assert lines(added.stdout)[0] == "pair p4 added and started"
+    assert lines(added.stdout)[2] == "pairs affected: p4"
+
+    async def planned():
+        with contextlib.suppress(Exception):
+            return (await pair_state(stack, "p4")).sessions
+        return None
+
+    sessions = await eventually(planned)
+    assert sessions and all(s.timezone == "America/New_York" for s in sessions)
+    assert {(s.local_start.weekday(), f"{s.local_start:%H:%M}") for s in sessions} == {(1, "10:00")}
+    assert sessions[0].location == "Microsoft Teams: https://teams.example.com/l/meetup-join/dw-2027"
+
+
+async def test_changes_print_their_summary_and_change_the_state(stack, tmp_path):
+    await asyncio.gather(
+        _reschedule_twice(stack),
+        _pause_and_resume(stack),
+        _end_then_finished(stack),
+        _add_pair_from_the_cohort_file(stack, tmp_path),
+    )
