@@ -28,6 +28,7 @@ def create_workers(
             client,
             task_queue=TASK_QUEUE,
             workflows=[CohortWorkflow, PairProgramWorkflow],
+            max_cached_workflows=settings.max_cached_workflows,
             activities=[plan_sessions, localize_times],
         ),
         Worker(

@@ -3,10 +3,15 @@
 Transient trouble (connection, timeout, 4xx) raises and Temporal retries it. A
 5xx reply is a fact, not an outage: it becomes a non-retryable error that the
 workflow records before it tells the program office and carries on.
+
+The delivery ledger makes retries safe: an accepted key is never sent again, and
+a key whose earlier attempt ended somewhere inside DATA is re-sent with the same
+Message-ID and counted as an ambiguous re-send.
 """
 
 from __future__ import annotations
 
+import logging
 from email.utils import parseaddr
 
 import aiosmtplib
@@ -14,10 +19,12 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
 from activities.compose import compose_message
+from activities.ledger import DeliveryLedger, LedgerStatus, open_ledger
 from mentoring.messages import PERMANENT_FAILURE, DeliveryReceipt, DeliveryRequest
 from mentoring.settings import MailSettings, SmtpTls
 
 INVALID_MESSAGE = "InvalidMessage"
+log = logging.getLogger(__name__)
 
 
 def _permanent(code: int, reply: str, recipient: str) -> ApplicationError:
@@ -33,10 +40,17 @@ def _permanent(code: int, reply: str, recipient: str) -> ApplicationError:
     )
 
 
+def _refusal(code: int, reply: str, recipient: str) -> Exception:
+    if 500 <= code < 600:
+        return _permanent(code, reply, recipient)
+    return ApplicationError(f"{recipient} deferred: {code} {reply}")
+
+
 class MailDelivery:
-    def __init__(self, settings: MailSettings) -> None:
+    def __init__(self, settings: MailSettings, ledger: DeliveryLedger | None = None) -> None:
         self._settings = settings
         self._envelope_from = parseaddr(settings.mail_from)[1]
+        self.ledger = ledger or open_ledger(settings.delivery_ledger_url)
 
     @activity.defn(name="deliver_message")
     async def deliver_message(self, request: DeliveryRequest) -> DeliveryReceipt:
@@ -48,40 +62,61 @@ class MailDelivery:
         # Kind and pair id only: the inbox and the timeline sort by them, and neither is personal.
         message["X-Mentoring-Kind"] = request.kind.value
         message["X-Mentoring-Pair"] = request.pair_id
-        recipient = request.recipient.email
+        message_id = str(message["Message-ID"])
+
+        entry = await self.ledger.begin(request.key, message_id)
+        if entry.status == LedgerStatus.ACCEPTED:
+            # Accepted by the server on an earlier attempt that never reported back.
+            return DeliveryReceipt(key=request.key, message_id=message_id, smtp_code=250, smtp_reply=entry.smtp_reply or "")
+        if entry.previous_status == LedgerStatus.CLAIMED:
+            await self.ledger.count_ambiguous(request.key)
+            activity.logger.warning("ambiguous earlier attempt: re-sending %s with the same Message-ID", message_id)
+        activity.heartbeat()
+        # Flattened with the message's own policy: aiosmtplib's would fold long subjects.
+        data = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+        reply = await self._send(request.key, request.recipient.email, data)
+        await self.ledger.accepted(request.key, reply)
+        return DeliveryReceipt(key=request.key, message_id=message_id, smtp_code=250, smtp_reply=reply)
+
+    async def _send(self, key: str, recipient: str, data: bytes) -> str:
         s = self._settings
-        try:
-            refused, reply = await aiosmtplib.send(
-                # Flattened with the message's own policy: aiosmtplib's would fold long subjects.
-                message.as_bytes(policy=message.policy.clone(linesep="\r\n")),
-                sender=self._envelope_from,
-                recipients=[recipient],
-                hostname=s.smtp_host,
-                port=s.smtp_port,
-                username=s.smtp_username,
-                password=s.smtp_password,
-                use_tls=s.smtp_tls == SmtpTls.TLS,
-                start_tls=s.smtp_tls == SmtpTls.STARTTLS,
-                timeout=s.smtp_timeout_seconds,
-            )
-        except aiosmtplib.SMTPRecipientsRefused as err:
-            # One recipient per message, so this is ours; its code decides retry or not.
-            refusal = err.recipients[0]
-            if 500 <= refusal.code < 600:
-                raise _permanent(refusal.code, refusal.message, recipient) from err
-            raise
-        except aiosmtplib.SMTPResponseException as err:
-            if 500 <= err.code < 600:
-                raise _permanent(err.code, err.message, recipient) from err
-            raise
-        if recipient in refused:
-            response = refused[recipient]
-            if 500 <= response.code < 600:
-                raise _permanent(response.code, response.message, recipient)
-            raise ApplicationError(f"{recipient} deferred: {response.code} {response.message}")
-        return DeliveryReceipt(
-            key=request.key,
-            message_id=message["Message-ID"],
-            smtp_code=250,
-            smtp_reply=reply,
+        client = aiosmtplib.SMTP(
+            hostname=s.smtp_host,
+            port=s.smtp_port,
+            username=s.smtp_username,
+            password=s.smtp_password,
+            use_tls=s.smtp_tls == SmtpTls.TLS,
+            start_tls=s.smtp_tls == SmtpTls.STARTTLS,
+            timeout=s.smtp_timeout_seconds,
         )
+        try:
+            await client.connect()
+            await client.mail(self._envelope_from)
+            await client.rcpt(recipient)
+        except aiosmtplib.SMTPRecipientRefused as err:
+            await self._release(key, client)
+            raise _refusal(err.code, err.message, recipient) from err
+        except aiosmtplib.SMTPResponseException as err:
+            await self._release(key, client)
+            raise _refusal(err.code, err.message, recipient) from err
+        except BaseException:
+            # Nothing reached DATA, so nothing can have been delivered.
+            await self._release(key, client)
+            raise
+        activity.heartbeat()
+        try:
+            response = await client.data(data)
+        except aiosmtplib.SMTPResponseException as err:
+            # The server answered DATA with a refusal: definitely not delivered.
+            await self._release(key, client)
+            raise _refusal(err.code, err.message, recipient) from err
+        # Any other failure inside DATA is ambiguous: the claim stays, and a retry re-sends.
+        try:
+            await client.quit()
+        except aiosmtplib.SMTPException:
+            client.close()
+        return f"{response.code} {response.message}"
+
+    async def _release(self, key: str, client: aiosmtplib.SMTP) -> None:
+        client.close()
+        await self.ledger.release(key)

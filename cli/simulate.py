@@ -7,6 +7,7 @@ delivers to a local SMTP inbox that writes every message to the outbox folder.
 from __future__ import annotations
 
 import contextlib
+import tempfile
 import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -82,8 +83,15 @@ async def simulate(cohort: Cohort, outbox: Path) -> list[PairProgramResult]:
     try:
         env = await start_time_skipping(quiet_runtime())
         try:
-            mail = MailSettings(smtp_host="127.0.0.1", smtp_port=inbox.port, smtp_tls="none")
-            results = await run_program(env.client, cohort, mail)
+            # A preview keeps its own ledger: it must never mark real messages as sent.
+            with tempfile.TemporaryDirectory() as scratch:
+                mail = MailSettings(
+                    smtp_host="127.0.0.1",
+                    smtp_port=inbox.port,
+                    smtp_tls="none",
+                    delivery_ledger_url=f"sqlite:///{scratch}/ledger.sqlite3",
+                )
+                results = await run_program(env.client, cohort, mail)
         finally:
             await env.shutdown()
     finally:

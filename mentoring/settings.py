@@ -27,6 +27,8 @@ class MailSettings(BaseSettings):
     smtp_password: str | None = None
     smtp_timeout_seconds: float = 30.0
     mail_from: str = Field(default="Reverse Mentoring <mentoring@localhost>")
+    # Where the worker remembers what it sent: sqlite:///path or postgresql://user:pw@host/db.
+    delivery_ledger_url: str = "sqlite:///var/delivery-ledger.sqlite3"
 
 
 class WorkerSettings(BaseSettings):
@@ -34,3 +36,5 @@ class WorkerSettings(BaseSettings):
 
     # SMTP servers throttle; this caps sends across every worker on the email queue.
     email_rate_per_second: float = 10.0
+    # Workflows kept in memory between tasks (Temporal's default); 0 turns off sticky caching.
+    max_cached_workflows: int = 1000

@@ -12,6 +12,8 @@ with a local SMTP inbox. Files are named <workflow-type>--<scenario>.json.
 from __future__ import annotations
 
 import asyncio
+import os
+import tempfile
 import contextlib
 import sys
 from datetime import timedelta
@@ -97,6 +99,8 @@ async def main() -> None:
         env = await start_time_skipping(quiet_runtime())
         try:
             start = await three_weeks_ahead(env)
+            scratch = tempfile.mkdtemp()
+            os.environ["DELIVERY_LEDGER_URL"] = f"sqlite:///{scratch}/ledger.sqlite3"
             mail = MailSettings(smtp_host="127.0.0.1", smtp_port=smtp.port)
             async with contextlib.AsyncExitStack() as stack:
                 for worker in create_workers(env.client, mail, WorkerSettings(email_rate_per_second=10_000)):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -28,6 +29,10 @@ class RecordingHandler:
     rcpt_faults: dict[str, list[str]] = field(default_factory=dict)
     # recipients refused for good with this reply
     refused: dict[str, str] = field(default_factory=dict)
+    # Accept the next N messages but answer DATA only after this many seconds, so the
+    # client times out not knowing the message arrived (the ambiguous case).
+    slow_data_seconds: float = 0.0
+    slow_data_count: int = 0
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         address_key = address.lower()
@@ -43,6 +48,9 @@ class RecordingHandler:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         for recipient in envelope.rcpt_tos:
             self.received.append(Received(recipient=recipient, message=message))
+        if self.slow_data_count:
+            self.slow_data_count -= 1
+            await asyncio.sleep(self.slow_data_seconds)
         return "250 Message accepted for delivery"
 
     def for_recipient(self, address: str) -> list[Received]:

@@ -1,0 +1,158 @@
+"""The delivery ledger, on SQLite and on a real PostgreSQL (pgserver), and the send
+activity using it against a real SMTP server."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+import pgserver
+import pytest
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import ActivityEnvironment
+
+from activities.delivery import MailDelivery
+from activities.ledger import LedgerStats, LedgerStatus, open_ledger
+from mentoring.cohort import Role
+from mentoring.messages import PERMANENT_FAILURE, DeliveryRequest, MessageKind, Recipient
+from mentoring.settings import MailSettings
+from tests import factories
+from tests.smtp_server import SmtpServer
+
+MENTEE = "mentee-p1@example.com"
+
+
+@pytest.fixture(scope="module")
+def postgres_url(tmp_path_factory):
+    server = pgserver.get_server(tmp_path_factory.mktemp("pg"), cleanup_mode="stop")
+    yield server.get_uri()
+    server.cleanup()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def ledger(request, tmp_path):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path}/ledger.sqlite3"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    ledger = open_ledger(url)
+    yield ledger
+    await ledger.close()
+
+
+def unique(name: str) -> str:
+    # The PostgreSQL server is shared by the module; keys must not meet across tests.
+    return f"{name}/{datetime.now(UTC).timestamp()}"
+
+
+async def test_a_first_attempt_claims_and_acceptance_is_final(ledger):
+    key = unique("k1")
+    first = await ledger.begin(key, "<m1@x>")
+    assert (first.status, first.previous_status, first.attempts) == (LedgerStatus.CLAIMED, None, 1)
+    await ledger.accepted(key, "250 OK")
+    again = await ledger.begin(key, "<m1@x>")
+    assert (again.status, again.previous_status, again.attempts, again.smtp_reply) == (
+        LedgerStatus.ACCEPTED, LedgerStatus.ACCEPTED, 2, "250 OK",
+    )
+
+
+async def test_an_unknown_outcome_is_seen_by_the_next_attempt(ledger):
+    key = unique("k2")
+    await ledger.begin(key, "<m2@x>")
+    retry = await ledger.begin(key, "<m2@x>")
+    assert (retry.status, retry.previous_status) == (LedgerStatus.CLAIMED, LedgerStatus.CLAIMED)
+    await ledger.count_ambiguous(key)
+    released = unique("k3")
+    await ledger.begin(released, "<m3@x>")
+    await ledger.release(released)
+    clean = await ledger.begin(released, "<m3@x>")
+    assert clean.previous_status == LedgerStatus.RELEASED
+
+
+async def test_stats_count_by_status(tmp_path):
+    ledger = open_ledger(f"sqlite:///{tmp_path}/stats.sqlite3")
+    await ledger.begin("a", "<a@x>")
+    await ledger.accepted("a", "250 OK")
+    await ledger.begin("b", "<b@x>")
+    await ledger.count_ambiguous("b")
+    await ledger.begin("c", "<c@x>")
+    await ledger.release("c")
+    assert await ledger.stats() == LedgerStats(claimed=1, accepted=1, released=1, ambiguous_resends=1)
+    await ledger.close()
+
+
+def test_an_unknown_ledger_url_is_named():
+    with pytest.raises(ValueError, match="must start with sqlite:/// or postgresql://, not 'mysql'"):
+        open_ledger("mysql://x")
+
+
+def invite_request(key: str) -> DeliveryRequest:
+    program = factories.program((datetime.now(UTC) + timedelta(days=10)).date())
+    pair = factories.pair()
+    starts = datetime.now(UTC) + timedelta(days=12)
+    from mentoring.messages import SessionRef
+
+    session = SessionRef(
+        number=1, uid="u1@test", sequence=0, starts_at=starts, ends_at=starts + timedelta(hours=1),
+        local_start=datetime.combine(starts.date(), time(16)), timezone="Europe/Berlin", location="Teams",
+    )
+    return DeliveryRequest(
+        key=key, kind=MessageKind.INVITE,
+        recipient=Recipient(role=Role.MENTEE, name=pair.mentee.name, email=pair.mentee.email, timezone="Europe/Berlin"),
+        program=program, pair_id="p1", mentor=pair.mentor, mentee=pair.mentee, session=session,
+        total_sessions=13, composed_at=datetime.now(UTC),
+    )
+
+
+@pytest.fixture
+def smtp():
+    with SmtpServer() as server:
+        yield server
+
+
+def delivery(smtp: SmtpServer, tmp_path, timeout: float = 30.0) -> MailDelivery:
+    return MailDelivery(
+        MailSettings(
+            smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_timeout_seconds=timeout,
+            delivery_ledger_url=f"sqlite:///{tmp_path}/activity-ledger.sqlite3",
+        )
+    )
+
+
+async def test_a_retry_after_acceptance_sends_nothing(smtp, tmp_path):
+    mail, env = delivery(smtp, tmp_path), ActivityEnvironment()
+    first = await env.run(mail.deliver_message, invite_request("wf/session-1-invite/0/mentee"))
+    second = await env.run(mail.deliver_message, invite_request("wf/session-1-invite/0/mentee"))
+    assert first.message_id == second.message_id
+    assert len(smtp.handler.for_recipient(MENTEE)) == 1
+    assert await mail.ledger.stats() == LedgerStats(claimed=0, accepted=1, released=0, ambiguous_resends=0)
+
+
+async def test_a_timeout_inside_data_is_resent_once_with_the_same_message_id(smtp, tmp_path):
+    smtp.handler.slow_data_seconds, smtp.handler.slow_data_count = 3.0, 1
+    mail, env = delivery(smtp, tmp_path, timeout=1.0), ActivityEnvironment()
+    request = invite_request("wf/session-1-invite/0/mentee")
+    with pytest.raises(Exception) as first_attempt:
+        await env.run(mail.deliver_message, request)
+    assert "Timed out" in str(first_attempt.value) or "timeout" in type(first_attempt.value).__name__.lower()
+    receipt = await env.run(mail.deliver_message, request)
+    copies = smtp.handler.for_recipient(MENTEE)
+    assert [str(c.message["Message-ID"]) for c in copies] == [receipt.message_id] * 2
+    assert await mail.ledger.stats() == LedgerStats(claimed=0, accepted=1, released=0, ambiguous_resends=1)
+
+
+async def test_a_451_releases_the_claim_and_a_550_is_permanent(smtp, tmp_path):
+    smtp.handler.rcpt_faults[MENTEE] = ["451 4.7.1 Greylisted"]
+    mail, env = delivery(smtp, tmp_path), ActivityEnvironment()
+    request = invite_request("wf/session-1-invite/0/mentee")
+    with pytest.raises(ApplicationError, match="deferred: 451 4.7.1 Greylisted"):
+        await env.run(mail.deliver_message, request)
+    await env.run(mail.deliver_message, request)
+    assert await mail.ledger.stats() == LedgerStats(claimed=0, accepted=1, released=0, ambiguous_resends=0)
+
+    smtp.handler.refused[MENTEE] = "550 5.1.1 No such user"
+    with pytest.raises(ApplicationError) as refused:
+        await env.run(mail.deliver_message, invite_request("wf/session-2-invite/0/mentee"))
+    assert (refused.value.type, refused.value.non_retryable, refused.value.details) == (
+        PERMANENT_FAILURE, True, (550, "5.1.1 No such user"),
+    )
+    assert len(smtp.handler.for_recipient(MENTEE)) == 1
