@@ -23,6 +23,7 @@ Exit codes: 0 done, 1 refused or failed on the server side, 2 bad arguments.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 
 from rich.markup import escape
@@ -51,6 +52,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         err.print("interrupted")
         return 130
+    except Exception as error:  # a bug in this tool: say so in one line, details on request
+        if os.environ.get("OPS_TRACEBACK"):
+            raise
+        err.print(
+            f"[bold red]error:[/] ops.py failed unexpectedly ({escape(type(error).__name__)}: "
+            f"{escape(str(error))}); set OPS_TRACEBACK=1 to see where, and please report it",
+            highlight=False,
+            soft_wrap=True,
+        )
+        return 1
     return 0
 
 

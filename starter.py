@@ -12,6 +12,8 @@ import asyncio
 import sys
 from pathlib import Path
 
+from rich.markup import escape
+
 from cli.arguments import start_date
 from cli.console import CommandError, err, out
 
@@ -42,7 +44,7 @@ async def run(args: argparse.Namespace) -> None:
     program = cohort.program
     if args.command == "validate":
         out.print(
-            f"[green]ok[/] {args.file}: cohort '{program.cohort_id}' ({program.cohort_name}), "
+            f"[green]ok[/] {escape(args.file)}: cohort '{program.cohort_id}' ({escape(program.cohort_name)}), "
             f"{len(cohort.pairs)} pairs, {program.duration_months} months from {program.start_date}"
         )
     elif args.command == "start":
@@ -74,7 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         asyncio.run(run(args))
     except CommandError as error:
-        err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+        # Escaped: problems quote the cohort file, and "[/x]" in it is text, not markup.
+        err.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
         return error.exit_code
     except KeyboardInterrupt:
         err.print("interrupted")

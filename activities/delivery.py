@@ -11,6 +11,8 @@ Message-ID and counted as an ambiguous re-send.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from email.utils import parseaddr
 
@@ -46,6 +48,25 @@ def _refusal(code: int, reply: str, recipient: str) -> Exception:
     return ApplicationError(f"{recipient} deferred: {code} {reply}")
 
 
+@contextlib.asynccontextmanager
+async def heartbeating(every: float = 2.0):
+    """Heartbeat while SMTP talks, so a dead worker's attempt times out in seconds
+    while a slow but live DATA phase is never mistaken for one."""
+
+    async def beat() -> None:
+        while True:
+            activity.heartbeat()
+            await asyncio.sleep(every)
+
+    task = asyncio.create_task(beat())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
 class MailDelivery:
     def __init__(self, settings: MailSettings, ledger: DeliveryLedger | None = None) -> None:
         self._settings = settings
@@ -71,11 +92,10 @@ class MailDelivery:
         if entry.previous_status == LedgerStatus.CLAIMED:
             await self.ledger.count_ambiguous(request.key)
             activity.logger.warning("ambiguous earlier attempt: re-sending %s with the same Message-ID", message_id)
-        activity.heartbeat()
         # Flattened with the message's own policy: aiosmtplib's would fold long subjects.
         data = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
-        reply = await self._send(request.key, request.recipient.email, data)
-        await self.ledger.accepted(request.key, reply)
+        async with heartbeating():
+            reply = await self._send(request.key, request.recipient.email, data)
         return DeliveryReceipt(key=request.key, message_id=message_id, smtp_code=250, smtp_reply=reply)
 
     async def _send(self, key: str, recipient: str, data: bytes) -> str:
@@ -103,7 +123,6 @@ class MailDelivery:
             # Nothing reached DATA, so nothing can have been delivered.
             await self._release(key, client)
             raise
-        activity.heartbeat()
         try:
             response = await client.data(data)
         except aiosmtplib.SMTPResponseException as err:
@@ -111,11 +130,15 @@ class MailDelivery:
             await self._release(key, client)
             raise _refusal(err.code, err.message, recipient) from err
         # Any other failure inside DATA is ambiguous: the claim stays, and a retry re-sends.
+        reply = f"{response.code} {response.message}"
+        # Recorded before anything else happens, QUIT included: the shorter the gap
+        # between the server's 250 and this line, the fewer ambiguous re-sends.
+        await self.ledger.accepted(key, reply)
         try:
             await client.quit()
         except aiosmtplib.SMTPException:
             client.close()
-        return f"{response.code} {response.message}"
+        return reply
 
     async def _release(self, key: str, client: aiosmtplib.SMTP) -> None:
         client.close()

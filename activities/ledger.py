@@ -43,6 +43,15 @@ class LedgerEntry:
 
 
 @dataclass(frozen=True)
+class LedgerRow:
+    key: str
+    message_id: str
+    status: LedgerStatus
+    attempts: int
+    ambiguous_resends: int
+
+
+@dataclass(frozen=True)
 class LedgerStats:
     claimed: int
     accepted: int
@@ -85,6 +94,10 @@ class DeliveryLedger(ABC):
 
     @abstractmethod
     async def stats(self) -> LedgerStats: ...
+
+    @abstractmethod
+    async def rows(self) -> list[LedgerRow]:
+        """Every key, for audits and tests."""
 
     @abstractmethod
     async def close(self) -> None: ...
@@ -165,6 +178,15 @@ class SqliteLedger(DeliveryLedger):
     async def stats(self) -> LedgerStats:
         return await self._run(self._stats)
 
+    def _rows(self) -> list[LedgerRow]:
+        rows = self._db.execute(
+            "SELECT key, message_id, status, attempts, ambiguous_resends FROM deliveries ORDER BY key"
+        ).fetchall()
+        return [LedgerRow(r[0], r[1], LedgerStatus(r[2]), r[3], r[4]) for r in rows]
+
+    async def rows(self) -> list[LedgerRow]:
+        return await self._run(self._rows)
+
     async def close(self) -> None:
         await self._run(self._db.close)
 
@@ -241,6 +263,15 @@ class PostgresLedger(DeliveryLedger):
             released=counts.get(LedgerStatus.RELEASED.value, 0),
             ambiguous_resends=int(ambiguous),
         )
+
+    async def rows(self) -> list[LedgerRow]:
+        async with await self._connection() as conn:
+            rows = await (
+                await conn.execute(
+                    "SELECT key, message_id, status, attempts, ambiguous_resends FROM deliveries ORDER BY key"
+                )
+            ).fetchall()
+        return [LedgerRow(r[0], r[1], LedgerStatus(r[2]), r[3], r[4]) for r in rows]
 
     async def close(self) -> None:
         if self._pool is not None:

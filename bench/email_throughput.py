@@ -14,18 +14,18 @@ reflections, reviews), repeated.
 
 from __future__ import annotations
 
+import tempfile
 import time
 from pathlib import Path
 
 import aiosmtplib
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import ActivityEnvironment
 
 from activities.compose import compose_message
 from activities.delivery import MailDelivery
-from bench.harness import ROOT, Figure, Target, log, smtp_sink
+from bench.harness import ROOT, Figure, Target, data_converter, ledger_url, log, smtp_sink
 from mentoring.messages import DeliveryRequest
 from mentoring.settings import MailSettings
 
@@ -34,31 +34,35 @@ ROUNDS = 4
 SENDER = "Reverse Mentoring <mentoring@example.org>"
 
 
-def recorded_requests(path: Path = RECORDED) -> list[DeliveryRequest]:
+async def recorded_requests(path: Path = RECORDED) -> list[DeliveryRequest]:
     history = WorkflowHistory.from_json(path.stem, path.read_text())
-    converter = pydantic_data_converter.payload_converter
+    converter = data_converter()
     requests = []
     for event in history.events:
         if event.event_type != EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
             continue
         attrs = event.activity_task_scheduled_event_attributes
         if attrs.activity_type.name == "deliver_message":
-            [request] = converter.from_payloads(list(attrs.input.payloads), [DeliveryRequest])
-            requests.append(request)
+            requests.append(attrs.input)
     if not requests:
         raise RuntimeError(f"{path} holds no deliver_message activity")
-    return requests
+    return [(await converter.decode(list(p.payloads), [DeliveryRequest]))[0] for p in requests]
 
 
 async def run() -> list[Figure]:
-    requests = recorded_requests() * ROUNDS
-    with smtp_sink() as sink:
-        settings = MailSettings(smtp_host="127.0.0.1", smtp_port=sink.port, smtp_tls="none", mail_from=SENDER)
+    recorded = await recorded_requests()
+    # A key of its own for each copy: the ledger sends a key once.
+    requests = [r.model_copy(update={"key": f"{r.key}/bench-{n}"}) for n in range(ROUNDS) for r in recorded]
+    with smtp_sink() as sink, tempfile.TemporaryDirectory(prefix="bench-email-") as tmp:
+        settings = MailSettings(
+            smtp_host="127.0.0.1", smtp_port=sink.port, smtp_tls="none", mail_from=SENDER,
+            delivery_ledger_url=ledger_url(tmp),
+        )  # fmt: skip
         delivery = MailDelivery(settings)
         env = ActivityEnvironment()
         envelope_from = "mentoring@example.org"
         # Warm up imports, templates and the server's first connection on both paths.
-        await env.run(delivery.deliver_message, requests[0])
+        await env.run(delivery.deliver_message, requests[0].model_copy(update={"key": "bench-warm-up"}))
         await aiosmtplib.send(compose_message(requests[0], sender=SENDER), hostname="127.0.0.1", port=sink.port)
 
         began = time.perf_counter()

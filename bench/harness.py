@@ -8,6 +8,7 @@ import contextlib
 import importlib.metadata
 import os
 import platform
+import shutil
 import signal
 import subprocess
 import sys
@@ -26,6 +27,25 @@ from devstack.inbox import InboxController
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+
+
+def data_converter():
+    """The converter of the project's test servers, which the worker process and the
+    decoding of recorded histories must share (payload encryption with the public
+    test key, where the project has it)."""
+    try:
+        from devstack.temporal_servers import fixed_key_converter
+    except ImportError:
+        from temporalio.contrib.pydantic import pydantic_data_converter
+
+        return pydantic_data_converter
+    return fixed_key_converter()
+
+
+def ledger_url(directory: str | Path) -> str:
+    """A delivery ledger of its own for each run: a shared one would remember the
+    bench's message keys and send nothing the second time."""
+    return f"sqlite:///{Path(directory) / 'delivery-ledger.sqlite3'}"
 
 
 def log(message: str) -> None:
@@ -88,11 +108,13 @@ class WorkerProcess:
     """``bench.worker_process`` as a child process: the real workers plus the baselines."""
 
     def __init__(self, target: str, smtp_port: int, *, email_rate: float | None = None) -> None:
-        self.args = ["--target", target, "--smtp-port", str(smtp_port)]
+        self.ledger_dir = tempfile.mkdtemp(prefix="bench-ledger-")
+        self.args = ["--target", target, "--smtp-port", str(smtp_port), "--ledger-url", ledger_url(self.ledger_dir)]
         if email_rate is not None:
             self.args += ["--email-rate", str(email_rate)]
         self.log_path = Path(tempfile.mkstemp(prefix="bench-worker-", suffix=".log")[1])
         self.process: asyncio.subprocess.Process | None = None
+        self.profiler: asyncio.subprocess.Process | None = None
         self.ps: psutil.Process | None = None
 
     async def __aenter__(self) -> WorkerProcess:
@@ -110,12 +132,27 @@ class WorkerProcess:
             await self.stop()
             raise RuntimeError(f"worker process did not start:\n{self.log_tail()}")
         self.ps = psutil.Process(self.process.pid)
+        if profile := os.environ.get("BENCH_PROFILE"):
+            # BENCH_PROFILE=DIR: a py-spy profile of the worker (raw stacks, for flamegraph.pl
+            # or speedscope) is written to DIR/worker-<pid>.txt when the worker stops.
+            Path(profile).mkdir(parents=True, exist_ok=True)
+            out = Path(profile) / f"worker-{self.process.pid}.txt"
+            self.profiler = await asyncio.create_subprocess_exec(
+                str(BIN / "py-spy"), "record", "--pid", str(self.process.pid), "--rate", "100",
+                "--format", "raw", "--output", str(out), "--nonblocking",
+                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+            )  # fmt: skip
+            log(f"profiling the worker into {out}")
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
+        shutil.rmtree(self.ledger_dir, ignore_errors=True)
 
     async def stop(self) -> None:
+        if self.profiler is not None and self.profiler.returncode is None:
+            self.profiler.send_signal(signal.SIGINT)
+            await asyncio.wait_for(self.profiler.wait(), timeout=30)
         if self.process is None or self.process.returncode is not None:
             return
         self.process.send_signal(signal.SIGTERM)

@@ -17,11 +17,10 @@ from datetime import timedelta
 
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from bench.baselines import SkeletonPairWorkflow
-from bench.harness import Figure, Target, WorkerProcess, history_size, log, skeleton_from_history, smtp_sink
+from bench.harness import Figure, Target, WorkerProcess, data_converter, history_size, log, skeleton_from_history, smtp_sink
 from devstack.temporal_servers import quiet_runtime, start_time_skipping
 from mentoring.cohort import Cadence
 from mentoring.ids import TASK_QUEUE, pair_workflow_id
@@ -77,7 +76,7 @@ async def run() -> list[Figure]:
     events, size = max(s[0] for s in sizes), max(s[1] for s in sizes)
     base_events, base_bytes = history_size(skeleton_history)
     largest = runs[max(range(len(runs)), key=lambda i: sizes[i][0])]
-    replayer = Replayer(workflows=[PairProgramWorkflow], data_converter=pydantic_data_converter)
+    replayer = Replayer(workflows=[PairProgramWorkflow], data_converter=data_converter())
     await replayer.replay_workflow(largest)  # sandbox warm-up
     began = time.perf_counter()
     await replayer.replay_workflow(largest)

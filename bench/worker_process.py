@@ -16,10 +16,10 @@ import os
 import signal
 
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
 from bench.baselines import WORKFLOWS, noop_activity
+from bench.harness import data_converter
 from devstack.temporal_servers import quiet_runtime
 from mentoring.settings import MailSettings, WorkerSettings
 from worker import create_workers
@@ -41,20 +41,23 @@ async def main() -> None:
     parser.add_argument("--namespace", default="default")
     parser.add_argument("--smtp-port", type=int, required=True)
     parser.add_argument("--email-rate", type=float, default=None, help="default: WorkerSettings()")
+    parser.add_argument("--ledger-url", required=True)
     args = parser.parse_args()
 
     runtime = quiet_runtime()
 
     async def connect() -> Client:
         return await Client.connect(
-            args.target, namespace=args.namespace, data_converter=pydantic_data_converter, runtime=runtime
+            args.target, namespace=args.namespace, data_converter=data_converter(), runtime=runtime
         )
 
     # A worker registers its task queue with its client when it is built, so the
     # workers from create_workers are built on a client of their own, never run,
     # and only their configuration is used.
     blueprint, client = await connect(), await connect()
-    mail = MailSettings(smtp_host="127.0.0.1", smtp_port=args.smtp_port, smtp_tls="none")
+    mail = MailSettings(
+        smtp_host="127.0.0.1", smtp_port=args.smtp_port, smtp_tls="none", delivery_ledger_url=args.ledger_url
+    )
     settings = WorkerSettings() if args.email_rate is None else WorkerSettings(email_rate_per_second=args.email_rate)
     workers = [with_baselines(w, client) for w in create_workers(blueprint, mail, settings)]
 

@@ -1,4 +1,5 @@
-"""Connecting from a command: an unreachable server is a message, not a traceback."""
+"""Connecting from a command: an unreachable server or a missing encryption key is a
+message, not a traceback."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ from temporalio.client import Client
 
 from cli.console import CommandError
 from connection import connect
+from mentoring.codec import KeyConfigError
 
 
 async def connect_or_explain() -> Client:
     try:
         return await connect()
+    except KeyConfigError as error:
+        raise CommandError(f"encryption keys: {error}") from None
     except RuntimeError as error:
         address = os.environ.get("TEMPORAL_ADDRESS", "localhost:7233")
         raise CommandError(

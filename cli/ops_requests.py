@@ -9,6 +9,7 @@ from pathlib import Path
 
 from cli import ops_arguments as a
 from cli.console import CommandError
+from cli.ops_add_pair import resolve_pair
 from cli.ops_target import Target
 from mentoring.cohort import Person, Role
 from mentoring.operations import (
@@ -127,8 +128,6 @@ PAIR_CHANGES: dict[str, Callable[[argparse.Namespace], tuple[Callable, Operation
 
 
 def _add_pair(args) -> Change:
-    from cli.ops_add_pair import resolve_pair
-
     cohort_id, pair = resolve_pair(args)
     return Change(Target(cohort_id), CohortWorkflow.add_pair, AddPair(request_id=PENDING, pair=pair))
 

@@ -25,6 +25,7 @@ from temporalio.client import (
 from temporalio.service import RPCError, RPCStatusCode
 
 from cli.console import CommandError
+from cli.updates import execute_update, is_task_failing
 from mentoring.ids import TASK_QUEUE, cohort_workflow_id, pair_workflow_id
 
 QUERY_TIMEOUT_SECONDS = 10.0
@@ -70,7 +71,7 @@ class Remote:
     async def update(self, update: Callable, request: Any, request_id: str) -> Any:
         try:
             return await asyncio.wait_for(
-                self.handle.execute_update(update, request, id=request_id), UPDATE_TIMEOUT_SECONDS
+                execute_update(self.handle, update, request, id=request_id), UPDATE_TIMEOUT_SECONDS
             )
         except WorkflowUpdateFailedError as error:
             # The validator's (or handler's) ApplicationError: its message is meant for people.
@@ -94,7 +95,7 @@ class Remote:
         return CommandError(message)
 
     async def _explain(self, error: RPCError) -> CommandError:
-        if error.status == RPCStatusCode.FAILED_PRECONDITION and "Workflow Task in failed state" in error.message:
+        if is_task_failing(error):
             return CommandError(
                 f"{self.target.label} cannot take changes right now: its workflow task keeps failing "
                 "on the worker (see the worker's log). Nothing was changed."

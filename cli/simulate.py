@@ -23,6 +23,7 @@ from mentoring.ids import pair_workflow_id
 from mentoring.settings import MailSettings, WorkerSettings
 from mentoring.state import PairProgramResult
 from devstack.temporal_servers import quiet_runtime, start_time_skipping
+from mentoring.codec import EncryptionCodec, data_converter
 from worker import create_workers
 from workflows.pair import PairProgramWorkflow
 
@@ -81,7 +82,8 @@ async def simulate(cohort: Cohort, outbox: Path) -> list[PairProgramResult]:
     began = time.monotonic()
     inbox = start_inbox(outbox, host="127.0.0.1", port=0)
     try:
-        env = await start_time_skipping(quiet_runtime())
+        # A key of its own, gone with the process: the preview's server is thrown away too.
+        env = await start_time_skipping(quiet_runtime(), data_converter(EncryptionCodec.ephemeral()))
         try:
             # A preview keeps its own ledger: it must never mark real messages as sent.
             with tempfile.TemporaryDirectory() as scratch:

@@ -4,10 +4,16 @@ Starts, in order, each as a child process logging to ``var/log/<name>.log``:
 
 1. ``temporal server start-dev`` with a SQLite file ``var/temporal.db`` and the custom
    search attributes (registered through the operator API as well, so a database
-   created before an attribute was added gets it too);
-2. the SMTP inbox (``python -m devstack.inbox``), storing mail as ``var/mail/*.eml``;
-3. the worker (``python worker.py``), pointed at both;
-4. ``python starter.py start examples/digital-workplace-2027.yaml --start-date today``.
+   created before an attribute was added gets it too), its UI pointed at the codec server;
+2. the codec server (``python codec_server.py``), which decrypts payloads for the UI of
+   whoever signs in with the token in ``var/codec-token``;
+3. the SMTP inbox (``python -m devstack.inbox``), storing mail as ``var/mail/*.eml``;
+4. the worker (``python worker.py``), pointed at both;
+5. ``python starter.py start examples/digital-workplace-2027.yaml --start-date today``.
+
+Payloads are encrypted with the keys in ``var/encryption-keys.json`` (mode 0600), made on
+the first run; every child gets it as ``MENTORING_KEY_FILE``. Keep that file as long as
+``var/temporal.db``: without it the local history cannot be read.
 
 Ctrl-C or SIGTERM stops everything in reverse order (SIGINT to each, SIGKILL after
 10 s). If any child dies, the rest are stopped and the exit status is 1.
@@ -31,6 +37,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.panel import Panel
 
+from mentoring.codec import ENV_VARS as KEY_ENV_VARS
+from mentoring.codec import KeyConfigError, ensure_key_file, ensure_secret_file
 from mentoring.search_attributes import ALL as SEARCH_ATTRIBUTES
 from mentoring.search_attributes import dev_server_flags
 
@@ -42,6 +50,12 @@ HOST = "127.0.0.1"
 TEMPORAL_PORT = 7233
 UI_PORT = 8233
 SMTP_PORT = 1025
+CODEC_PORT = 8081
+KEY_FILE = VAR / "encryption-keys.json"
+CODEC_TOKEN_FILE = VAR / "codec-token"
+# Where the browser finds the codec server, and the UI origins it answers.
+CODEC_ENDPOINT = f"http://localhost:{CODEC_PORT}"
+UI_ORIGINS = (f"http://localhost:{UI_PORT}", f"http://127.0.0.1:{UI_PORT}")
 NAMESPACE = "default"
 DEFAULT_COHORT = "examples/digital-workplace-2027.yaml"
 STOP_TIMEOUT = 10.0  # seconds between SIGINT and SIGKILL
@@ -153,8 +167,12 @@ def port_in_use(port: int) -> bool:
 
 
 def child_env() -> dict[str, str]:
-    """The shell's environment, minus any Temporal or SMTP settings meant for elsewhere."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEMPORAL_", "SMTP_"))}
+    """The shell's environment, minus any Temporal, SMTP or key settings meant for elsewhere."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TEMPORAL_", "SMTP_", "MENTORING_CODEC_")) and k not in KEY_ENV_VARS
+    }
     env.update(
         PYTHONUNBUFFERED="1",
         TEMPORAL_ADDRESS=f"{HOST}:{TEMPORAL_PORT}",
@@ -163,6 +181,9 @@ def child_env() -> dict[str, str]:
         SMTP_HOST=HOST,
         SMTP_PORT=str(SMTP_PORT),
         SMTP_TLS="none",
+        MENTORING_KEY_FILE=str(KEY_FILE),
+        MENTORING_CODEC_TOKEN_FILE=str(CODEC_TOKEN_FILE),
+        MENTORING_CODEC_ORIGINS=",".join(UI_ORIGINS),
     )
     return env
 
@@ -228,7 +249,12 @@ async def wait_for_port(port: int, timeout: float = 15.0) -> None:
 
 
 async def up(stack: Stack, args: argparse.Namespace) -> None:
-    for port, what in ((TEMPORAL_PORT, "Temporal gRPC"), (UI_PORT, "Temporal UI"), (SMTP_PORT, "SMTP inbox")):
+    for port, what in (
+        (TEMPORAL_PORT, "Temporal gRPC"),
+        (UI_PORT, "Temporal UI"),
+        (CODEC_PORT, "codec server"),
+        (SMTP_PORT, "SMTP inbox"),
+    ):
         if port_in_use(port):
             raise Abort(
                 f"Port {port} ({what}) is already in use on {HOST}. Is another `make run` or "
@@ -241,16 +267,28 @@ async def up(stack: Stack, args: argparse.Namespace) -> None:
 
     for directory in (VAR, MAIL_DIR, LOG_DIR):
         directory.mkdir(parents=True, exist_ok=True)
+    try:
+        if ensure_key_file(KEY_FILE):
+            console.print(f"[green]✓[/] created encryption key {KEY_FILE.relative_to(ROOT)}")
+    except KeyConfigError as error:
+        raise Abort(f"{error}. Fix or remove {KEY_FILE.relative_to(ROOT)} (removing it makes var/temporal.db unreadable).") from None
+    if ensure_secret_file(CODEC_TOKEN_FILE):
+        console.print(f"[green]✓[/] created codec server token {CODEC_TOKEN_FILE.relative_to(ROOT)}")
     started = time.monotonic()
     await stack.start(
         "temporal",
         temporal_binary(), "server", "start-dev",
         "--db-filename", (VAR / "temporal.db").relative_to(ROOT),
         "--ip", HOST, "--port", str(TEMPORAL_PORT), "--ui-port", str(UI_PORT),
+        "--ui-codec-endpoint", CODEC_ENDPOINT,
         *dev_server_flags(),
     )  # fmt: skip
     await stack.race(wait_for_temporal())
     console.print(f"[green]✓[/] Temporal dev server on {HOST}:{TEMPORAL_PORT} ({time.monotonic() - started:.1f} s)")
+
+    await stack.start("codec", sys.executable, "codec_server.py", "--host", HOST, "--port", str(CODEC_PORT))
+    await stack.race(wait_for_port(CODEC_PORT))
+    console.print(f"[green]✓[/] codec server on {CODEC_ENDPOINT}")
 
     await stack.start(
         "inbox", sys.executable, "-m", "devstack.inbox", "--dir", MAIL_DIR.relative_to(ROOT), "--port", str(SMTP_PORT)
@@ -276,13 +314,16 @@ async def up(stack: Stack, args: argparse.Namespace) -> None:
 
 def banner(args: argparse.Namespace) -> Panel:
     names = ", ".join(
-        ["temporal", "inbox"] + ([] if args.no_worker else ["worker"] + ([] if args.no_start else ["starter"]))
+        ["temporal", "codec", "inbox"] + ([] if args.no_worker else ["worker"] + ([] if args.no_start else ["starter"]))
     )
     lines = [
         f"Temporal UI   http://localhost:{UI_PORT}",
+        f"Codec server  {CODEC_ENDPOINT}/login  (token in {CODEC_TOKEN_FILE.relative_to(ROOT)})",
+        "              UI codec settings: turn on 'Include cross-origin credentials'",
         f"Mail          {MAIL_DIR.relative_to(ROOT)}/  (one .eml per recipient)",
         f"Logs          {LOG_DIR.relative_to(ROOT)}/<name>.log  ({names})",
         f"Temporal      {HOST}:{TEMPORAL_PORT}, namespace {NAMESPACE}, state in var/temporal.db",
+        f"Keys          {KEY_FILE.relative_to(ROOT)}  (keep it with var/temporal.db)",
         "",
         "Press Ctrl-C to stop everything.",
     ]

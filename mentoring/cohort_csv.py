@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,8 +56,37 @@ class CsvPairs:
     absent_columns: set[str] = field(default_factory=set)
 
 
+# Characters that must not reach a message as they are: control characters
+# (line breaks, tabs, ESC, NUL), line/paragraph separators and lone surrogates
+# (which cannot even be printed as UTF-8).
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
+
+
+def visible(value: str) -> str:
+    """``value`` with unsafe characters written as escapes (``\\n``, ``\\x1b``, ``\\u2028``, ``\\ud800``).
+
+    Messages quote what the file says; this keeps every message one printable line.
+    """
+    if not any(unicodedata.category(ch) in _UNSAFE_CATEGORIES for ch in value):
+        return value
+    return "".join(
+        ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) in _UNSAFE_CATEGORIES else ch
+        for ch in value
+    )
+
+
 def short(value: str, limit: int = 60) -> str:
-    return value if len(value) <= limit else value[: limit - 1] + "…"
+    """``value`` for a message: made ``visible`` and cut to ``limit`` characters."""
+    shown = visible(value[:limit])
+    if len(value) <= limit and len(shown) <= limit:
+        return shown
+    cut = ""
+    for ch in value[:limit]:
+        piece = visible(ch)
+        if len(cut) + len(piece) > limit - 1:
+            break
+        cut += piece
+    return cut + "…"
 
 
 def row_where(name: str, line: int, pair_id: Any, column: str | None = None) -> str:
@@ -110,7 +140,7 @@ def read_pairs_csv(text: str, name: str, add: Callable[[str, str], None]) -> Csv
                     f"column {index + 1} has no name in the header, but line {holding[0]} has a value in it",
                 )
         elif column in seen:
-            add(header_where, f"column '{column}' appears twice")
+            add(header_where, f"column '{short(column, 40)}' appears twice")
         elif column not in ALL_COLUMNS:
             unknown.append(column)
         seen.add(column)

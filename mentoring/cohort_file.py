@@ -69,7 +69,9 @@ focus and location (they go into email headers); a start date in the past
 from __future__ import annotations
 
 import difflib
+import os
 import re
+import stat
 import unicodedata
 import zoneinfo
 from collections.abc import Callable, Iterable
@@ -77,7 +79,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 from email_validator import EmailNotValidError, validate_email
@@ -196,10 +198,40 @@ def _as_date(value: date | None) -> date | None:
     return value.date() if isinstance(value, datetime) else value
 
 
-def _read_text(path: Path, display: str, add: Callable[[str, str], None]) -> str | None:
+class _NotRegular(Exception):
+    pass
+
+
+def _open_binary(path: Path, regular_only: bool) -> BinaryIO:
+    """Open for reading; with ``regular_only``, refuse pipes, sockets and devices.
+
+    The check opens without blocking: opening a FIFO (or a terminal, as with
+    ``pairs_csv: /dev/stdin``) would otherwise wait for a writer for ever.
+    """
+    if not regular_only:
+        return path.open("rb")
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     try:
-        with path.open("rb") as f:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(path)
+        if not stat.S_ISREG(mode):
+            raise _NotRegular(path)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _read_text(
+    path: Path, display: str, add: Callable[[str, str], None], *, regular_only: bool = False
+) -> str | None:
+    try:
+        with _open_binary(path, regular_only) as f:
             raw = f.read(_MAX_BYTES + 1)
+    except _NotRegular:
+        add(display, "is not a regular file (it is a pipe, socket or device); name a file")
+        return None
     except FileNotFoundError:
         add(display, "file not found")
         return None
@@ -253,6 +285,45 @@ class _TooComplex(Exception):
         self.message = message
 
 
+def _too_many_values(line: int) -> _TooComplex:
+    return _TooComplex(line, f"the file holds more than {_MAX_VALUES} values; a cohort file is much smaller")
+
+
+class _Loader(yaml.SafeLoader):
+    """Composes like ``SafeLoader``, but stops after ``_MAX_VALUES`` nodes.
+
+    PyYAML is slow (pure Python): a 5 MB file of tiny values took minutes to
+    compose before ``convert`` could count them. Counting while composing
+    keeps any file under the size limit to a few seconds.
+    """
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self.nodes = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self.nodes += 1
+        if self.nodes > _MAX_VALUES:
+            raise _too_many_values(self.peek_event().start_mark.line + 1)
+        return super().compose_node(parent, index)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _join_surrogates(value: str) -> str:
+    """Join escaped UTF-16 pairs: JSON writes an emoji as "\\ud83d\\ude00", PyYAML reads two halves.
+
+    Lone halves stay, and the field checks refuse them.
+    """
+    if not _SURROGATE.search(value):
+        return value
+    try:
+        return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+    except UnicodeDecodeError:
+        return value
+
+
 def _parse_yaml(
     text: str, display: str, add: Callable[[str, str], None]
 ) -> tuple[Any, dict[Path_, int], list[tuple[Path_, str, int | None]]] | None:
@@ -266,7 +337,8 @@ def _parse_yaml(
     # PyYAML's scanner is slow on deeply nested flow collections ("[[[[..."):
     # refuse them before it starts. Brackets in text count too; 50 is plenty.
     depth = 0
-    for index, ch in enumerate(text):
+    opening = text.count("[") + text.count("{")
+    for index, ch in enumerate(text if opening > 50 else ""):
         if ch in "[{":
             depth += 1
             if depth > 50:
@@ -275,7 +347,7 @@ def _parse_yaml(
         elif ch in "]}":
             depth = max(0, depth - 1)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         where = f"{display} line {mark.line + 1}, column {mark.column + 1}" if mark else display
@@ -294,6 +366,9 @@ def _parse_yaml(
     except RecursionError:
         add(display, "malformed YAML: nested too deeply")
         return None
+    except _TooComplex as e:
+        add(f"{display} line {e.line}", e.message)
+        return None
     if root is None or (isinstance(root, yaml.ScalarNode) and root.tag == _NULL_TAG):
         add(display, "the file is empty")
         return None
@@ -308,14 +383,12 @@ def _parse_yaml(
         count += 1
         line = node.start_mark.line + 1
         if count > _MAX_VALUES:
-            raise _TooComplex(
-                line, f"the file holds more than {_MAX_VALUES} values; a cohort file is much smaller"
-            )
+            raise _too_many_values(line)
         if depth > _MAX_DEPTH:
             raise _TooComplex(line, "the file is nested too deeply")
         lines.setdefault(path, line)
         if isinstance(node, yaml.ScalarNode):
-            return None if node.tag == _NULL_TAG else node.value
+            return None if node.tag == _NULL_TAG else _join_surrogates(node.value)
         if id(node) in active:
             raise _TooComplex(line, "an alias (*name) refers to the value that contains it")
         active.add(id(node))
@@ -338,7 +411,7 @@ def _parse_yaml(
                     pending.append(
                         (
                             path + (key,),
-                            f"the key '{key}' appears twice ({_lines(key_lines[key], key_line)}); keep one",
+                            f"the key '{short(key)}' appears twice ({_lines(key_lines[key], key_line)}); keep one",
                             key_line,
                         )
                     )
@@ -388,6 +461,11 @@ _TIME_RE = re.compile(r"([01]?\d|2[0-3])[:.]([0-5]\d)")
 _DATE_RE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _INT_RE = re.compile(r"[+-]?\d+")
 _UNUSABLE_ZONES = frozenset({"localtime", "posixrules", "Factory"})  # machine-dependent or not real
+# Start dates a program can have. Far-off years break the session plan
+# (year 9999 + 6 months does not exist, year 1 minus the invite lead time
+# neither) and timers longer than Temporal's ~290-year limit.
+_EARLIEST_START = date(2000, 1, 1)
+_LATEST_START = date(2099, 12, 31)
 
 _GERMAN_WEEKDAYS = {
     "montag": Weekday.MONDAY,
@@ -427,9 +505,12 @@ def _one_line(s: str) -> str:
                 "contains a line break; it must be a single line "
                 "(line breaks here could inject email headers)"
             )
-        if unicodedata.category(ch) == "Cc":
+        category = unicodedata.category(ch)
+        if category == "Cc":
             label = "a tab" if ch == "\t" else f"U+{ord(ch):04X}"
             raise _Bad(f"contains a control character ({label}); remove it")
+        if category == "Cs":  # only from a YAML escape such as "\ud800"; not valid text
+            raise _Bad(f"contains an invalid character (U+{ord(ch):04X}, half of a UTF-16 pair); remove it")
     return s
 
 
@@ -669,9 +750,9 @@ class _Checker:
             close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
             if close:
                 suggested.add(close[0])
-                self.add(path + (key,), f"unknown key '{key}'; did you mean '{close[0]}'?")
+                self.add(path + (key,), f"unknown key '{short(key)}'; did you mean '{close[0]}'?")
             else:
-                self.add(path + (key,), f"unknown key '{key}'; allowed here: {', '.join(allowed)}")
+                self.add(path + (key,), f"unknown key '{short(key)}'; allowed here: {', '.join(allowed)}")
         for key, example in required.items():
             if key not in value and key not in suggested:
                 self.add(path + (key,), f"missing (required), e.g. {example}")
@@ -753,7 +834,17 @@ class _Checker:
         }
 
         effective_start = start_date if start_date is not None else file_start
-        if today is not None and isinstance(effective_start, date) and effective_start < today:
+        if isinstance(effective_start, date) and not _EARLIEST_START <= effective_start <= _LATEST_START:
+            message = (
+                f"start date {effective_start.isoformat()} is out of range; a program starts between "
+                f"{_EARLIEST_START.isoformat()} and {_LATEST_START.isoformat()} (a typo in the year?)"
+            )
+            if start_date is not None:
+                self._add("--start-date", message)
+            else:
+                self.add(("start_date",), message)
+            effective_start = BAD
+        elif today is not None and isinstance(effective_start, date) and effective_start < today:
             if start_date is not None:
                 self._add(
                     "--start-date",
@@ -857,7 +948,8 @@ class _Checker:
         if not found:
             self.add(("pairs_csv",), f"the CSV file '{rel}' was not found (looked for {csv_path})")
             return []
-        text = _read_text(csv_path, name, self._add)
+        # The file names this path, not the user: it must not make the tool wait on a pipe.
+        text = _read_text(csv_path, name, self._add, regular_only=True)
         if text is None:
             return []
         table: CsvPairs | None = read_pairs_csv(text, name, self._add)
@@ -875,7 +967,7 @@ def _dotted(path: Path_) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += ("." if out else "") + str(part)
+            out += ("." if out else "") + short(str(part))
     return out
 
 

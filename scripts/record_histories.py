@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from devstack.temporal_servers import quiet_runtime, start_time_skipping  # noqa: E402
+from devstack.temporal_servers import fixed_key_converter, quiet_runtime, start_time_skipping  # noqa: E402
 from mentoring.cohort import Cadence  # noqa: E402
 from mentoring.ids import TASK_QUEUE, pair_workflow_id  # noqa: E402
 from mentoring.settings import MailSettings, WorkerSettings  # noqa: E402
@@ -96,7 +96,8 @@ async def main() -> None:
     with SmtpServer() as smtp:
         # A refused address puts the failure path (and the office notice) into history.
         smtp.handler.refused["mentee-b@example.com"] = "550 5.1.1 No such user"
-        env = await start_time_skipping(quiet_runtime())
+        # Encrypted with the public test key, which tests/test_replay.py decrypts with.
+        env = await start_time_skipping(quiet_runtime(), fixed_key_converter())
         try:
             start = await three_weeks_ahead(env)
             scratch = tempfile.mkdtemp()

@@ -33,6 +33,8 @@ class RecordingHandler:
     # client times out not knowing the message arrived (the ambiguous case).
     slow_data_seconds: float = 0.0
     slow_data_count: int = 0
+    # A small pause in every DATA phase, so a crash test can hit a send in flight.
+    data_delay_seconds: float = 0.0
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         address_key = address.lower()
@@ -48,6 +50,8 @@ class RecordingHandler:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         for recipient in envelope.rcpt_tos:
             self.received.append(Received(recipient=recipient, message=message))
+        if self.data_delay_seconds:
+            await asyncio.sleep(self.data_delay_seconds)
         if self.slow_data_count:
             self.slow_data_count -= 1
             await asyncio.sleep(self.slow_data_seconds)

@@ -19,7 +19,7 @@ from temporalio.api.sdk.v1 import WorkflowMetadata
 from temporalio.client import WorkflowExecutionStatus
 
 from cli.start import start_cohort
-from devstack.temporal_servers import BIN, start_dev_server
+from devstack.temporal_servers import BIN, TEST_KEY_ENV, start_dev_server
 from mentoring.ids import cohort_workflow_id, pair_workflow_id
 from mentoring.settings import MailSettings, WorkerSettings
 from tests import factories
@@ -160,7 +160,7 @@ async def test_cohort_starts_every_pair_once_and_pairs_outlive_it(dev_env, smtp)
 
 
 def run_starter(*args: str, address: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "TEMPORAL_ADDRESS": address, "COLUMNS": "200"}
+    env = {**os.environ, "TEMPORAL_ADDRESS": address, "COLUMNS": "200", **TEST_KEY_ENV}
     return subprocess.run(
         [sys.executable, "starter.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mentoring import search_attributes
+import codec_server
+from mentoring import codec, search_attributes
 from mentoring.settings import MailSettings, WorkerSettings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -137,7 +138,7 @@ def test_every_dependency_is_a_defined_service(services: dict) -> None:
 def test_published_ports_are_unique_and_expected(services: dict) -> None:
     published = [p for service in services.values() for p, _ in ports(service)]
     assert len(published) == len(set(published)), f"a host port is published twice: {published}"
-    assert sorted(published) == [1025, 7233, 8025, 8080]
+    assert sorted(published) == [1025, 7233, 8025, 8080, 8081]
 
     assert ports(services[service_by_image(services, "temporalio/server:")]) == [(7233, 7233)]
     assert ports(services[service_by_image(services, "temporalio/ui:")]) == [(8080, 8080)]
@@ -172,7 +173,11 @@ def test_worker_reaches_temporal_and_mailpit(services: dict) -> None:
 
 
 def test_worker_gets_only_settings_the_code_reads(services: dict, monkeypatch: pytest.MonkeyPatch) -> None:
-    known = {f.upper() for f in (*MailSettings.model_fields, *WorkerSettings.model_fields)} | ENVCONFIG_VARS
+    known = (
+        {f.upper() for f in (*MailSettings.model_fields, *WorkerSettings.model_fields)}
+        | ENVCONFIG_VARS
+        | set(codec.ENV_VARS)
+    )
     worker = environment(services["worker"])
     unknown = sorted(k for k in worker if k not in known and not k.startswith("TEMPORAL_GRPC_META_"))
     assert unknown == [], f"the worker reads none of {unknown}"
@@ -218,3 +223,53 @@ def test_dockerfile_builds_the_project_and_runs_the_worker(services: dict) -> No
     assert any(re.search(r"\bpip install \.(\s|$)", line) for line in instructions)
     cmd = [line for line in instructions if line.startswith("CMD ")][-1]
     assert cmd == 'CMD ["python", "worker.py"]'
+
+
+# --- encryption and the codec server -------------------------------------------------------
+
+
+def codec_service(services: dict) -> str:
+    names = [n for n, s in services.items() if "codec_server.py" in " ".join(map(str, s.get("command") or []))]
+    assert len(names) == 1, f"expected one service running codec_server.py, found {names}"
+    return names[0]
+
+
+def test_worker_and_codec_server_take_the_same_keys_from_outside_the_file(services: dict) -> None:
+    """Both read the keys from the environment of `docker-compose up` (.env), none is written here."""
+    for name in ("worker", codec_service(services)):
+        env = environment(services[name])
+        assert env[codec.ENV_KEYS] == "${MENTORING_ENCRYPTION_KEYS:-}", name
+        assert env[codec.ENV_ACTIVE] == "${MENTORING_ACTIVE_KEY_ID:-}", name
+        assert codec.ENV_KEY_FILE not in env, name
+    # The worker never needs the codec server's tokens.
+    assert not set(codec_server.ENV_VARS) & set(environment(services["worker"]))
+
+
+def test_codec_server_runs_from_the_project_image_and_reads_only_its_settings(services: dict) -> None:
+    name = codec_service(services)
+    service = services[name]
+    assert service["build"] in (".", {"context": "."})
+    assert service["image"] == services["worker"]["image"]
+    command = [str(part) for part in service["command"]]
+    assert command[:2] == ["python", "codec_server.py"]
+    port = int(command[command.index("--port") + 1])
+    assert command[command.index("--host") + 1] == "0.0.0.0"  # reachable through the published port
+    assert ports(service) == [(port, port)]
+    env = environment(service)
+    assert sorted(env) == sorted([codec.ENV_KEYS, codec.ENV_ACTIVE, codec_server.ENV_TOKENS, codec_server.ENV_ORIGINS])
+    assert env[codec_server.ENV_TOKENS] == "${MENTORING_CODEC_TOKENS:-}"
+    assert depends_on(service) == {}
+
+
+def test_ui_points_the_browser_at_the_codec_server_and_the_server_allows_the_ui(services: dict) -> None:
+    ui_name = service_by_image(services, "temporalio/ui:")
+    ui = environment(services[ui_name])
+    codec_name = codec_service(services)
+    (published, _), = ports(services[codec_name])
+    # The browser, not the UI container, calls the codec server: a host address, not a service name.
+    assert ui["TEMPORAL_CODEC_ENDPOINT"] == f"http://localhost:{published}"
+    assert ui["TEMPORAL_CODEC_INCLUDE_CREDENTIALS"] == "true"  # the session cookie of /login
+    assert ui.get("TEMPORAL_CODEC_PASS_ACCESS_TOKEN", "false") == "false"  # the UI has no login of its own
+    (ui_port, _), = ports(services[ui_name])
+    allowed = codec_server.load_origins(environ={codec_server.ENV_ORIGINS: environment(services[codec_name])[codec_server.ENV_ORIGINS]})
+    assert allowed == [f"http://localhost:{ui_port}"]

@@ -18,9 +18,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from temporalio.client import Client
 
-from cli.ops_requests import COHORT_CHANGES, PAIR_CHANGES
+from cli.ops_parser import build_parser
+from cli.ops_request_id import derived_request_id
+from cli.ops_requests import COHORT_CHANGES, PAIR_CHANGES, build_change
 from cli.start import start_cohort
-from devstack.temporal_servers import start_dev_server
+from devstack.temporal_servers import TEST_KEY_ENV, start_dev_server
 from mentoring.ids import pair_workflow_id
 from mentoring.settings import MailSettings, WorkerSettings
 from mentoring.state import PairState, ProgramPhase, SessionStatus
@@ -53,10 +55,14 @@ async def eventually(check, timeout: float = 30.0):
 
 
 @pytest.fixture(scope="module")
-async def stack():
+async def stack(tmp_path_factory):
     env = await start_dev_server()
     client = env.client
-    with SmtpServer() as smtp:
+    with SmtpServer() as smtp, pytest.MonkeyPatch.context() as patch:
+        # The worker's own delivery ledger: the per-test one from conftest does not exist yet
+        # when this module-wide worker starts, and the default lives in the repository's var/.
+        ledger = tmp_path_factory.mktemp("ops-ledger") / "delivery-ledger.sqlite3"
+        patch.setenv("DELIVERY_LEDGER_URL", f"sqlite:///{ledger}")
         mail = MailSettings(smtp_host="127.0.0.1", smtp_port=smtp.port)
         async with contextlib.AsyncExitStack() as workers:
             for worker in create_workers(client, mail, WorkerSettings(email_rate_per_second=100)):
@@ -76,7 +82,7 @@ async def stack():
 
 def ops_sync(address: str, *args: str) -> subprocess.CompletedProcess:
     # Nothing from the caller's environment (namespace, profile, API key) may point elsewhere.
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TEMPORAL_ADDRESS": address, "COLUMNS": "200"}
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TEMPORAL_ADDRESS": address, "COLUMNS": "200", **TEST_KEY_ENV}
     return subprocess.run(
         [sys.executable, "ops.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )
@@ -139,7 +145,7 @@ async def test_show_prints_plan_messages_and_pauses(stack):
         "mentee: Klaus Richter p1 <mentee-p1@example.com> (Europe/Berlin)",
         "Sessions",
         "no. local start time zone status SEQUENCE",
-        f"1 {wall(first.local_start)} Europe/Berlin invited 0",
+        f"{first.number} {wall(first.local_start)} Europe/Berlin invited 0",
         *(f"{s.number} {wall(s.local_start)} Europe/Berlin planned 0" for s in state.sessions[1:]),
         "Messages (times in Europe/Berlin)",
         "time kind recipient status detail",
@@ -249,20 +255,33 @@ def test_every_command_names_an_update_of_the_contract():
     assert len(PAIR_CHANGES) == 9 and len(COHORT_CHANGES) == 4
 
 
+def test_request_ids_follow_the_request_not_its_spelling():
+    def request_id(*argv: str) -> str:
+        args = build_parser().parse_args(argv)
+        change = build_change(args)
+        return derived_request_id(args.command, change.target.workflow_id, change.request)
+
+    rhythm = request_id("change-rhythm", "dw", "p1", "--weekday", "Dienstag", "--time", "9.30")
+    assert rhythm == request_id("change-rhythm", "dw", "p1", "--time", "09:30", "--weekday", "tuesday")
+    assert rhythm.startswith("change-rhythm-") and len(rhythm) == len("change-rhythm-") + 12
+    assert rhythm != request_id("change-rhythm", "dw", "p2", "--weekday", "tuesday", "--time", "09:30")
+    assert request_id("resume", "dw", "p1") != request_id("resume", "dw-2", "p1")
+
+
 # ------------------------------------------------------------------ refused by the server
 
 
 async def test_server_side_rejections_exit_1(stack):
     state = await pair_state(stack, "p1")
-    yesterday = datetime.now(BERLIN).date() - timedelta(days=2)
+    two_days_ago = datetime.now(BERLIN).date() - timedelta(days=2)
     too_late = state.program_end + timedelta(days=30)
     start = datetime.now(UTC).date()
     cases = {
         ("status", "nope"): "no cohort 'nope' in namespace 'default'",
         ("show", COHORT, "p9"): f"no pair 'p9' in cohort '{COHORT}'",
         ("reschedule", COHORT, "p9", "2", "--to", f"{too_late} 10:00"): f"no pair 'p9' in cohort '{COHORT}'",
-        ("reschedule", COHORT, "p1", "2", "--to", f"{yesterday} 10:00"): (
-            f"new time {yesterday} 10:00 is in the past"
+        ("reschedule", COHORT, "p1", "2", "--to", f"{two_days_ago} 10:00"): (
+            f"new time {two_days_ago} 10:00 is in the past"
         ),
         ("reschedule", COHORT, "p1", "2", "--to", f"{too_late} 10:00"): (
             f"new time {too_late} is outside the program ({start} to {state.program_end}); extend the program first"

@@ -1,7 +1,10 @@
 """Every recorded history must replay against today's workflow code.
 
 A failure here means a change would break programs that are already running:
-guard it with ``workflow.patched`` (see README, "Changing workflow code safely")."""
+guard it with ``workflow.patched`` (see README, "Changing workflow code safely").
+
+Histories are recorded encrypted with the public test key of devstack.temporal_servers;
+older ones, recorded before encryption, pass through the codec unchanged."""
 
 from __future__ import annotations
 
@@ -9,9 +12,9 @@ from pathlib import Path
 
 import pytest
 from temporalio.client import WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
+from devstack.temporal_servers import fixed_key_converter
 from workflows.cohort import CohortWorkflow
 from workflows.pair import PairProgramWorkflow
 
@@ -24,6 +27,6 @@ def test_histories_are_recorded():
 
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
 async def test_history_replays(path: Path):
-    replayer = Replayer(workflows=[CohortWorkflow, PairProgramWorkflow], data_converter=pydantic_data_converter)
+    replayer = Replayer(workflows=[CohortWorkflow, PairProgramWorkflow], data_converter=fixed_key_converter())
     history = WorkflowHistory.from_json(path.stem, path.read_text())
     await replayer.replay_workflow(history)

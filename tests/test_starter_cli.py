@@ -9,6 +9,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from devstack.temporal_servers import TEST_KEY_ENV
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "digital-workplace-2027.yaml"
 
@@ -20,7 +22,7 @@ def starter(*args: str) -> subprocess.CompletedProcess:
         capture_output=True,
         text=True,
         timeout=300,
-        env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "TEMPORAL_ADDRESS": "127.0.0.1:1"},
+        env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "TEMPORAL_ADDRESS": "127.0.0.1:1", **TEST_KEY_ENV},
     )
 
 

@@ -34,8 +34,30 @@ SEND_RETRY = RetryPolicy(
     maximum_interval=timedelta(minutes=15),
     non_retryable_error_types=[PERMANENT_FAILURE, "InvalidMessage"],
 )
-# Anything not tied to a session start may still arrive this late during an SMTP outage.
-LATE_DELIVERY_WINDOW = timedelta(days=3)
+# How long each kind stays worth sending during an SMTP outage; after that it is
+# recorded as expired, never delivered late. Session messages expire when the session starts.
+LATE_DELIVERY_WINDOWS = {
+    MessageKind.WELCOME: timedelta(days=7),
+    MessageKind.REFLECTION: timedelta(days=3),
+    MessageKind.MIDPOINT_REVIEW: timedelta(days=7),
+    MessageKind.CLOSING_REVIEW: timedelta(days=14),
+    MessageKind.COMPLETION_NOTICE: timedelta(days=14),
+    MessageKind.DELIVERY_FAILURE_NOTICE: timedelta(days=7),
+    MessageKind.PROGRAM_PAUSED: timedelta(days=3),
+    MessageKind.PROGRAM_RESUMED: timedelta(days=3),
+    MessageKind.PARTNER_CHANGED: timedelta(days=3),
+    MessageKind.ANNOUNCEMENT: timedelta(days=2),
+}
+SESSION_BOUND = (MessageKind.INVITE, MessageKind.INVITE_CANCEL, MessageKind.REMINDER)
+# The send activity heartbeats while it talks to SMTP, so a killed worker's attempt is
+# retried within seconds rather than after the whole start-to-close timeout.
+SEND_HEARTBEAT_TIMEOUT = timedelta(seconds=10)
+
+
+def expires_at(request: DeliveryRequest, due_at: datetime, now: datetime) -> datetime:
+    if request.kind in SESSION_BOUND and request.session is not None:
+        return request.session.starts_at
+    return max(due_at, now) + LATE_DELIVERY_WINDOWS.get(request.kind, timedelta(days=3))
 
 
 class Courier:
@@ -45,14 +67,12 @@ class Courier:
         self._pair_id = pair_id
         self._letters = letters
 
-    async def send_all(
-        self, requests: list[DeliveryRequest], due_at: datetime, expires_at: datetime | None = None
-    ) -> None:
-        await asyncio.gather(*(self.send(r, due_at, expires_at) for r in requests))
+    async def send_all(self, requests: list[DeliveryRequest], due_at: datetime) -> None:
+        await asyncio.gather(*(self.send(r, due_at) for r in requests))
 
-    async def send(self, request: DeliveryRequest, due_at: datetime, expires_at: datetime | None = None) -> None:
+    async def send(self, request: DeliveryRequest, due_at: datetime) -> None:
         now = workflow.now()
-        expires_at = expires_at or max(due_at, now) + LATE_DELIVERY_WINDOW
+        deadline = expires_at(request, due_at, now)
         record = MessageRecord(
             key=request.key,
             kind=request.kind,
@@ -64,7 +84,7 @@ class Courier:
             status=DeliveryStatus.EXPIRED,
         )
         self._state.messages.append(record)
-        if expires_at <= now:
+        if deadline <= now:
             record.detail = "its moment had passed before it could be sent"
             return
         try:
@@ -74,7 +94,8 @@ class Courier:
                 result_type=DeliveryReceipt,
                 task_queue=EMAIL_TASK_QUEUE,
                 start_to_close_timeout=timedelta(minutes=2),
-                schedule_to_close_timeout=expires_at - now,
+                schedule_to_close_timeout=deadline - now,
+                heartbeat_timeout=SEND_HEARTBEAT_TIMEOUT,
                 retry_policy=SEND_RETRY,
                 summary=f"{request.kind.value} → {request.recipient.role.value}",
             )

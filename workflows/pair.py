@@ -226,7 +226,7 @@ class PairProgramWorkflow:
             assert session is not None
             sequence = session.sequence
             requests = self._requests(MessageKind.INVITE, session)
-            await courier.send_all(requests, item.at, session.starts_at)
+            await courier.send_all(requests, item.at)
             session.invited_sequence = sequence
             for request in requests:
                 if request.recipient.email.casefold() not in session.invited_to:
@@ -236,7 +236,7 @@ class PairProgramWorkflow:
         elif item.action == Action.REMINDER:
             assert session is not None
             sequence = session.sequence
-            await courier.send_all(self._requests(MessageKind.REMINDER, session), item.at, session.starts_at)
+            await courier.send_all(self._requests(MessageKind.REMINDER, session), item.at)
             # Moved while the reminder went out: the new time gets its own reminder.
             session.reminder_done = session.sequence == sequence
         elif item.action == Action.REFLECTION:
