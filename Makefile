@@ -24,6 +24,10 @@ run: venv
 test: venv system-deps
 	$(PYTHON) -m pytest
 
+bench: venv
+	$(PYTHON) -m pip install --quiet -e '.[test,bench]'
+	$(PYTHON) -m bench
+
 simulate: venv
 	$(PYTHON) starter.py simulate examples/digital-workplace-2027.yaml --outbox var/outbox --start-date today
 

@@ -60,6 +60,9 @@ def plan_program(request: PlanRequest) -> SessionPlan:
     zone = ZoneInfo(pattern.timezone)
     program_end = request.end_date or add_months(request.start_date, request.duration_months)
     first = first_meeting_date(request.start_date, pattern.weekday.index)
+    if request.restart:
+        while local_instant(first, pattern.local_time, zone) < request.not_before:
+            first += timedelta(days=7)
     length = timedelta(minutes=pattern.length_minutes)
 
     sessions: list[PlannedSession] = []

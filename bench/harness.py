@@ -287,7 +287,10 @@ def skeleton_from_history(history: Any) -> SkeletonInput:
     for event in history.events:
         if event.event_type == EventType.EVENT_TYPE_TIMER_STARTED:
             attrs = event.timer_started_event_attributes
-            steps.append(Step(sleep_seconds=attrs.start_to_fire_timeout.ToTimedelta().total_seconds()))
+            # Whole milliseconds: the time-skipping server can stall on a timer with a
+            # sub-millisecond remainder.
+            seconds = attrs.start_to_fire_timeout.ToTimedelta().total_seconds()
+            steps.append(Step(sleep_seconds=max(round(seconds, 3), 0.001)))
             group = None
         elif event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
             attrs = event.activity_task_scheduled_event_attributes

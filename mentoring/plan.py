@@ -26,6 +26,9 @@ class PlanRequest(BaseModel):
     # Sessions that would start before this instant are left out, so a
     # program started late never invites to a meeting in the past.
     not_before: AwareDatetime
+    # A re-plan (new rhythm, end of a pause) counts its cadence from the first
+    # slot after ``not_before`` rather than from ``start_date``.
+    restart: bool = False
 
 
 class PlannedSession(BaseModel):

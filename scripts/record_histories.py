@@ -3,7 +3,7 @@
 Run it after a change to workflow code has shipped, so the next change is checked
 against what is running in production:
 
-    .venv/bin/python scripts/record_histories.py
+    .venv/bin/python scripts/record_histories.py TAG     (e.g. v3; files are added, never replaced)
 
 Each scenario runs the real workflows and activities on the time-skipping server
 with a local SMTP inbox. Files are named <workflow-type>--<scenario>.json.
@@ -46,6 +46,8 @@ from workflows.cohort import CohortWorkflow  # noqa: E402
 from workflows.pair import PairProgramWorkflow  # noqa: E402
 
 HISTORIES = ROOT / "tests" / "histories"
+# Histories are kept, never replaced: each recording adds files tagged with its version.
+TAG = sys.argv[1] if len(sys.argv) > 1 else "v2"
 
 
 async def three_weeks_ahead(env):
@@ -57,7 +59,7 @@ async def record(env, scenario: str, handle) -> None:
     await handle.result()
     history = await handle.fetch_history()
     kind = "cohort" if handle.id.startswith("cohort:") else "pair"
-    path = HISTORIES / f"{kind}--{scenario}.json"
+    path = HISTORIES / f"{kind}--{scenario}--{TAG}.json"
     path.write_text(history.to_json())
     print(f"{path.relative_to(ROOT)}: {len(history.events)} events")
 

@@ -211,7 +211,7 @@ async def test_show_prints_plan_messages_and_pauses(stack):
             ["add-pair", str(EXAMPLE), "--id", "p9", "--mentor-name", "Lena W.", "--mentor-email",
              "Lena.Weber@example.com", "--mentor-timezone", "Europe/Berlin", "--mentee-name", "Eva Schulz",
              "--mentee-email", "eva.schulz@example.com", "--mentee-timezone", "Europe/Berlin"],
-            "argument --mentor-email: 'Lena.Weber@example.com' is already in pair 'p1-weber-richter' as mentor; "
+            "argument --mentor-email: 'Lena.Weber@example.com' is already in pair 'p1' as mentor; "
             "a person can be in only one pair of a cohort",
         ),
     ],

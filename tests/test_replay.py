@@ -8,6 +8,8 @@ older ones, recorded before encryption, pass through the codec unchanged."""
 
 from __future__ import annotations
 
+import base64
+import json
 from pathlib import Path
 
 import pytest
@@ -22,7 +24,7 @@ HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 
 
 def test_histories_are_recorded():
-    assert len(HISTORIES) >= 3, "run scripts/record_histories.py"
+    assert len(HISTORIES) >= 10, "run scripts/record_histories.py"
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
@@ -30,3 +32,23 @@ async def test_history_replays(path: Path):
     replayer = Replayer(workflows=[CohortWorkflow, PairProgramWorkflow], data_converter=fixed_key_converter())
     history = WorkflowHistory.from_json(path.stem, path.read_text())
     await replayer.replay_workflow(history)
+
+
+def patches_in(path: Path) -> set[str]:
+    events = json.loads(path.read_text())["events"]
+    found = set()
+    for event in events:
+        marker = event.get("markerRecordedEventAttributes")
+        if marker and marker.get("markerName") == "core_patch":
+            for payload in marker["details"]["patch-data"]["payloads"]:
+                found.add(json.loads(base64.b64decode(payload["data"]))["id"])
+    return found
+
+
+def test_a_patched_change_replays_old_and_new_histories():
+    """`report-progress-after-operations` added a signal to the cohort after each
+    operation. Runs recorded before it replay along the old path, runs recorded
+    after along the new one; test_history_replays replays both."""
+    histories = Path(__file__).parent / "histories"
+    assert patches_in(histories / "pair--operations.json") == set()
+    assert patches_in(histories / "pair--operations--v2.json") == {"report-progress-after-operations"}

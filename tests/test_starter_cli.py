@@ -46,7 +46,7 @@ def test_validate_lists_every_problem_with_its_place(tmp_path):
     assert "Traceback" not in result.stderr
     assert f"{bad}: 2 problems; nothing was started." in result.stderr
     assert "duration_months" in result.stderr and "4" in result.stderr and "6" in result.stderr
-    assert "pairs[0] (id 'p1-weber-richter') → mentee.email" in result.stderr
+    assert "pairs[0] (id 'p1') → mentee.email" in result.stderr
 
 
 def test_missing_file_is_a_message_not_a_traceback(tmp_path):

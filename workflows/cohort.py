@@ -142,7 +142,7 @@ class CohortWorkflow:
         if request.request_id in self._operations:
             return
         if request.pair_id not in {p.id for p in self._input.cohort.pairs}:
-            raise check.reject(f"there is no pair '{request.pair_id}' in cohort '{self._cohort_id}'")
+            raise check.reject(f"no pair '{request.pair_id}' in cohort '{self._cohort_id}'")
         progress = self._state.progress.get(request.pair_id)
         if progress is not None and progress.phase in _FINISHED:
             raise check.reject(f"pair '{request.pair_id}' has already finished ({progress.phase.value})")

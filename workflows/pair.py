@@ -52,6 +52,21 @@ with workflow.unsafe.imports_passed_through():
     from workflows.courier import Courier
     from workflows.letters import LetterWriter, participant, participants, program_office
 
+def describe_rhythm(request: ChangeRhythm) -> str:
+    parts = []
+    if request.weekday:
+        parts.append(f"on {request.weekday.value.capitalize()}s")
+    if request.local_time:
+        parts.append(f"at {request.local_time:%H:%M}")
+    if request.length_minutes:
+        parts.append(f"{request.length_minutes} minutes")
+    if request.cadence:
+        parts.append(request.cadence.value.replace("_", " "))
+    if request.location:
+        parts.append(f"in {request.location}")
+    return ", ".join(parts)
+
+
 PLANNING_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1), non_retryable_error_types=["ZoneInfoNotFoundError"])
 
 
@@ -104,6 +119,10 @@ class PairProgramWorkflow:
             now = workflow.now()
             if items[0].at > now:
                 await self._wait_for(items[0], now)
+                # Woken by an operation: the cohort hears about the new plan at once. Histories
+                # recorded before this change replay without the extra signal.
+                if workflow.patched("report-progress-after-operations"):
+                    await self._report_progress()
                 continue
             # One at a time, re-reading the agenda: an operation may change it meanwhile.
             await self._perform(items[0])
@@ -182,7 +201,7 @@ class PairProgramWorkflow:
         )
         return result.instants
 
-    async def _replan(self, start: date, end: date, not_before: datetime) -> SessionPlan:
+    async def _replan(self, start: date, end: date, not_before: datetime, restart: bool = False) -> SessionPlan:
         assert self._state.pattern is not None
         return await self._plan_sessions(
             PlanRequest(
@@ -191,6 +210,7 @@ class PairProgramWorkflow:
                 end_date=end,
                 pattern=self._state.pattern,
                 not_before=not_before,
+                restart=restart,
             )
         )
 
@@ -342,14 +362,13 @@ class PairProgramWorkflow:
             fields = request.model_dump(exclude={"request_id"}, exclude_none=True)
             state.pattern = state.pattern.model_copy(update=fields)
             now = workflow.now()
-            plan = await self._replan(now.date() - timedelta(days=1), state.program_end, now)
+            plan = await self._replan(now.date() - timedelta(days=1), state.program_end, now, restart=True)
             changes = apply_plan(state, self._workflow_id, plan.sessions, workflow.now(), "the rhythm changed")
             if plan.sessions:
                 state.rhythm_anchor = plan.sessions[0].local_start.date()
             if not state.closing_done:
                 state.closing_at = plan.closing_at
-            described = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in fields.items())
-            return self._done(request.request_id, "change_rhythm", f"remaining sessions now: {described}", changes)
+            return self._done(request.request_id, "change_rhythm", f"remaining sessions now: {describe_rhythm(request)}", changes)
 
     @change_rhythm.validator
     def _check_change_rhythm(self, request: ChangeRhythm) -> None:
@@ -568,7 +587,9 @@ class PairProgramWorkflow:
         assert pause is not None and state.program_end is not None
         # The pause's length is added to the program; the reviews move with it.
         extra_days = math.ceil((now - pause.started_at) / timedelta(days=1))
-        return await self._replan(now.date() - timedelta(days=1), state.program_end + timedelta(days=extra_days), now)
+        return await self._replan(
+            now.date() - timedelta(days=1), state.program_end + timedelta(days=extra_days), now, restart=True
+        )
 
     def _resume(self, plan: SessionPlan, now: datetime, notify: list[Recipient]) -> list[SessionChange]:
         state = self._state
@@ -697,7 +718,9 @@ class PairProgramWorkflow:
         state.phase = current_phase(state)
         if queued is None:
             now = workflow.now()
-            queued = sum(1 for item in due_items(state, self._program) if item.at <= now) * len(participants(state))
+            due_now = [item for item in due_items(state, self._program) if item.at <= now]
+            # Outbox entries are one per recipient already; the others go to each participant.
+            queued = sum(1 if item.action == Action.OUTBOX else len(participants(state, include_vacant=True)) for item in due_now)
         result = OperationResult(
             request_id=request_id,
             operation=operation,
@@ -751,7 +774,8 @@ class PairProgramWorkflow:
 
     async def _report_progress(self, finished: bool = False) -> None:
         cohort_id = self._input.cohort_workflow_id
-        progress = self._progress(None)
+        upcoming_items = [] if finished else due_items(self._state, self._program)
+        progress = self._progress(upcoming_items[0] if upcoming_items else None)
         progress.finished = finished
         if cohort_id is None or progress == self._last_progress:
             return
