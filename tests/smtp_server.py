@@ -74,6 +74,14 @@ class SmtpServer:
         self.port = free_port()
         self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
 
+    @classmethod
+    def on_port(cls, port: int, handler: RecordingHandler) -> "SmtpServer":
+        """The same mailbox back on the same port, as after an outage."""
+        server = cls.__new__(cls)
+        server.handler, server.port = handler, port
+        server._controller = Controller(handler, hostname="127.0.0.1", port=port)
+        return server
+
     def __enter__(self) -> "SmtpServer":
         self._controller.start()
         return self

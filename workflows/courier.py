@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, RetryState
 from temporalio.exceptions import TimeoutError as ActivityTimeoutError
 
 with workflow.unsafe.imports_passed_through():
@@ -116,7 +116,8 @@ class Courier:
 
     async def _record_failure(self, record: MessageRecord, err: ActivityError) -> None:
         cause = err.cause
-        if isinstance(cause, ActivityTimeoutError):
+        # Out of time, whether the last attempt timed out or failed and no retry fitted.
+        if isinstance(cause, ActivityTimeoutError) or err.retry_state == RetryState.TIMEOUT:
             record.detail = "not delivered before its moment passed (SMTP unavailable)"
             return
         record.status = DeliveryStatus.FAILED
