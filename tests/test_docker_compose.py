@@ -197,6 +197,8 @@ def test_worker_starts_after_setup_and_mailpit(services: dict) -> None:
     assert depends_on(services["worker"]) == {
         setup: "service_completed_successfully",
         service_by_image(services, "axllent/mailpit:"): "service_started",
+        # The delivery ledger lives in PostgreSQL.
+        service_by_image(services, "postgres:"): "service_healthy",
     }
     assert services[setup]["image"].startswith("temporalio/admin-tools:")
     # The server only starts on a database whose schema the one-shot schema job prepared.
@@ -273,3 +275,10 @@ def test_ui_points_the_browser_at_the_codec_server_and_the_server_allows_the_ui(
     (ui_port, _), = ports(services[ui_name])
     allowed = codec_server.load_origins(environ={codec_server.ENV_ORIGINS: environment(services[codec_name])[codec_server.ENV_ORIGINS]})
     assert allowed == [f"http://localhost:{ui_port}"]
+
+
+def test_every_worker_shares_one_postgresql_delivery_ledger(services: dict) -> None:
+    url = services["worker"]["environment"]["DELIVERY_LEDGER_URL"]
+    database = services["postgresql"]["environment"]["POSTGRES_DB"]
+    assert url == f"postgresql://temporal:${{POSTGRES_PASSWORD:-temporal}}@postgresql:5432/{database}"
+    assert services["worker"]["depends_on"]["postgresql"] == {"condition": "service_healthy"}
