@@ -4,7 +4,6 @@ is recorded in history, so a later tzdata update can never change a replay."""
 
 from __future__ import annotations
 
-import calendar
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 

@@ -15,23 +15,14 @@ from datetime import date, datetime, time
 
 from email_validator import EmailNotValidError, validate_email
 
+from mentoring.vocabulary import GERMAN_WEEKDAYS as _GERMAN_WEEKDAYS
+from mentoring.vocabulary import ID_RE as _ID_RE
+from mentoring.vocabulary import TIME_RE as _TIME_RE
+from mentoring.vocabulary import UNUSABLE_ZONES as _UNUSABLE_ZONES
 from mentoring.cohort import Cadence, Weekday
 
-_ID_RE = re.compile(r"[a-z0-9_-]{1,40}")
-_TIME_RE = re.compile(r"([01]?\d|2[0-3])[:.]([0-5]\d)")
 _DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _DATETIME_RE = re.compile(r"(\d{4}-\d{2}-\d{2})[ T](\d{1,2}[:.]\d{2})")
-_UNUSABLE_ZONES = frozenset({"localtime", "posixrules", "Factory"})
-_GERMAN_WEEKDAYS = {
-    "montag": Weekday.MONDAY,
-    "dienstag": Weekday.TUESDAY,
-    "mittwoch": Weekday.WEDNESDAY,
-    "donnerstag": Weekday.THURSDAY,
-    "freitag": Weekday.FRIDAY,
-    "samstag": Weekday.SATURDAY,
-    "sonnabend": Weekday.SATURDAY,
-    "sonntag": Weekday.SUNDAY,
-}
 
 Bad = argparse.ArgumentTypeError
 

@@ -85,6 +85,10 @@ import yaml
 from email_validator import EmailNotValidError, validate_email
 from pydantic import ValidationError
 
+from mentoring.vocabulary import GERMAN_WEEKDAYS as _GERMAN_WEEKDAYS
+from mentoring.vocabulary import ID_RE as _ID_RE
+from mentoring.vocabulary import TIME_RE as _TIME_RE
+from mentoring.vocabulary import UNUSABLE_ZONES as _UNUSABLE_ZONES
 from mentoring.cohort import (
     Cadence,
     Cohort,
@@ -456,27 +460,14 @@ MISSING: Any = _Missing()
 BAD: Any = object()  # a value that was wrong and has been reported
 
 _LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
-_ID_RE = re.compile(r"[a-z0-9_-]{1,40}")
-_TIME_RE = re.compile(r"([01]?\d|2[0-3])[:.]([0-5]\d)")
 _DATE_RE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _INT_RE = re.compile(r"[+-]?\d+")
-_UNUSABLE_ZONES = frozenset({"localtime", "posixrules", "Factory"})  # machine-dependent or not real
 # Start dates a program can have. Far-off years break the session plan
 # (year 9999 + 6 months does not exist, year 1 minus the invite lead time
 # neither) and timers longer than Temporal's ~290-year limit.
 _EARLIEST_START = date(2000, 1, 1)
 _LATEST_START = date(2099, 12, 31)
 
-_GERMAN_WEEKDAYS = {
-    "montag": Weekday.MONDAY,
-    "dienstag": Weekday.TUESDAY,
-    "mittwoch": Weekday.WEDNESDAY,
-    "donnerstag": Weekday.THURSDAY,
-    "freitag": Weekday.FRIDAY,
-    "samstag": Weekday.SATURDAY,
-    "sonnabend": Weekday.SATURDAY,
-    "sonntag": Weekday.SUNDAY,
-}
 
 
 def _describe(value: Any) -> str:

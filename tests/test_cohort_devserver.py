@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import contextlib
 import os
 import subprocess
 import sys
@@ -21,10 +20,9 @@ from temporalio.client import WorkflowExecutionStatus
 from cli.start import start_cohort
 from devstack.temporal_servers import BIN, TEST_KEY_ENV, start_dev_server
 from mentoring.ids import cohort_workflow_id, pair_workflow_id
-from mentoring.settings import MailSettings, WorkerSettings
 from tests import factories
 from tests.smtp_server import SmtpServer
-from worker import create_workers
+from tests.workers import running_workers
 from mentoring.operations import PausePair
 from workflows.cohort import CohortWorkflow
 from workflows.pair import PairProgramWorkflow
@@ -45,15 +43,6 @@ def smtp():
         yield server
 
 
-@contextlib.asynccontextmanager
-async def running_workers(client, smtp: SmtpServer):
-    mail = MailSettings(smtp_host="127.0.0.1", smtp_port=smtp.port)
-    async with contextlib.AsyncExitStack() as stack:
-        for worker in create_workers(client, mail, WorkerSettings(email_rate_per_second=100)):
-            await stack.enter_async_context(worker)
-        yield
-
-
 async def eventually(check, timeout: float = 30.0):
     deadline = time.monotonic() + timeout
     while True:
@@ -71,7 +60,7 @@ async def test_cohort_starts_every_pair_once_and_pairs_outlive_it(dev_env, smtp)
     client = dev_env.client
     today = datetime.now(UTC).date()
     cohort = factories.cohort(today, ["p1", "p2", "p3"], cohort_id="vis")
-    async with running_workers(client, smtp):
+    async with running_workers(client, smtp.port):
         handle, started = await start_cohort(client, cohort)
         assert started
 
@@ -170,7 +159,7 @@ async def test_starter_start_is_idempotent_and_bad_files_start_nothing(dev_env, 
     client = dev_env.client
     address = client.service_client.config.target_host
     example = ROOT / "examples" / "digital-workplace-2027.yaml"
-    async with running_workers(client, smtp):
+    async with running_workers(client, smtp.port):
         first = await asyncio.to_thread(run_starter, "start", str(example), "--start-date", "today", address=address)
         assert first.returncode == 0, first.stderr
         assert "started cohort 'dw-2027': 4 pair workflows" in first.stdout

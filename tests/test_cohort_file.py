@@ -923,3 +923,99 @@ def test_fuzzed_example_never_crashes(tmp_path):
             load_cohort(path, today=TODAY)
         except CohortFileError as e:
             assert e.problems
+
+
+# ------------------------------------------- found by the property tests (test_cohort_file_properties)
+
+
+def test_lone_surrogates_are_refused(tmp_path):
+    # A YAML escape can make half of a UTF-16 pair; such text cannot even be sent to Temporal.
+    path = write(tmp_path, base_with('name: "Lena Weber"', 'name: "Lena \\udfff"'))
+    assert problems(path) == [
+        f"{path} line 16: pairs[0] (id 'p1') → mentor.name: "
+        "contains an invalid character (U+DFFF, half of a UTF-16 pair); remove it"
+    ]
+
+
+def test_json_style_escaped_pairs_are_joined(tmp_path):
+    # JSON (and so JSON-writing tools) escape an emoji as two halves: they make one character.
+    path = write(tmp_path, base_with('"Digitale Arbeitswelt 2027"', '"DW \\ud83d\\ude00"'))
+    assert load_cohort(path).program.cohort_name == "DW \U0001f600"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "where", "shown"),
+    [
+        ("cadence: biweekly\n", 'cadence: biweekly\n"ca\\ndence": x\n', "line 9: ca\\ndence", "'ca\\ndence'"),
+        ('timezone: "America/New_York"', 'timezone: "America/\\rNY"', "line 20: pairs[1] (id 'p2')", "'America/\\rNY'"),
+        ("id: p2", 'id: "p\\u2028\\x1b[2J"', "line 18: pairs[1] (id 'p\\u2028\\x1b[2J') → id", "'p\\u2028\\x1b[2J'"),
+    ],
+)
+def test_quoted_values_keep_a_problem_on_one_line(tmp_path, old, new, where, shown):
+    # Problems quote keys and values; line breaks and control characters in them are shown escaped.
+    path = write(tmp_path, base_with(old, new))
+    (p,) = problems(path)
+    assert p.startswith(f"{path} {where}") and shown in p, p
+    assert "\n" not in p and "\r" not in p and "\x1b" not in p and "\u2028" not in p
+
+
+def test_csv_column_names_keep_a_problem_on_one_line(tmp_path):
+    found = csv_problems(tmp_path, f'{HEADER},"no\ntes","no\ntes"\n{ROW_P1},,\n')
+    assert found == [
+        "pairs.csv line 1 (header): column 'no\\ntes' appears twice",
+        "pairs.csv line 1 (header): unknown column 'no\\ntes'; allowed columns: pair_id, mentor_name, "
+        "mentor_email, mentor_timezone, mentee_name, mentee_email, mentee_timezone, meeting_timezone, "
+        "weekday, time, length_minutes, location",
+    ]
+
+
+@pytest.mark.parametrize("start", ["9999-11-02", "0001-01-01", "2100-01-01", "1999-12-31"])
+def test_start_date_out_of_range(tmp_path, start):
+    # Year 9999 + 6 months does not exist: the plan failed after the cohort had been started.
+    path = write(tmp_path, base_with("start_date: 2027-02-02", f"start_date: {start}"))
+    assert problems(path) == [
+        f"{path} line 6: start_date: start date {start} is out of range; a program starts between "
+        "2000-01-01 and 2099-12-31 (a typo in the year?)"
+    ]
+
+
+def test_start_date_override_out_of_range(tmp_path):
+    path = write(tmp_path, BASE)
+    assert problems(path, today=TODAY, start_date=date(9999, 12, 31)) == [
+        "--start-date: start date 9999-12-31 is out of range; a program starts between "
+        "2000-01-01 and 2099-12-31 (a typo in the year?)"
+    ]
+    assert load_cohort(path, start_date=date(2099, 12, 31)).program.start_date == date(2099, 12, 31)
+
+
+def test_huge_file_of_tiny_values_is_refused_quickly(tmp_path):
+    # Composing 1.2 MB of flow items took ~40 s before the value limit was checked; now a few seconds.
+    import time as clock
+
+    path = write(tmp_path, "x: [" + "a," * 600_000 + "]\n")
+    began = clock.monotonic()
+    (p,) = problems(path)
+    assert p == f"{path} line 1: the file holds more than 100000 values; a cohort file is much smaller"
+    assert clock.monotonic() - began < 20
+
+
+@pytest.mark.parametrize("target", ["fifo", "/dev/zero"])
+def test_pairs_csv_must_be_a_regular_file(tmp_path, target):
+    # A FIFO (or /dev/stdin on a terminal) made load_cohort wait for ever for a writer.
+    import os
+    import threading
+
+    if target == "fifo":
+        os.mkfifo(tmp_path / "pairs.csv")
+        name = "pairs.csv"
+    else:
+        name = target
+    path = write(tmp_path, BASE.split("pairs:\n")[0] + f"pairs_csv: {name}\n")
+    outcome: list[list[str]] = []
+    worker = threading.Thread(target=lambda: outcome.append(problems(path)), daemon=True)
+    worker.start()
+    worker.join(timeout=20)
+    if worker.is_alive() and target == "fifo":  # unblock the reader before failing
+        with open(tmp_path / "pairs.csv", "w"):
+            pass
+    assert outcome == [[f"{name}: is not a regular file (it is a pipe, socket or device); name a file"]]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections import Counter
 from datetime import time, timedelta
 
@@ -14,12 +13,11 @@ from devstack.temporal_servers import start_time_skipping
 from mentoring.cohort import Cadence
 from mentoring.ids import pair_workflow_id
 from mentoring.operations import AddPair, Announcement, Audience, EndCohort, WithdrawPair
-from mentoring.settings import MailSettings, WorkerSettings
 from mentoring.state import ProgramPhase
 from tests import factories
 from tests.calendars import live_sessions
 from tests.smtp_server import SmtpServer
-from worker import create_workers
+from tests.workers import running_workers
 from workflows.cohort import CohortWorkflow
 from workflows.pair import PairProgramWorkflow
 
@@ -28,10 +26,7 @@ from workflows.pair import PairProgramWorkflow
 async def cohort_env():
     env = await start_time_skipping()
     with SmtpServer() as smtp:
-        mail = MailSettings(smtp_host="127.0.0.1", smtp_port=smtp.port)
-        async with contextlib.AsyncExitStack() as stack:
-            for worker in create_workers(env.client, mail, WorkerSettings(email_rate_per_second=1000)):
-                await stack.enter_async_context(worker)
+        async with running_workers(env.client, smtp.port):
             yield env, smtp
     await env.shutdown()
 

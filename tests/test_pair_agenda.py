@@ -16,7 +16,7 @@ from activities.planning import plan_sessions
 from mentoring.cohort import Cadence, Role
 from mentoring.ids import EMAIL_TASK_QUEUE, TASK_QUEUE
 from mentoring.messages import DeliveryReceipt, DeliveryRequest, MentoringFunction, MessageKind
-from mentoring.state import DeliveryStatus, PairProgramInput, ProgramPhase, SessionStatus
+from mentoring.state import DeliveryStatus, PairProgramInput, ProgramPhase
 from tests import factories
 from devstack.temporal_servers import start_time_skipping
 from workflows.pair import PairProgramWorkflow

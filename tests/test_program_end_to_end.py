@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from collections import Counter
 from datetime import timedelta
@@ -15,12 +14,11 @@ from icalendar import Calendar
 from devstack.temporal_servers import start_time_skipping
 from mentoring.cohort import Cadence
 from mentoring.ids import TASK_QUEUE
-from mentoring.settings import MailSettings, WorkerSettings
 from mentoring.state import DeliveryStatus, PairProgramInput, ProgramPhase
 from tests import factories
 from tests.smtp_server import SmtpServer
 from tests.test_pair_agenda import next_february_tuesday
-from worker import create_workers
+from tests.workers import running_workers
 from workflows.pair import PairProgramWorkflow
 
 MENTOR, MENTEE, OFFICE = "mentor-p1@example.com", "mentee-p1@example.com", "office@example.com"
@@ -40,10 +38,7 @@ def smtp():
 
 
 async def run_program(env, smtp: SmtpServer, input: PairProgramInput):
-    mail = MailSettings(smtp_host="127.0.0.1", smtp_port=smtp.port, mail_from="Mentoring <mentoring@example.org>")
-    async with contextlib.AsyncExitStack() as stack:
-        for worker in create_workers(env.client, mail, WorkerSettings(email_rate_per_second=1000)):
-            await stack.enter_async_context(worker)
+    async with running_workers(env.client, smtp.port, mail_from="Mentoring <mentoring@example.org>"):
         return await env.client.execute_workflow(
             PairProgramWorkflow.run, input, id=f"pair-e2e-{uuid.uuid4()}", task_queue=TASK_QUEUE
         )

@@ -4,24 +4,21 @@ itself, and a history long enough to continue as new."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import uuid
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from temporalio.client import WorkflowUpdateFailedError
 
 from devstack.temporal_servers import start_dev_server, start_time_skipping
 from mentoring.cohort import Cadence
 from mentoring.ids import TASK_QUEUE
 from mentoring.operations import ExtendProgram, PausePair, RescheduleSession, ResumePair
-from mentoring.settings import MailSettings, WorkerSettings
 from mentoring.state import DeliveryStatus, PairProgramInput
 from tests import factories
 from tests.calendars import live_sessions
 from tests.program_harness import ProgramHarness
 from tests.smtp_server import SmtpServer
-from worker import create_workers
+from tests.workers import running_workers
 from workflows.agenda import active_sessions
 from workflows.pair import PairProgramWorkflow
 
@@ -67,15 +64,6 @@ async def test_an_smtp_outage_delays_mail_and_expires_what_became_pointless():
         await env.shutdown()
 
 
-@contextlib.asynccontextmanager
-async def workers(client, smtp: SmtpServer):
-    mail = MailSettings(smtp_host="127.0.0.1", smtp_port=smtp.port)
-    async with contextlib.AsyncExitStack() as stack:
-        for worker in create_workers(client, mail, WorkerSettings(email_rate_per_second=100)):
-            await stack.enter_async_context(worker)
-        yield
-
-
 async def wait_for(check, timeout: float = 30.0):
     for _ in range(int(timeout * 4)):
         if result := await check():
@@ -91,7 +79,7 @@ async def test_the_program_survives_a_restart_of_the_temporal_server(tmp_path):
     workflow_id = f"pair:restart:{uuid.uuid4().hex[:6]}"
     with SmtpServer() as smtp:
         env = await start_dev_server("--db-filename", str(database))
-        async with workers(env.client, smtp):
+        async with running_workers(env.client, smtp.port):
             handle = await env.client.start_workflow(PairProgramWorkflow.run, input, id=workflow_id, task_queue=TASK_QUEUE)
 
             async def kickoff_sent():
@@ -101,7 +89,7 @@ async def test_the_program_survives_a_restart_of_the_temporal_server(tmp_path):
         await env.shutdown()
 
         env = await start_dev_server("--db-filename", str(database))
-        async with workers(env.client, smtp):
+        async with running_workers(env.client, smtp.port):
             handle = env.client.get_workflow_handle_for(PairProgramWorkflow.run, workflow_id)
             state = await handle.query(PairProgramWorkflow.state)
             assert [m.kind for m in state.messages].count("welcome") == 2
@@ -131,7 +119,7 @@ async def test_continue_as_new_carries_the_whole_state_and_loses_no_update():
     input = PairProgramInput(program=factories.program(today), pair=factories.pair(cadence=Cadence.WEEKLY))
     workflow_id = f"pair:can:{uuid.uuid4().hex[:6]}"
     with SmtpServer() as smtp:
-        async with workers(env.client, smtp):
+        async with running_workers(env.client, smtp.port):
             handle = await env.client.start_workflow(PairProgramWorkflow.run, input, id=workflow_id, task_queue=TASK_QUEUE)
             first_run = handle.result_run_id
             requests = []

@@ -93,3 +93,18 @@ def test_simulate_refuses_an_outbox_that_already_holds_mail(tmp_path):
     result = starter("simulate", str(EXAMPLE), "--outbox", str(tmp_path))
     assert result.returncode == 2
     assert "already holds .eml files" in result.stderr
+
+
+def test_brackets_in_a_cohort_file_are_text_not_markup(tmp_path):
+    # Found by the property tests: "[/x]" in a quoted value crashed the error printer (rich markup).
+    bad = tmp_path / "cohort.yaml"
+    bad.write_text(EXAMPLE.read_text().replace("id: dw-2027", 'id: "[/bad]"'))
+    result = starter("validate", str(bad))
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "id: '[/bad]' is not a valid id" in result.stderr
+    good = tmp_path / "named.yaml"
+    good.write_text(EXAMPLE.read_text().replace('"Digitale Arbeitswelt 2027"', '"DW [/x] [bold]2027"'))
+    result = starter("validate", str(good))
+    assert result.returncode == 0, result.stderr
+    assert "(DW [/x] [bold]2027)" in result.stdout
