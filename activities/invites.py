@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import calendar as _calendar
 import re
 from datetime import UTC, datetime, timedelta
@@ -166,8 +168,13 @@ def _attendee(name: str, email: str) -> vCalAddress:
     return address
 
 
-def _transitions(zone: ZoneInfo, year: int) -> list[tuple[datetime, timedelta, timedelta]]:
-    """(first UTC instant of the new offset, offset before, offset after) for each change."""
+@functools.lru_cache(maxsize=256)
+def _transitions(zone: ZoneInfo, year: int) -> tuple[tuple[datetime, timedelta, timedelta], ...]:
+    """(first UTC instant of the new offset, offset before, offset after) for each change.
+
+    Cached: the hour-by-hour scan of a year is half the cost of composing an invite,
+    and a cohort's invites share a handful of zones and years (ZoneInfo is hashable and
+    cached per key by zoneinfo itself)."""
     found = []
     hour = timedelta(hours=1)
     instant = datetime(year, 1, 1, tzinfo=zone).astimezone(UTC)
@@ -180,7 +187,7 @@ def _transitions(zone: ZoneInfo, year: int) -> list[tuple[datetime, timedelta, t
             found.append((_bisect(zone, instant, offset), offset, next_offset))
             offset = next_offset
         instant = following
-    return found
+    return tuple(found)
 
 
 def _bisect(zone: ZoneInfo, lo: datetime, old: timedelta) -> datetime:
