@@ -2,7 +2,8 @@
 
 While a worker that died in the middle of a workflow task is being replaced, the
 server refuses updates ("Workflow Task in failed state") until the task is retried,
-which takes up to its timeout (10 s). The update id makes repeating it harmless.
+which takes up to its timeout (10 s), and a long wait can end the server's long poll.
+The update id makes asking again harmless: it is the same update.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from temporalio.client import WorkflowHandle
+from temporalio.client import WorkflowHandle, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError, RPCStatusCode
 
 RETRY_PAUSE_SECONDS = 1.0
@@ -32,4 +33,9 @@ async def execute_update(
         except RPCError as error:
             if not is_task_failing(error) or loop.time() > give_up_at:
                 raise
-            await asyncio.sleep(RETRY_PAUSE_SECONDS)
+        except WorkflowUpdateRPCTimeoutOrCancelledError:
+            # The server's long poll ended before a worker took the update; asking again
+            # with the same id waits for the same update.
+            if loop.time() > give_up_at:
+                raise
+        await asyncio.sleep(RETRY_PAUSE_SECONDS)
