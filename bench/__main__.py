@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
+import os
 import sys
 import time
 
@@ -28,6 +29,7 @@ async def main(names: list[str]) -> int:
     from bench import report
 
     began = time.monotonic()
+    load_before = [round(x, 2) for x in os.getloadavg()]
     figures, durations = [], {}
     for name in names:
         log(f"{name}: starting")
@@ -38,7 +40,9 @@ async def main(names: list[str]) -> int:
         log(f"{name}: done in {durations[name]:.0f} s")
     wall = time.monotonic() - began
     full = names == list(BENCHMARKS)
-    data = report.record(figures, machine(), wall, replace=full)
+    info = machine()
+    info["load_average_before"] = load_before
+    data = report.record(figures, info, wall, replace=full)
     data.setdefault("durations_s", {}).update(durations)
     if full:
         data["durations_s"] = durations

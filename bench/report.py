@@ -44,7 +44,9 @@ def table(data: dict[str, Any]) -> str:
         f"on {m.get('cores', '?')} cores ({m.get('cpu', '?')}, {m.get('memory_gb', '?')} GB), "
         f"Python {m.get('python', '?')}, temporalio {m.get('temporalio', '?')}, "
         f"dev server: temporal CLI {m.get('dev_server', '?')}, "
-        f"time-skipping server {m.get('time_skipping_server', '?')}.",
+        f"time-skipping server {m.get('time_skipping_server', '?')}. "
+        f"Load average (1, 5, 15 min) before {m.get('load_average_before', '?')}, after {m.get('load_average_after', '?')}: "
+        "other work on the machine slows every figure, and the ratios much less than the rest.",
         "",
         "| figure | value | baseline | ratio | target | result |",
         "| --- | --- | --- | --- | --- | --- |",

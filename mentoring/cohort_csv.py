@@ -27,6 +27,9 @@ REQUIRED_COLUMNS = (
 )
 OPTIONAL_COLUMNS = ("meeting_timezone", "weekday", "time", "length_minutes", "location")
 ALL_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+# Values (YAML scalars, CSV cells) read before giving up: a cohort is much
+# smaller, and checking costs time (5 MB of one-cell rows took over a minute).
+MAX_VALUES = 100_000
 
 # CSV column -> the pair field it fills, in the dotted form the YAML uses.
 COLUMN_FIELD = {
@@ -112,8 +115,16 @@ def read_pairs_csv(text: str, name: str, add: Callable[[str, str], None]) -> Csv
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     table: list[tuple[int, list[str]]] = []
     previous = 0
+    values = 0
     try:
         for cells in reader:
+            values += len(cells)
+            if values > MAX_VALUES:
+                add(
+                    f"{name} line {previous + 1}",
+                    f"the file holds more than {MAX_VALUES} values; a pairs CSV is much smaller",
+                )
+                return None
             table.append((previous + 1, cells))
             previous = reader.line_num
     except csv.Error as e:

@@ -63,7 +63,9 @@ duration 4..6 months; cadence, weekday, language, time and length; duplicate
 pair ids; a person (by email, case-insensitive) as both mentor and mentee,
 or in two pairs; line breaks or control characters in names, the cohort name,
 focus and location (they go into email headers); a start date in the past
-(when ``today`` is given).
+(when ``today`` is given) or outside 2000-01-01..2099-12-31; files over
+5 MB or with more than 100,000 values; a CSV named by ``pairs_csv`` that is
+not a regular file (a pipe or device would make the tool wait).
 """
 
 from __future__ import annotations
@@ -100,7 +102,7 @@ from mentoring.cohort import (
     SessionPattern,
     Weekday,
 )
-from mentoring.cohort_csv import FIELD_COLUMN, CsvPairs, read_pairs_csv, row_where, short
+from mentoring.cohort_csv import FIELD_COLUMN, MAX_VALUES, CsvPairs, read_pairs_csv, row_where, short
 
 __all__ = ["Problem", "CohortFileError", "load_cohort"]
 
@@ -194,7 +196,7 @@ def _in_file_order(problems: list[Problem], names: list[str]) -> list[Problem]:
 # ----------------------------------------------------------------- reading files
 
 _MAX_BYTES = 5_000_000
-_MAX_VALUES = 100_000
+_MAX_VALUES = MAX_VALUES  # the same for the cohort file and its CSV
 _MAX_DEPTH = 30
 
 
@@ -350,8 +352,10 @@ def _parse_yaml(
                 return None
         elif ch in "]}":
             depth = max(0, depth - 1)
+    loader: _Loader | None = None
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        loader = _Loader(text)  # checks for unprintable characters already
+        root = loader.get_single_node()  # what yaml.compose does, with the loader at hand
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         where = f"{display} line {mark.line + 1}, column {mark.column + 1}" if mark else display
@@ -373,6 +377,23 @@ def _parse_yaml(
     except _TooComplex as e:
         add(f"{display} line {e.line}", e.message)
         return None
+    except ValueError:
+        # PyYAML's scanner lets Python fail on "\U00110000" (past the last character)
+        # and on a %YAML directive with thousands of digits.
+        mark = loader.get_mark() if loader is not None else None
+        lines_of_text = text.splitlines()
+        line_text = lines_of_text[mark.line] if mark and mark.line < len(lines_of_text) else ""
+        reason = (
+            "a number in this directive is far too long"
+            if line_text.startswith("%")
+            else "an escape names no character (the last one is \\U0010FFFF)"
+        )
+        where = f"{display} line {mark.line + 1}, column {mark.column + 1}" if mark else display
+        add(where, f"malformed YAML: {reason}")
+        return None
+    finally:
+        if loader is not None:
+            loader.dispose()
     if root is None or (isinstance(root, yaml.ScalarNode) and root.tag == _NULL_TAG):
         add(display, "the file is empty")
         return None
@@ -558,15 +579,18 @@ def _timezone(value: Any) -> str:
             return s
         except Exception:  # ZoneInfoNotFoundError, ValueError for odd keys, ...
             pass
+    raise _Bad(f"unknown time zone '{short(s)}'{_zone_hint(s)}")
+
+
+@lru_cache(maxsize=1024)
+def _zone_hint(s: str) -> str:
+    """Cached: a CSV export often repeats the same wrong zone in every row, and the search is slow."""
     names, by_lower = _zone_names()
     guess = by_lower.get(s.lower()) or by_lower.get(s.lower().replace("_", " "))
     if not guess:
         close = difflib.get_close_matches(s, names, n=1, cutoff=0.8)
         guess = close[0] if close else None
-    hint = (
-        f"; did you mean '{guess}'?" if guess else "; use a name like 'Europe/Berlin' or 'America/New_York'"
-    )
-    raise _Bad(f"unknown time zone '{short(s)}'{hint}")
+    return f"; did you mean '{guess}'?" if guess else "; use a name like 'Europe/Berlin' or 'America/New_York'"
 
 
 def _date(value: Any) -> date:

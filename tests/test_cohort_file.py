@@ -1019,3 +1019,33 @@ def test_pairs_csv_must_be_a_regular_file(tmp_path, target):
         with open(tmp_path / "pairs.csv", "w"):
             pass
     assert outcome == [[f"{name}: is not a regular file (it is a pipe, socket or device); name a file"]]
+
+
+def test_huge_csv_is_refused_quickly(tmp_path):
+    # The CSV had no value limit: 5 MB of one-cell rows took over a minute, each row checked and reported.
+    import time as clock
+
+    began = clock.monotonic()
+    found = csv_problems(tmp_path, "pair_id\n" + "x\n" * 200_000)
+    assert found == ["pairs.csv line 100001: the file holds more than 100000 values; a pairs CSV is much smaller"]
+    assert clock.monotonic() - began < 20
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            'id: x\nname: "\\U00110000"\n',
+            "line 2, column 10: malformed YAML: an escape names no character (the last one is \\U0010FFFF)",
+        ),
+        (
+            "%YAML 1." + "9" * 5000 + "\n---\nid: x\n",
+            "line 1, column 9: malformed YAML: a number in this directive is far too long",
+        ),
+        ("\x0cid: x\n", "line 1: malformed YAML: special characters are not allowed"),
+    ],
+)
+def test_yaml_that_python_cannot_read_is_a_problem_not_a_crash(tmp_path, text, expected):
+    # PyYAML raised a bare ValueError (chr() out of range, int() of 5000 digits), not a YAMLError.
+    path = write(tmp_path, text)
+    assert problems(path) == [f"{path} {expected}"]
