@@ -12,8 +12,10 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from temporalio.client import WorkflowHandle, WorkflowUpdateRPCTimeoutOrCancelledError
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError, RPCStatusCode
+
+from workflows.validation import PLAN_NOT_READY
 
 RETRY_PAUSE_SECONDS = 1.0
 
@@ -32,6 +34,10 @@ async def execute_update(
             return await handle.execute_update(update, request, id=id)
         except RPCError as error:
             if not is_task_failing(error) or loop.time() > give_up_at:
+                raise
+        except WorkflowUpdateFailedError as error:
+            # A pair seconds old has no plan yet; the same request succeeds a moment later.
+            if getattr(error.cause, "type", None) != PLAN_NOT_READY or loop.time() > give_up_at:
                 raise
         except WorkflowUpdateRPCTimeoutOrCancelledError:
             # The server's long poll ended before a worker took the update; asking again

@@ -697,7 +697,7 @@ class PairProgramWorkflow:
 
     def _planned_state(self) -> PairState:
         if self._state.program_end is None:
-            raise check.reject("the pair's plan is still being made; try again in a moment")
+            raise check.reject("the pair's plan is still being made; try again in a moment", check.PLAN_NOT_READY)
         return self._state
 
     def _checked_state(self, what: str) -> tuple[PairState, datetime]:

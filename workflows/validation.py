@@ -12,13 +12,15 @@ from mentoring.cohort import Person, Role
 from mentoring.state import PairState, SessionState, SessionStatus
 
 INVALID_OPERATION = "InvalidOperation"
+# Refused only because the pair is seconds old; the same request succeeds a moment later.
+PLAN_NOT_READY = "PlanNotReady"
 # No zone is further than 14 hours from UTC: a local time that is earlier than
 # now minus 14 hours is in the past wherever the pair meets.
 _MAX_UTC_OFFSET = timedelta(hours=14)
 
 
-def reject(message: str) -> ApplicationError:
-    return ApplicationError(message, type=INVALID_OPERATION, non_retryable=True)
+def reject(message: str, type: str = INVALID_OPERATION) -> ApplicationError:
+    return ApplicationError(message, type=type, non_retryable=True)
 
 
 def check_text(field: str, value: str | None, *, required: bool = True, max_length: int = 2000) -> None:
