@@ -145,9 +145,13 @@ class WorkerProcess:
             log(f"profiling the worker into {out}")
         return self
 
-    async def __aexit__(self, *exc: object) -> None:
+    async def __aexit__(self, exc_type: object, *exc: object) -> None:
         await self.stop()
         shutil.rmtree(self.ledger_dir, ignore_errors=True)
+        if exc_type is None:
+            self.log_path.unlink(missing_ok=True)  # kept, and named in the error, only on failure
+        else:
+            log(f"worker log: {self.log_path}")
 
     async def stop(self) -> None:
         if self.profiler is not None and self.profiler.returncode is None:

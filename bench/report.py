@@ -48,6 +48,19 @@ def table(data: dict[str, Any]) -> str:
         f"Load average (1, 5, 15 min) before {m.get('load_average_before', '?')}, after {m.get('load_average_after', '?')}: "
         "other work on the machine slows every figure, and the ratios much less than the rest.",
         "",
+        *(
+            [
+                "Measured again since with `--only`: "
+                + "; ".join(
+                    f"`{k}` at {v['at']} (load average before {v['load_average_before']}, after {v['load_average_after']})"
+                    for k, v in data["remeasured"].items()
+                )
+                + ".",
+                "",
+            ]
+            if data.get("remeasured")
+            else []
+        ),
         "| figure | value | baseline | ratio | target | result |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
@@ -81,11 +94,19 @@ def record(figures: list[Any], machine: dict[str, Any], wall_seconds: float, *, 
         "email_ratio",
     ]
     data["results"] = {k: results[k] for k in sorted(results, key=lambda k: (order + [k]).index(k))}
-    data["machine"] = machine
-    data["measured_at"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    if replace:
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    if replace or "machine" not in data:
+        data["machine"] = machine
+        data["measured_at"] = now
         data["wall_seconds"] = round(wall_seconds, 1)
+        data["remeasured"] = {}
     else:
-        data.setdefault("wall_seconds", round(wall_seconds, 1))
+        # --only: the full run's machine line stays; say what was measured again, when.
+        for figure in figures:
+            data.setdefault("remeasured", {})[figure.key] = {
+                "at": now,
+                "load_average_before": machine.get("load_average_before"),
+                "load_average_after": machine.get("load_average_after"),
+            }
     save(data)
     return data
