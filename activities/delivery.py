@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from email.utils import parseaddr
 
 import aiosmtplib
@@ -22,11 +21,9 @@ from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
 from activities.compose import compose_message
 from activities.ledger import DeliveryLedger, LedgerStatus, open_ledger
-from mentoring.messages import PERMANENT_FAILURE, DeliveryReceipt, DeliveryRequest
+from mentoring.messages import INVALID_MESSAGE, PERMANENT_FAILURE, DeliveryReceipt, DeliveryRequest
 from mentoring.settings import MailSettings, SmtpTls
 
-INVALID_MESSAGE = "InvalidMessage"
-log = logging.getLogger(__name__)
 
 
 def _permanent(code: int, reply: str, recipient: str) -> ApplicationError:

@@ -112,3 +112,6 @@ class DeliveryReceipt(BaseModel):
 
 PERMANENT_FAILURE = "PermanentDeliveryFailure"
 """ApplicationError type raised (non-retryable) on a 5xx reply; details hold [code, reply]."""
+
+INVALID_MESSAGE = "InvalidMessage"
+"""ApplicationError type (non-retryable) for content that cannot become an email; no address is at fault."""

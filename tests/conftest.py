@@ -1,10 +1,28 @@
-"""Every test gets its own delivery ledger, so no test sees what another one sent."""
+"""Fixtures every test module may use: a ledger of its own, a time-skipping server,
+and a recording SMTP server."""
 
 from __future__ import annotations
 
 import pytest
 
+from devstack.temporal_servers import start_time_skipping
+from tests.smtp_server import SmtpServer
+
 
 @pytest.fixture(autouse=True)
 def isolated_delivery_ledger(tmp_path, monkeypatch):
+    # No test sees what another one sent.
     monkeypatch.setenv("DELIVERY_LEDGER_URL", f"sqlite:///{tmp_path}/delivery-ledger.sqlite3")
+
+
+@pytest.fixture
+async def skipping_env():
+    env = await start_time_skipping()
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture
+def smtp():
+    with SmtpServer() as server:
+        yield server

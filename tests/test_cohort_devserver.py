@@ -21,7 +21,6 @@ from cli.start import start_cohort
 from devstack.temporal_servers import BIN, TEST_KEY_ENV, start_dev_server
 from mentoring.ids import cohort_workflow_id, pair_workflow_id
 from tests import factories
-from tests.smtp_server import SmtpServer
 from tests.workers import running_workers
 from mentoring.operations import PausePair
 from workflows.cohort import CohortWorkflow
@@ -35,12 +34,6 @@ async def dev_env():
     env = await start_dev_server()
     yield env
     await env.shutdown()
-
-
-@pytest.fixture
-def smtp():
-    with SmtpServer() as server:
-        yield server
 
 
 async def eventually(check, timeout: float = 30.0):

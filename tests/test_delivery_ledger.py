@@ -103,12 +103,6 @@ def invite_request(key: str) -> DeliveryRequest:
     )
 
 
-@pytest.fixture
-def smtp():
-    with SmtpServer() as server:
-        yield server
-
-
 def delivery(smtp: SmtpServer, tmp_path, timeout: float = 30.0) -> MailDelivery:
     return MailDelivery(
         MailSettings(

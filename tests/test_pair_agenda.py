@@ -10,15 +10,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 from temporalio.worker import Worker
 
 from activities.planning import plan_sessions
 from mentoring.cohort import Cadence, Role
 from mentoring.ids import EMAIL_TASK_QUEUE, TASK_QUEUE
-from mentoring.messages import DeliveryReceipt, DeliveryRequest, MentoringFunction, MessageKind
+from mentoring.messages import INVALID_MESSAGE, DeliveryReceipt, DeliveryRequest, MentoringFunction, MessageKind
 from mentoring.state import DeliveryStatus, PairProgramInput, ProgramPhase
 from tests import factories
-from devstack.temporal_servers import start_time_skipping
 from workflows.pair import PairProgramWorkflow
 
 K = MessageKind
@@ -34,13 +34,6 @@ class FakeOutbox:
         return DeliveryReceipt(
             key=request.key, message_id=f"<{len(self.requests)}@test>", smtp_code=250, smtp_reply="OK"
         )
-
-
-@pytest.fixture
-async def skipping_env():
-    env = await start_time_skipping()
-    yield env
-    await env.shutdown()
 
 
 def next_february_tuesday(after: datetime) -> date:
@@ -150,3 +143,28 @@ async def test_late_start_skips_past_sessions_and_invites_at_once(skipping_env):
     assert first_invite.session.starts_at > now
     assert first_invite.composed_at - now < timedelta(minutes=1)
     assert result.phase == ProgramPhase.COMPLETED
+
+
+class UnwritableWelcome(FakeOutbox):
+    """The mentee's welcome cannot be composed: a fault in the content, not the address."""
+
+    @activity.defn(name="deliver_message")
+    async def deliver_message(self, request: DeliveryRequest) -> DeliveryReceipt:
+        if request.kind == K.WELCOME and request.recipient.role == Role.MENTEE:
+            raise ApplicationError("subject contains the control character U+000A", type=INVALID_MESSAGE, non_retryable=True)
+        return await super().deliver_message(request)
+
+
+async def test_a_message_that_cannot_be_written_is_recorded_without_blaming_the_address(skipping_env):
+    now = await skipping_env.get_current_time()
+    outbox = UnwritableWelcome()
+    result = await run_pair(
+        skipping_env,
+        PairProgramInput(program=factories.program(next_february_tuesday(now), months=4), pair=factories.pair()),
+        outbox,
+    )
+    welcome = next(m for m in result.messages if m.kind == K.WELCOME and m.role == Role.MENTEE)
+    assert (welcome.status, welcome.smtp_code) == (DeliveryStatus.FAILED, None)
+    assert "U+000A" in welcome.detail
+    assert K.DELIVERY_FAILURE_NOTICE not in {r.kind for r in outbox.requests}
+    assert result.messages_failed == 1 and result.phase == ProgramPhase.COMPLETED

@@ -8,10 +8,8 @@ from collections import Counter
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
 
-import pytest
 from icalendar import Calendar
 
-from devstack.temporal_servers import start_time_skipping
 from mentoring.cohort import Cadence
 from mentoring.ids import TASK_QUEUE
 from mentoring.state import DeliveryStatus, PairProgramInput, ProgramPhase
@@ -22,19 +20,6 @@ from tests.workers import running_workers
 from workflows.pair import PairProgramWorkflow
 
 MENTOR, MENTEE, OFFICE = "mentor-p1@example.com", "mentee-p1@example.com", "office@example.com"
-
-
-@pytest.fixture
-async def skipping_env():
-    env = await start_time_skipping()
-    yield env
-    await env.shutdown()
-
-
-@pytest.fixture
-def smtp():
-    with SmtpServer() as server:
-        yield server
 
 
 async def run_program(env, smtp: SmtpServer, input: PairProgramInput):

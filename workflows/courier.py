@@ -19,6 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from mentoring.cohort import Program, Role
     from mentoring.ids import EMAIL_TASK_QUEUE
     from mentoring.messages import (
+        INVALID_MESSAGE,
         PERMANENT_FAILURE,
         DeliveryFailure,
         DeliveryReceipt,
@@ -32,7 +33,7 @@ SEND_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=10),
     backoff_coefficient=2.0,
     maximum_interval=timedelta(minutes=15),
-    non_retryable_error_types=[PERMANENT_FAILURE, "InvalidMessage"],
+    non_retryable_error_types=[PERMANENT_FAILURE, INVALID_MESSAGE],
 )
 # How long each kind stays worth sending during an SMTP outage; after that it is
 # recorded as expired, never delivered late. Session messages expire when the session starts.
@@ -121,12 +122,14 @@ class Courier:
             record.detail = "not delivered before its moment passed (SMTP unavailable)"
             return
         record.status = DeliveryStatus.FAILED
-        if isinstance(cause, ApplicationError) and cause.type == PERMANENT_FAILURE and len(cause.details) == 2:
-            code, reply = cause.details
-            record.smtp_code = int(code)
-            record.detail = f"{code} {reply}"
-        else:
+        refused = isinstance(cause, ApplicationError) and cause.type == PERMANENT_FAILURE and len(cause.details) == 2
+        if not refused:
+            # Not the address's fault (e.g. content that cannot become an email): recorded, no notice.
             record.detail = str(cause or err)
+            return
+        code, reply = cause.details
+        record.smtp_code = int(code)
+        record.detail = f"{code} {reply}"
         if record.role == Role.PROGRAM_OFFICE or record.email in self._state.reported_addresses:
             return
         # One notice per address, not per message: a bad address fails every time.
