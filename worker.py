@@ -8,8 +8,10 @@ import logging
 
 from temporalio.client import Client
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.delivery import MailDelivery
+from activities.pair_starts import PairStarter
 from activities.planning import localize_times, plan_sessions
 from connection import connect
 from mentoring.ids import EMAIL_TASK_QUEUE, TASK_QUEUE
@@ -29,7 +31,8 @@ def create_workers(
             task_queue=TASK_QUEUE,
             workflows=[CohortWorkflow, PairProgramWorkflow],
             max_cached_workflows=settings.max_cached_workflows,
-            activities=[plan_sessions, localize_times],
+            workflow_runner=workflow_runner(settings),
+            activities=[plan_sessions, localize_times, PairStarter(client).start_pairs],
         ),
         Worker(
             client,
@@ -38,6 +41,12 @@ def create_workers(
             max_task_queue_activities_per_second=settings.email_rate_per_second,
         ),
     ]
+
+
+def workflow_runner(settings: WorkerSettings) -> SandboxedWorkflowRunner:
+    if settings.reload_workflow_modules:
+        return SandboxedWorkflowRunner()
+    return SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_all_modules())
 
 
 async def run_workers(workers: list[Worker]) -> None:

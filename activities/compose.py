@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email import policy
-from email.headerregistry import Address
+from email.headerregistry import Address, HeaderRegistry
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
@@ -23,9 +23,27 @@ from activities.reflection_questions import questions_for
 from mentoring.cohort import Role
 from mentoring.messages import DeliveryRequest, MessageKind, SessionRef
 
+
+class _HeaderClasses(HeaderRegistry):
+    """The stdlib builds a new class for every header it sets (a tenth of composing a
+    message); one class per header name gives the same headers."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._classes: dict[str, type] = {}
+
+    def __getitem__(self, name: str) -> type:
+        key = name.lower()
+        if key not in self._classes:
+            self._classes[key] = super().__getitem__(name)
+        return self._classes[key]
+
+
 # Python folds a header longer than 78 characters by moving all of it to the next
 # line, which some clients show as a leading space; RFC 5322 allows up to 998.
-_POLICY = policy.default.clone(max_line_length=200)
+_POLICY = policy.default.clone(max_line_length=200, header_factory=_HeaderClasses())
+# The same, with the CRLF line ends SMTP sends.
+SMTP_POLICY = _POLICY.clone(linesep="\r\n")
 
 _CALENDAR_METHOD = {MessageKind.INVITE: "REQUEST", MessageKind.INVITE_CANCEL: "CANCEL"}
 
@@ -60,6 +78,8 @@ _templates = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
     keep_trailing_newline=True,
+    # Templates ship with the code; checking each file's mtime on every message is wasted.
+    auto_reload=False,
 )
 
 _LINE_ENDINGS = re.compile(r"\r\n?")

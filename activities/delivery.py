@@ -19,10 +19,11 @@ import aiosmtplib
 from temporalio import activity
 from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
-from activities.compose import compose_message
+from activities.compose import SMTP_POLICY, compose_message
 from activities.ledger import DeliveryLedger, LedgerStatus, open_ledger
+from activities.smtp_connections import SmtpConnections
 from mentoring.messages import INVALID_MESSAGE, PERMANENT_FAILURE, DeliveryReceipt, DeliveryRequest
-from mentoring.settings import MailSettings, SmtpTls
+from mentoring.settings import MailSettings
 
 
 
@@ -51,9 +52,11 @@ async def heartbeating(every: float = 2.0):
     while a slow but live DATA phase is never mistaken for one."""
 
     async def beat() -> None:
+        # The first beat only after ``every``: a send of a few milliseconds (nearly all
+        # of them) costs no heartbeat call, and 2 s is well inside the 10 s timeout.
         while True:
-            activity.heartbeat()
             await asyncio.sleep(every)
+            activity.heartbeat()
 
     task = asyncio.create_task(beat())
     try:
@@ -69,6 +72,7 @@ class MailDelivery:
         self._settings = settings
         self._envelope_from = parseaddr(settings.mail_from)[1]
         self.ledger = ledger or open_ledger(settings.delivery_ledger_url)
+        self._connections = SmtpConnections(settings)
 
     @activity.defn(name="deliver_message")
     async def deliver_message(self, request: DeliveryRequest) -> DeliveryReceipt:
@@ -89,26 +93,28 @@ class MailDelivery:
         if entry.previous_status == LedgerStatus.CLAIMED:
             await self.ledger.count_ambiguous(request.key)
             activity.logger.warning("ambiguous earlier attempt: re-sending %s with the same Message-ID", message_id)
-        # Flattened with the message's own policy: aiosmtplib's would fold long subjects.
-        data = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+        # Flattened with our policy: aiosmtplib's would fold long subjects.
+        data = message.as_bytes(policy=SMTP_POLICY)
         async with heartbeating():
             reply = await self._send(request.key, request.recipient.email, data)
         return DeliveryReceipt(key=request.key, message_id=message_id, smtp_code=250, smtp_reply=reply)
 
     async def _send(self, key: str, recipient: str, data: bytes) -> str:
-        s = self._settings
-        client = aiosmtplib.SMTP(
-            hostname=s.smtp_host,
-            port=s.smtp_port,
-            username=s.smtp_username,
-            password=s.smtp_password,
-            use_tls=s.smtp_tls == SmtpTls.TLS,
-            start_tls=s.smtp_tls == SmtpTls.STARTTLS,
-            timeout=s.smtp_timeout_seconds,
-        )
         try:
-            await client.connect()
-            await client.mail(self._envelope_from)
+            client, reused = await self._connections.open()
+        except BaseException:
+            await self.ledger.release(key)
+            raise
+        try:
+            try:
+                await client.mail(self._envelope_from)
+            except aiosmtplib.SMTPServerDisconnected:
+                if not reused:
+                    raise
+                # Closed by the server while it was idle: nothing was sent on it.
+                client.close()
+                client = await self._connections.connect()
+                await client.mail(self._envelope_from)
             await client.rcpt(recipient)
         except aiosmtplib.SMTPRecipientRefused as err:
             await self._release(key, client)
@@ -126,15 +132,15 @@ class MailDelivery:
             # The server answered DATA with a refusal: definitely not delivered.
             await self._release(key, client)
             raise _refusal(err.code, err.message, recipient) from err
-        # Any other failure inside DATA is ambiguous: the claim stays, and a retry re-sends.
-        reply = f"{response.code} {response.message}"
-        # Recorded before anything else happens, QUIT included: the shorter the gap
-        # between the server's 250 and this line, the fewer ambiguous re-sends.
-        await self.ledger.accepted(key, reply)
-        try:
-            await client.quit()
-        except aiosmtplib.SMTPException:
+        except BaseException:
+            # Ambiguous: the claim stays, and a retry re-sends.
             client.close()
+            raise
+        reply = f"{response.code} {response.message}"
+        # Recorded before anything else happens: the shorter the gap between the
+        # server's 250 and this line, the fewer ambiguous re-sends.
+        await self.ledger.accepted(key, reply)
+        self._connections.keep(client)
         return reply
 
     async def _release(self, key: str, client: aiosmtplib.SMTP) -> None:

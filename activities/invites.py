@@ -31,6 +31,7 @@ _templates = Environment(
     autoescape=False,
     trim_blocks=True,
     lstrip_blocks=True,
+    auto_reload=False,
 )
 
 # Line breaks other than CR/LF, and other controls: icalendar escapes only CR and LF,
@@ -73,17 +74,19 @@ def build_calendar(request: DeliveryRequest) -> bytes:
         event.add("attendee", _attendee(person.name, person.email))
     # icalendar writes the UTC zone as a "Z" time, which needs no VTIMEZONE; the zone
     # goes first so that a reader knows it before it meets the TZID.
-    if b";TZID=" in event.to_ical():
+    if ";TZID=" in event.content_line("dtstart", event["dtstart"]):
         cal.add_component(vtimezone(session.timezone, start.year))
     cal.add_component(event)
     return cal.to_ical()
 
 
+@functools.lru_cache(maxsize=256)
 def vtimezone(tzname: str, year: int) -> Timezone:
     """One STANDARD and one DAYLIGHT with a yearly rule, the only shape Outlook reads right.
 
     The rule is derived from zoneinfo's transitions in ``year``; the observances
-    start in 1970 so that every date a client might ask about is covered.
+    start in 1970 so that every date a client might ask about is covered. Cached:
+    every invite of a pair needs the same one, and callers only serialise it.
     """
     zone = ZoneInfo(tzname)
     tz = Timezone()

@@ -226,7 +226,9 @@ async def settle(
     return time.monotonic() - began
 
 
-async def wait_until(check: Callable[[], Awaitable[bool] | bool], *, timeout: float, what: str) -> None:
+async def wait_until(
+    check: Callable[[], Awaitable[bool] | bool], *, timeout: float, what: str, every: float = 0.1
+) -> None:
     deadline = time.monotonic() + timeout
     while True:
         result = check()
@@ -236,7 +238,7 @@ async def wait_until(check: Callable[[], Awaitable[bool] | bool], *, timeout: fl
             return
         if time.monotonic() > deadline:
             raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(every)
 
 
 async def gather_limited(calls: Iterable[Callable[[], Awaitable[Any]]], limit: int) -> list[Any]:

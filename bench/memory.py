@@ -2,9 +2,10 @@
 wake_latency_ratio: a query to a pair evicted from the worker's cache against one in it.
 
 The worker runs in its own process with the default settings (cache of 1,000
-workflows); the program starts in three weeks, so each pair plans, sends its two
-welcome emails and parks on the timer for its first invite. RSS is read when the
-worker and the server have gone quiet, at 0, 1,000 and 3,000 open pairs.
+workflows); the program starts in three weeks, so each pair plans its sessions and
+parks on the timer for its welcome and first invite (14 days before the first
+session). RSS is read when every pair has parked and the worker and the server
+have gone quiet, at 0, 1,000 and 3,000 open pairs.
 
 - Figure: RSS growth from 0 to 1,000 pairs (all of them fit in the cache).
   The growth from 1,000 to 3,000 is a detail: past the cache, a pair lives on the
@@ -69,6 +70,14 @@ async def _parked_baseline(client: Client, target: str, smtp_port: int) -> tuple
     return before, after
 
 
+async def _parked(client: Client, pairs: int) -> bool:
+    """Every open pair has planned and waits on its next timer (it publishes NextEventAt then)."""
+    parked = await client.count_workflows(
+        "WorkflowType='PairProgramWorkflow' AND ExecutionStatus='Running' AND NextEventAt IS NOT NULL"
+    )
+    return parked.count == pairs
+
+
 async def _query_ms(client: Client, workflow_id: str) -> float:
     began = time.perf_counter()
     await client.get_workflow_handle_for(PairProgramWorkflow.run, workflow_id).query(PairProgramWorkflow.state)
@@ -96,23 +105,22 @@ async def run() -> list[Figure]:
 
             async with WorkerProcess(target, sink.port, email_rate=10_000) as worker:
                 idle_mb = worker.rss_mb()
-                # Warm-up: one pair through its welcome, then gone, so that the sandbox and
-                # templates are loaded before "0 pairs" is measured.
-                sent = sink.handler.count
+                # Warm-up: one pair planned and parked, then gone, so that the workflow code
+                # is loaded before "0 pairs" is measured.
                 warm = await start_pair("warm")
-                await wait_until(lambda: sink.handler.count >= sent + 2, timeout=60, what="the warm-up welcome")
+                await wait_until(lambda: _parked(client, 1), timeout=60, what="the warm-up pair to park")
                 await _quiet(worker)
                 await warm.terminate(reason="bench warm-up")
+                await wait_until(lambda: _parked(client, 0), timeout=60, what="the warm-up pair to close")
                 rss = {0: await _quiet(worker)}
                 started, ids = 0, []
                 for step in STEPS:
                     new = [f"p{i:05d}" for i in range(started, step)]
-                    sent = sink.handler.count
                     began = time.perf_counter()
                     await gather_limited((lambda p=p: start_pair(p) for p in new), IN_FLIGHT)
-                    await wait_until(
-                        lambda: sink.handler.count >= sent + 2 * len(new), timeout=600, what="welcome emails"
-                    )
+                    await wait_until(lambda: _parked(client, step), timeout=600, what=f"{step} pairs to park", every=1.0)
+                    if sink.handler.count:
+                        raise RuntimeError(f"parked pairs sent {sink.handler.count} emails; expected none yet")
                     rss[step] = await _quiet(worker)
                     log(f"memory: {step} pairs parked, RSS {rss[step]:.0f} MB ({time.perf_counter() - began:.0f} s)")
                     ids += new

@@ -24,7 +24,7 @@ from devstack.temporal_servers import quiet_runtime, start_time_skipping
 from mentoring.ids import TASK_QUEUE, pair_workflow_id
 from tests import factories
 
-PAIRS = 100
+PAIRS = int(__import__("os").environ.get("BENCH_SIM_PAIRS", "100"))
 MONTHS = 6
 
 

@@ -129,6 +129,10 @@ class PairState(BaseModel):
     # request_id -> result, so a repeated operation changes nothing.
     operations: dict[str, OperationResult] = {}
     welcome_done: bool = False
+    # The welcome goes out with the first invite, not when the pair is started: a cohort
+    # started two months ahead does not greet people two months ahead. False only in
+    # pairs started before this rule, which sent it at once.
+    welcome_with_first_invite: bool = False
     midpoint_done: bool = False
     sessions_held_at_midpoint: int = 0
     closing_done: bool = False
@@ -217,3 +221,17 @@ class CohortProgress(BaseModel):
 class CohortResult(BaseModel):
     cohort_id: str
     progress: CohortProgress
+
+
+class PairStartRequest(BaseModel):
+    """Pairs of one cohort for the ``start_pairs`` activity to start."""
+
+    cohort_workflow_id: str
+    task_queue: str
+    program: Program
+    pairs: list[Pair]
+
+
+class PairStartResult(BaseModel):
+    # Started now, or by an earlier attempt or run: either way the pair's workflow exists.
+    started_pair_ids: list[str]

@@ -35,6 +35,13 @@ class RecordingHandler:
     slow_data_count: int = 0
     # A small pause in every DATA phase, so a crash test can hit a send in flight.
     data_delay_seconds: float = 0.0
+    # SMTP sessions opened so far (one per EHLO), to tell a kept connection from a new one.
+    sessions: int = 0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        self.sessions += 1
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         address_key = address.lower()

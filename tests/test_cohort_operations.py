@@ -86,3 +86,22 @@ async def test_add_withdraw_announce_and_end_a_cohort(cohort_env):
             assert live_sessions(messages) == {}
             assert messages[-1].kind == "closing_review", [(r.kind, str(r.message["Date"])) for r in messages]
             assert "Budget gestrichen" in messages[-1].message.get_body(("plain",)).get_content()
+
+
+async def test_the_cohort_hears_of_milestones_not_of_every_message(cohort_env):
+    env, smtp = cohort_env
+    start = (await env.get_current_time() + timedelta(days=1)).date()
+    handle, _ = await start_cohort(env.client, factories.cohort(start, ["p1"], cohort_id="quiet"))
+    result = await handle.result()
+
+    # Exact at the end, whenever the last report came.
+    [pair] = result.progress.pairs
+    assert (pair.phase, pair.sessions_held, pair.messages_sent, pair.finished) == (ProgramPhase.COMPLETED, 13, 85, True)
+    reports = [
+        event.workflow_execution_signaled_event_attributes
+        async for event in handle.fetch_history_events()
+        if event.HasField("workflow_execution_signaled_event_attributes")
+    ]
+    # Kickoff (welcome and first invite), each of the 13 sessions held, the midpoint
+    # review, and the end: 16 signals for 85 messages.
+    assert [r.signal_name for r in reports] == ["pair_progress"] * 16

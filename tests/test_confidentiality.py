@@ -652,7 +652,12 @@ async def test_dev_server_visibility_cli_and_database_hold_no_personal_data(tmp_
                 # Payload data is base64 in that JSON: look inside as well.
                 shown_payloads = list(cli_payloads(json.loads(shown.stdout)))
                 assert len(shown_payloads) > 10
-                assert {encoding for path, encoding, _ in shown_payloads if "searchAttributes" not in path} == {ENCODING}
+                # Plain by design: search attributes (the server indexes them) and the SDK's patch
+                # markers, which hold only the name of a code change (``workflow.patched``).
+                encrypted = [(p, e) for p, e, _ in shown_payloads if "searchAttributes" not in p and "patch-data" not in p]
+                assert {encoding for _, encoding in encrypted} == {ENCODING}
+                patches = [json.loads(data) for path, _, data in shown_payloads if "patch-data" in path]
+                assert patches and all(set(p) == {"id", "deprecated"} for p in patches), patches
                 assert found_in_bytes(b"\n".join(data for *_, data in shown_payloads), PRIVATE) == []
 
                 # An authorised admin with the codec server sees it all, a wrong token nothing.

@@ -243,6 +243,29 @@ async def test_replacing_the_mentee_moves_the_calendar_to_the_newcomer(program):
     assert str([r for r in program.received(MENTOR) if r.kind == "invite"][-1].message["Subject"]).startswith("Updated")
 
 
+async def test_a_mentee_replaced_before_the_welcome_is_greeted_with_the_pair(program):
+    now = await program.now()
+    # Six weeks ahead: nobody has heard from the program yet.
+    await program.start(
+        PairProgramInput(program=factories.program((now + timedelta(weeks=6)).date()), pair=factories.pair())
+    )
+    assert program.smtp.handler.received == []
+    newcomer = Person(name="Ines Brandt", email=NEWCOMER, timezone="Europe/Berlin")
+    result = await program.update(
+        PairProgramWorkflow.replace_participant,
+        ReplaceParticipant(request_id="early", role=Role.MENTEE, person=newcomer, reason="Neue Aufgabe im Konzern"),
+    )
+    assert (result.summary, result.messages_queued) == ("mentee is now Ines Brandt", 0)
+    await program.settle()
+    assert program.smtp.handler.received == []
+
+    first = (await program.state()).sessions[0]
+    await program.advance(first.starts_at - timedelta(days=14) - await program.now())
+    # The welcome and the first invite, together, to the pair as it is now.
+    assert program.kinds(NEWCOMER) == program.kinds(MENTOR) == ["welcome", "invite"]
+    assert program.kinds(MENTEE) == []
+
+
 async def test_withdraw_then_replace_resumes_with_the_newcomer(program):
     await started(program)
     await program.update(

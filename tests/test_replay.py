@@ -52,3 +52,15 @@ def test_a_patched_change_replays_old_and_new_histories():
     histories = Path(__file__).parent / "histories"
     assert patches_in(histories / "pair--operations.json") == set()
     assert patches_in(histories / "pair--operations--v2.json") == {"report-progress-after-operations"}
+
+
+def test_the_v3_changes_replay_beside_the_runs_before_them():
+    """v3 moved the welcome to the first invite, cut the pair's progress reports to
+    milestones, and started pairs with an activity instead of as children. Each is
+    behind a patch; v2 runs replay without them (test_history_replays)."""
+    histories = Path(__file__).parent / "histories"
+    v3 = {"welcome-with-first-invite", "report-progress-on-milestones"}
+    assert patches_in(histories / "pair--in-cohort--v2.json").isdisjoint(v3)
+    assert v3 <= patches_in(histories / "pair--in-cohort--v3.json")
+    assert patches_in(histories / "cohort--two-pairs--v2.json") == set()
+    assert patches_in(histories / "cohort--two-pairs--v3.json") == {"start-pairs-by-activity"}

@@ -96,7 +96,9 @@ def due_items(state: PairState, program: Program) -> list[Due]:
             items.append(_due(pause.resume_at, Action.RESUME))
         return sorted(items)
     if not state.welcome_done and not ended:
-        items.append(_due(started, Action.WELCOME))
+        invites = [item.at for item in items if item.action == Action.INVITE]
+        welcome_at = min(invites, default=started) if state.welcome_with_first_invite else started
+        items.append(_due(welcome_at, Action.WELCOME))
     if not state.midpoint_done and not ended and state.midpoint_at is not None:
         items.append(_due(state.midpoint_at, Action.MIDPOINT))
     if not state.closing_done and state.closing_at is not None:

@@ -1,12 +1,15 @@
 """A cohort: starts every pair, then follows their progress until all are done.
 
-Pairs are started with ``ParentClosePolicy.ABANDON``: a participant's program
-must never stop because something happened to the cohort workflow.
+Pairs are started by the ``start_pairs`` activity as workflows of their own, not as
+children: a participant's program must never stop because something happened to
+the cohort workflow. (Cohorts started before that change started them as children
+with ``ParentClosePolicy.ABANDON``, which comes to the same.)
 """
 
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
@@ -16,6 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from mentoring import search_attributes as sa
     from mentoring.cohort import Pair
     from mentoring.ids import pair_workflow_id
+    from mentoring.pair_labels import pair_details, pair_summary
     from mentoring.operations import (
         AddPair,
         Announcement,
@@ -31,6 +35,8 @@ with workflow.unsafe.imports_passed_through():
         CohortState,
         PairProgramInput,
         PairProgress,
+        PairStartRequest,
+        PairStartResult,
         ProgramPhase,
     )
     from workflows import validation as check
@@ -38,21 +44,10 @@ with workflow.unsafe.imports_passed_through():
 
 # Starting children in batches keeps each workflow task small for a 500-pair cohort.
 START_BATCH = 50
+# Pairs per ``start_pairs`` activity: the progress bar of ``starter.py start`` moves
+# once per chunk, and a retried chunk re-checks at most this many workflow ids.
+START_CHUNK = 100
 _FINISHED = (ProgramPhase.COMPLETED, ProgramPhase.ENDED)
-
-
-def pair_summary(cohort_id: str, pair: Pair) -> str:
-    return f"Pair {pair.id} · cohort {cohort_id}"
-
-
-def pair_details(input: CohortInput, pair: Pair) -> str:
-    # No names or addresses: these fields are visible to every UI user.
-    program, p = input.cohort.program, pair.pattern
-    return (
-        f"**Focus:** {program.focus}  \n"
-        f"**Program:** {program.start_date} for {program.duration_months} months, {p.cadence.value}  \n"
-        f"**Sessions:** {p.weekday.value} {p.local_time:%H:%M} {p.timezone}, {p.length_minutes} min"
-    )
 
 
 @workflow.defn
@@ -109,7 +104,7 @@ class CohortWorkflow:
         if done := self._operations.get(request.request_id):
             return done
         self._input.cohort.pairs.append(request.pair)
-        await self._start_pair(request.pair)
+        await self._start_pairs([request.pair])
         return self._done(request.request_id, "add_pair", f"pair {request.pair.id} added and started", [request.pair.id])
 
     @add_pair.validator
@@ -220,12 +215,40 @@ class CohortWorkflow:
     async def _start_pending(self) -> None:
         started = set(self._state.started_pair_ids)
         pending = [p for p in self._input.cohort.pairs if p.id not in started]
-        for first in range(0, len(pending), START_BATCH):
-            batch = pending[first : first + START_BATCH]
-            await asyncio.gather(*(self._start_pair(pair) for pair in batch))
+        chunk = START_CHUNK if self._starts_by_activity() else START_BATCH
+        for first in range(0, len(pending), chunk):
+            await self._start_pairs(pending[first : first + chunk])
             workflow.set_current_details(
                 f"started {len(self._state.started_pair_ids)} of {len(self._input.cohort.pairs)} pairs"
             )
+
+    def _starts_by_activity(self) -> bool:
+        # Cohorts recorded before pairs were started by an activity replay their child starts.
+        return workflow.patched("start-pairs-by-activity")
+
+    async def _start_pairs(self, pairs: list[Pair]) -> None:
+        if not pairs:
+            return
+        if not self._starts_by_activity():
+            await asyncio.gather(*(self._start_child(pair) for pair in pairs))
+            return
+        info = workflow.info()
+        result = await workflow.execute_activity(
+            "start_pairs",
+            PairStartRequest(
+                cohort_workflow_id=info.workflow_id,
+                task_queue=info.task_queue,
+                program=self._input.cohort.program,
+                pairs=pairs,
+            ),
+            result_type=PairStartResult,
+            start_to_close_timeout=timedelta(minutes=5),
+            heartbeat_timeout=timedelta(seconds=30),
+            summary=f"start {len(pairs)} pair(s)",
+        )
+        by_id = {pair.id: pair for pair in pairs}
+        for pair_id in result.started_pair_ids:
+            self._mark_started(by_id[pair_id])
 
     def _all_finished(self) -> bool:
         progress = self._state.progress
@@ -239,7 +262,7 @@ class CohortWorkflow:
             f"{p.sessions_held} sessions held · {p.messages_sent} sent · {p.messages_failed} failed"
         )
 
-    async def _start_pair(self, pair: Pair) -> None:
+    async def _start_child(self, pair: Pair) -> None:
         if pair.id in self._state.started_pair_ids:
             return
         program = self._input.cohort.program
@@ -251,7 +274,6 @@ class CohortWorkflow:
                 id=pair_workflow_id(program.cohort_id, pair.id),
                 task_queue=info.task_queue,
                 parent_close_policy=workflow.ParentClosePolicy.ABANDON,
-                # A finished pair is never run a second time, so nobody is emailed twice.
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
                 search_attributes=TypedSearchAttributes(
                     [
@@ -262,11 +284,13 @@ class CohortWorkflow:
                     ]
                 ),
                 static_summary=pair_summary(program.cohort_id, pair),
-                static_details=pair_details(self._input, pair),
+                static_details=pair_details(program, pair),
             )
         except WorkflowAlreadyStartedError:
-            # Started by an earlier run of this cohort: adopt it rather than start a twin.
             pass
+        self._mark_started(pair)
+
+    def _mark_started(self, pair: Pair) -> None:
         if pair.id in self._state.started_pair_ids:
             return
         self._state.started_pair_ids.append(pair.id)

@@ -67,6 +67,16 @@ def describe_rhythm(request: ChangeRhythm) -> str:
     return ", ".join(parts)
 
 
+def _milestones(progress: PairProgress) -> tuple:
+    return (
+        progress.phase,
+        progress.sessions_held,
+        progress.sessions_planned,
+        progress.messages_failed,
+        progress.finished,
+    )
+
+
 PLANNING_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1), non_retryable_error_types=["ZoneInfoNotFoundError"])
 
 
@@ -118,6 +128,9 @@ class PairProgramWorkflow:
                 continue
             now = workflow.now()
             if items[0].at > now:
+                if self._reports_milestones():
+                    # Everything due has been done: one report for all of it, if it matters.
+                    await self._report_progress()
                 await self._wait_for(items[0], now)
                 # Woken by an operation: the cohort hears about the new plan at once. Histories
                 # recorded before this change replay without the extra signal.
@@ -127,7 +140,8 @@ class PairProgramWorkflow:
             # One at a time, re-reading the agenda: an operation may change it meanwhile.
             await self._perform(items[0])
             state.phase = current_phase(state)
-            await self._report_progress()
+            if not self._reports_milestones():
+                await self._report_progress()
         # Operations that arrived at the very end still get their answer.
         await workflow.wait_condition(workflow.all_handlers_finished)
         state.phase = current_phase(state)
@@ -161,6 +175,8 @@ class PairProgramWorkflow:
             )
         )
         state = self._state
+        # Pairs recorded before the welcome moved to the first invite replay sending it at once.
+        state.welcome_with_first_invite = workflow.patched("welcome-with-first-invite")
         state.sessions = [
             SessionState(
                 number=s.number,
@@ -681,6 +697,9 @@ class PairProgramWorkflow:
         self, request: ReplaceParticipant, newcomer: Recipient, partner: list[Recipient], now: datetime
     ) -> None:
         state = self._state
+        if not state.welcome_done:
+            # Nobody has been greeted yet: the welcome, still to come, introduces the new pair.
+            return
         event = f"replace-{request.request_id}"
         state.outbox.append(OutgoingMessage(event=f"{event}-welcome", kind=MessageKind.WELCOME, recipient=newcomer, due_at=now))
         for recipient in partner:
@@ -777,7 +796,7 @@ class PairProgramWorkflow:
         upcoming_items = [] if finished else due_items(self._state, self._program)
         progress = self._progress(upcoming_items[0] if upcoming_items else None)
         progress.finished = finished
-        if cohort_id is None or progress == self._last_progress:
+        if cohort_id is None or not self._worth_reporting(progress):
             return
         self._last_progress = progress
         try:
@@ -785,6 +804,21 @@ class PairProgramWorkflow:
         except Exception:
             # The pair outlives its cohort workflow; a closed cohort just misses the news.
             workflow.logger.info("cohort %s did not take progress", cohort_id)
+
+    def _reports_milestones(self) -> bool:
+        # Every signal is a workflow task for the cohort, which all pairs share. So a pair
+        # reports once it has done what is due, and only when a phase, the sessions held,
+        # the plan or a failure changed; not for each message. Histories recorded before
+        # this replay with a report after each step.
+        return workflow.patched("report-progress-on-milestones")
+
+    def _worth_reporting(self, progress: PairProgress) -> bool:
+        last = self._last_progress
+        if last is None:
+            return True
+        if not self._reports_milestones():
+            return progress != last
+        return _milestones(progress) != _milestones(last)
 
     def _result(self) -> PairProgramResult:
         state = self._state
