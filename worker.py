@@ -23,24 +23,29 @@ from workflows.pair import PairProgramWorkflow
 def create_workers(
     client: Client, mail: MailSettings | None = None, settings: WorkerSettings | None = None
 ) -> list[Worker]:
-    mail = mail or MailSettings()
     settings = settings or WorkerSettings()
-    return [
-        Worker(
-            client,
-            task_queue=TASK_QUEUE,
-            workflows=[CohortWorkflow, PairProgramWorkflow],
-            max_cached_workflows=settings.max_cached_workflows,
-            workflow_runner=workflow_runner(settings),
-            activities=[plan_sessions, localize_times, PairStarter(client).start_pairs],
-        ),
-        Worker(
-            client,
-            task_queue=EMAIL_TASK_QUEUE,
-            activities=[MailDelivery(mail).deliver_message],
-            max_task_queue_activities_per_second=settings.email_rate_per_second,
-        ),
-    ]
+    workers = []
+    if settings.worker_queues in ("all", "workflows"):
+        workers.append(
+            Worker(
+                client,
+                task_queue=TASK_QUEUE,
+                workflows=[CohortWorkflow, PairProgramWorkflow],
+                max_cached_workflows=settings.max_cached_workflows,
+                workflow_runner=workflow_runner(settings),
+                activities=[plan_sessions, localize_times, PairStarter(client).start_pairs],
+            )
+        )
+    if settings.worker_queues in ("all", "email"):
+        workers.append(
+            Worker(
+                client,
+                task_queue=EMAIL_TASK_QUEUE,
+                activities=[MailDelivery(mail or MailSettings()).deliver_message],
+                max_task_queue_activities_per_second=settings.email_rate_per_second,
+            )
+        )
+    return workers
 
 
 def workflow_runner(settings: WorkerSettings) -> SandboxedWorkflowRunner:
@@ -57,13 +62,13 @@ async def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     client = await connect()
     settings = WorkerSettings()
+    workers = create_workers(client, settings=settings)
     logging.info(
-        "worker polling %s and %s (email at most %.1f/s)",
-        TASK_QUEUE,
-        EMAIL_TASK_QUEUE,
+        "worker polling %s (email at most %.1f/s)",
+        " and ".join(w.task_queue for w in workers),
         settings.email_rate_per_second,
     )
-    await run_workers(create_workers(client, MailSettings(), settings))
+    await run_workers(workers)
 
 
 if __name__ == "__main__":

@@ -24,19 +24,40 @@ from mentoring.cohort import Role
 from mentoring.messages import DeliveryRequest, MessageKind, SessionRef
 
 
+# Headers whose values recur from message to message (the MIME parts' own, and the
+# office as Reply-To); Subject, To, Date and Message-ID are new every time.
+_RECURRING = frozenset({"content-type", "content-transfer-encoding", "mime-version", "content-disposition", "from", "reply-to"})
+_RECURRING_KEPT = 2048
+
+
 class _HeaderClasses(HeaderRegistry):
-    """The stdlib builds a new class for every header it sets (a tenth of composing a
-    message); one class per header name gives the same headers."""
+    """Parsing headers is a third of composing a message. The stdlib builds a new class
+    for every header it sets, and parses the same part headers for every message; one
+    class per header name, and one parsed header per recurring value, give the same
+    headers. Parsed headers are immutable, so messages can share them."""
 
     def __init__(self) -> None:
         super().__init__()
         self._classes: dict[str, type] = {}
+        self._parsed: dict[tuple[str, str], Any] = {}
 
     def __getitem__(self, name: str) -> type:
         key = name.lower()
         if key not in self._classes:
             self._classes[key] = super().__getitem__(name)
         return self._classes[key]
+
+    def __call__(self, name: str, value: Any) -> Any:
+        if name.lower() not in _RECURRING or not isinstance(value, str):
+            return super().__call__(name, value)
+        # The name as given: a folded header writes its own name.
+        key = (name, value)
+        header = self._parsed.get(key)
+        if header is None:
+            if len(self._parsed) >= _RECURRING_KEPT:
+                self._parsed.clear()
+            header = self._parsed[key] = super().__call__(name, value)
+        return header
 
 
 # Python folds a header longer than 78 characters by moving all of it to the next

@@ -9,6 +9,7 @@ few connections open for a short while and hands each to one send at a time.
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 
 import aiosmtplib
@@ -25,6 +26,7 @@ class SmtpConnections:
         self._idle_seconds = settings.smtp_keep_open_seconds
         self._idle: list[tuple[float, aiosmtplib.SMTP]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._hostname: str | None = None
 
     async def open(self) -> tuple[aiosmtplib.SMTP, bool]:
         """A connected client, and whether it was used before (and so may have been
@@ -40,7 +42,11 @@ class SmtpConnections:
 
     async def connect(self) -> aiosmtplib.SMTP:
         s = self._settings
+        if self._hostname is None:
+            # aiosmtplib would look this up (a DNS query) for every connection's EHLO.
+            self._hostname = await asyncio.to_thread(socket.getfqdn)
         client = aiosmtplib.SMTP(
+            local_hostname=self._hostname,
             hostname=s.smtp_host,
             port=s.smtp_port,
             username=s.smtp_username,

@@ -107,9 +107,10 @@ class Figure:
 class WorkerProcess:
     """``bench.worker_process`` as a child process: the real workers plus the baselines."""
 
-    def __init__(self, target: str, smtp_port: int, *, email_rate: float | None = None) -> None:
+    def __init__(self, target: str, smtp_port: int, *, email_rate: float | None = None, queues: str = "all") -> None:
         self.ledger_dir = tempfile.mkdtemp(prefix="bench-ledger-")
         self.args = ["--target", target, "--smtp-port", str(smtp_port), "--ledger-url", ledger_url(self.ledger_dir)]
+        self.args += ["--queues", queues]
         if email_rate is not None:
             self.args += ["--email-rate", str(email_rate)]
         self.log_path = Path(tempfile.mkstemp(prefix="bench-worker-", suffix=".log")[1])

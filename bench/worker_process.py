@@ -1,6 +1,6 @@
 """The worker under test, in its own process so that its RSS and CPU are its own.
 
-    python -m bench.worker_process --target HOST:PORT --smtp-port N [--email-rate R]
+    python -m bench.worker_process --target HOST:PORT --smtp-port N [--email-rate R] [--queues all|workflows|email]
 
 It runs exactly what ``worker.create_workers`` builds, with the bare baseline
 workflows and a no-op activity added to the same workers (same task queues, same
@@ -42,6 +42,7 @@ async def main() -> None:
     parser.add_argument("--smtp-port", type=int, required=True)
     parser.add_argument("--email-rate", type=float, default=None, help="default: WorkerSettings()")
     parser.add_argument("--ledger-url", required=True)
+    parser.add_argument("--queues", choices=["all", "workflows", "email"], default="all")
     args = parser.parse_args()
 
     runtime = quiet_runtime()
@@ -58,7 +59,9 @@ async def main() -> None:
     mail = MailSettings(
         smtp_host="127.0.0.1", smtp_port=args.smtp_port, smtp_tls="none", delivery_ledger_url=args.ledger_url
     )
-    settings = WorkerSettings() if args.email_rate is None else WorkerSettings(email_rate_per_second=args.email_rate)
+    settings = WorkerSettings(worker_queues=args.queues)
+    if args.email_rate is not None:
+        settings = settings.model_copy(update={"email_rate_per_second": args.email_rate})
     workers = [with_baselines(w, client) for w in create_workers(blueprint, mail, settings)]
 
     stop = asyncio.Event()

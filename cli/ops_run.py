@@ -6,6 +6,7 @@ import argparse
 from datetime import UTC, datetime
 
 from cli.connect import connect_or_explain
+from cli.ops_live import live_pairs, with_live
 from cli.ops_report import print_result
 from cli.ops_request_id import derived_request_id
 from cli.ops_requests import build_change
@@ -33,7 +34,7 @@ async def _look(args: argparse.Namespace) -> None:
     client = await connect_or_explain()
     if args.command == "status":
         progress = await Remote(client, Target(args.cohort)).query(CohortWorkflow.progress)
-        print_status(progress)
+        print_status(with_live(progress, await live_pairs(client, args.cohort)))
     else:
         state = await Remote(client, Target(args.cohort, args.pair)).query(PairProgramWorkflow.state)
         print_pair(args.cohort, args.pair, state)

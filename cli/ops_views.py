@@ -42,7 +42,8 @@ def print_status(progress: CohortProgress) -> None:
         table.add_row(
             pair.pair_id,
             pair.phase.value,
-            f"{pair.sessions_held}/{pair.sessions_planned}",
+            # 0 planned: the pair has not reported since it was started (nothing sent yet).
+            f"{pair.sessions_held}/{pair.sessions_planned or '-'}",
             utc(pair.next_event_at),
             str(pair.messages_sent),
             str(pair.messages_failed),

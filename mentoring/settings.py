@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -46,3 +47,7 @@ class WorkerSettings(BaseSettings):
     # woken. Off, the modules are imported once and shared; the sandbox still refuses
     # clocks, randomness and I/O at run time, and the replay tests keep the strict mode.
     reload_workflow_modules: bool = False
+    # Which task queues this process polls. "workflows" and "email" split one worker into
+    # two processes: composing never delays a workflow task, each uses a core of its own,
+    # and only the email worker needs the SMTP credentials and the delivery ledger.
+    worker_queues: Literal["all", "workflows", "email"] = "all"

@@ -1,12 +1,17 @@
-"""How the worker runs workflow code: shared modules by default, reloaded per run on request.
+"""How the worker runs: workflow modules shared by default (reloaded per run on
+request), and which task queues one process polls.
 
 The strict (reloading) sandbox is what the replay tests and tests/test_pair_agenda.py
 run the workflows in, so code that only works with shared modules fails there."""
 
 from __future__ import annotations
 
-from mentoring.settings import WorkerSettings
-from worker import workflow_runner
+import pytest
+from pydantic import ValidationError
+
+from mentoring.ids import EMAIL_TASK_QUEUE, TASK_QUEUE
+from mentoring.settings import MailSettings, WorkerSettings
+from worker import create_workers, workflow_runner
 
 
 def test_workflow_modules_are_shared_by_default():
@@ -17,3 +22,22 @@ def test_workflow_modules_are_shared_by_default():
 def test_reload_workflow_modules_restores_the_sdk_default(monkeypatch):
     monkeypatch.setenv("RELOAD_WORKFLOW_MODULES", "true")
     assert workflow_runner(WorkerSettings()).restrictions.passthrough_all_modules is False
+
+
+@pytest.mark.parametrize(
+    ("queues", "expected"),
+    [("all", [TASK_QUEUE, EMAIL_TASK_QUEUE]), ("workflows", [TASK_QUEUE]), ("email", [EMAIL_TASK_QUEUE])],
+)
+async def test_worker_queues_split_one_worker_into_two(skipping_env, tmp_path, queues, expected):
+    ledger = tmp_path / "ledger.sqlite3"
+    mail = MailSettings(delivery_ledger_url=f"sqlite:///{ledger}")
+    workers = create_workers(skipping_env.client, mail, WorkerSettings(worker_queues=queues))
+    assert [w.task_queue for w in workers] == expected
+    # Only a process that sends email opens the delivery ledger.
+    assert ledger.exists() == (EMAIL_TASK_QUEUE in expected)
+
+
+def test_an_unknown_worker_queue_is_named(monkeypatch):
+    monkeypatch.setenv("WORKER_QUEUES", "mail")
+    with pytest.raises(ValidationError, match="worker_queues"):
+        WorkerSettings()

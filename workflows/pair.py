@@ -43,6 +43,7 @@ with workflow.unsafe.imports_passed_through():
         PairProgress,
         PairState,
         PauseRecord,
+        ProgramPhase,
         SessionState,
         SessionStatus,
     )
@@ -814,10 +815,15 @@ class PairProgramWorkflow:
 
     def _worth_reporting(self, progress: PairProgress) -> bool:
         last = self._last_progress
-        if last is None:
-            return True
         if not self._reports_milestones():
-            return progress != last
+            return last is None or progress != last
+        if last is None:
+            # The cohort counts a pair it started as in kickoff already. It hears from the
+            # pair once something happened: the first message, or a change of phase. So
+            # the 500 pairs of a cohort being started do not queue 500 signals behind it.
+            return bool(progress.messages_sent or progress.messages_failed or progress.finished) or (
+                progress.phase != ProgramPhase.KICKOFF
+            )
         return _milestones(progress) != _milestones(last)
 
     def _result(self) -> PairProgramResult:

@@ -1,0 +1,70 @@
+"""What visibility knows about a cohort's pairs right now.
+
+A pair reports to its cohort workflow only on milestones, but it upserts its
+phase, sessions held and next event as search attributes every time it wakes. So
+``ops.py status`` takes those three from visibility, and the counts of messages
+from the cohort's ``progress`` query.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+from temporalio.client import Client
+from temporalio.service import RPCError
+
+from mentoring import search_attributes as sa
+from mentoring.state import CohortProgress, PairProgress, ProgramPhase
+
+
+class LivePair(BaseModel):
+    phase: ProgramPhase
+    sessions_held: int
+    next_event_at: datetime | None
+    started_at: datetime
+
+
+async def live_pairs(client: Client, cohort_id: str) -> dict[str, LivePair]:
+    """Pair id -> its newest run's search attributes; empty where the server has no
+    visibility (the time-skipping test server)."""
+    quoted = cohort_id.replace("\\", "\\\\").replace("'", "\\'")
+    found: dict[str, LivePair] = {}
+    try:
+        async for execution in client.list_workflows(f"CohortId='{quoted}' AND WorkflowType='PairProgramWorkflow'"):
+            attributes = execution.typed_search_attributes
+            pair_id, phase = attributes.get(sa.PAIR_ID), attributes.get(sa.PROGRAM_PHASE)
+            if pair_id is None or phase is None:
+                continue
+            live = LivePair(
+                phase=ProgramPhase(phase),
+                sessions_held=attributes.get(sa.SESSIONS_HELD) or 0,
+                next_event_at=attributes.get(sa.NEXT_EVENT_AT),
+                started_at=execution.start_time,
+            )
+            if pair_id not in found or found[pair_id].started_at < live.started_at:
+                found[pair_id] = live
+    except RPCError:
+        return {}
+    return found
+
+
+def with_live(progress: CohortProgress, live: dict[str, LivePair]) -> CohortProgress:
+    """The cohort's progress, with phase, sessions held and next event from visibility."""
+    pairs: list[PairProgress] = []
+    for pair in progress.pairs:
+        now = live.get(pair.pair_id)
+        if now is None or pair.finished:
+            pairs.append(pair)
+            continue
+        pairs.append(
+            pair.model_copy(
+                update={"phase": now.phase, "sessions_held": now.sessions_held, "next_event_at": now.next_event_at}
+            )
+        )
+    by_phase: dict[str, int] = {}
+    for pair in pairs:
+        by_phase[pair.phase.value] = by_phase.get(pair.phase.value, 0) + 1
+    return progress.model_copy(
+        update={"pairs": pairs, "pairs_by_phase": by_phase, "sessions_held": sum(p.sessions_held for p in pairs)}
+    )
