@@ -11,22 +11,26 @@ retry: a pair that exists already (running or finished) is adopted, never run tw
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 
 from temporalio import activity
 from temporalio.client import Client
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
+from activities.planning import plan_program
 from mentoring import search_attributes as sa
 from mentoring.cohort import Pair
 from mentoring.ids import pair_workflow_id
 from mentoring.pair_labels import pair_details, pair_summary
+from mentoring.plan import PlanRequest
 from mentoring.state import PairProgramInput, PairStartRequest, PairStartResult, ProgramPhase
 from workflows.pair import PairProgramWorkflow
 
-# Starts in flight at once: enough to keep the server busy, few enough not to crowd
-# out the workflow tasks of the pairs already started.
-IN_FLIGHT = 50
+# Starts in flight at once per chunk; the cohort runs two chunks at a time, so 50 in
+# all: enough to keep the server busy, few enough not to crowd out the workflow
+# tasks of the pairs already started.
+IN_FLIGHT = 25
 
 
 class PairStarter:
@@ -36,21 +40,35 @@ class PairStarter:
     @activity.defn(name="start_pairs")
     async def start_pairs(self, request: PairStartRequest) -> PairStartResult:
         slots = asyncio.Semaphore(IN_FLIGHT)
+        # Server time, not this machine's clock: a simulated program runs on skipped time.
+        # A retry hours later plans from then, not from when the cohort asked.
+        attempt_at = activity.info().current_attempt_scheduled_time
+        not_before = max(request.not_before, attempt_at) if request.not_before else attempt_at
 
         async def start(pair: Pair) -> None:
             async with slots:
-                await self._start(request, pair)
+                await self._start(request, pair, not_before)
                 activity.heartbeat()
 
         await asyncio.gather(*(start(pair) for pair in request.pairs))
         return PairStartResult(started_pair_ids=[pair.id for pair in request.pairs])
 
-    async def _start(self, request: PairStartRequest, pair: Pair) -> None:
+    async def _start(self, request: PairStartRequest, pair: Pair, not_before: datetime) -> None:
         program = request.program
+        # Planned here, where zoneinfo may be used, so the pair's first workflow task
+        # can wait for its first message straight away.
+        plan = plan_program(
+            PlanRequest(
+                start_date=program.start_date,
+                duration_months=program.duration_months,
+                pattern=pair.pattern,
+                not_before=not_before,
+            )
+        )
         try:
             await self._client.start_workflow(
                 PairProgramWorkflow.run,
-                PairProgramInput(program=program, pair=pair, cohort_workflow_id=request.cohort_workflow_id),
+                PairProgramInput(program=program, pair=pair, cohort_workflow_id=request.cohort_workflow_id, plan=plan),
                 id=pair_workflow_id(program.cohort_id, pair.id),
                 task_queue=request.task_queue,
                 # A finished pair is never run a second time, so nobody is emailed twice.

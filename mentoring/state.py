@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, BaseModel
 from mentoring.cohort import Cohort, Pair, Person, Program, Role, SessionPattern
 from mentoring.messages import MessageKind, Recipient
 from mentoring.operations import CohortOperationResult, OperationResult
+from mentoring.plan import SessionPlan
 
 
 class ProgramPhase(StrEnum):
@@ -170,6 +171,9 @@ class PairProgramInput(BaseModel):
     cohort_workflow_id: str | None = None
     # Present only when continuing as new.
     state: PairState | None = None
+    # The plan, when whoever started the pair made it (the cohort's ``start_pairs``
+    # activity does): the pair then begins without a planning activity of its own.
+    plan: SessionPlan | None = None
 
 
 class PairProgress(BaseModel):
@@ -230,6 +234,8 @@ class PairStartRequest(BaseModel):
     task_queue: str
     program: Program
     pairs: list[Pair]
+    # The cohort's clock: sessions before it are left out of each pair's plan.
+    not_before: AwareDatetime | None = None
 
 
 class PairStartResult(BaseModel):

@@ -105,3 +105,12 @@ async def test_the_cohort_hears_of_milestones_not_of_every_message(cohort_env):
     # Kickoff (welcome and first invite), each of the 13 sessions held, the midpoint
     # review, and the end: 16 signals for 85 messages.
     assert [r.signal_name for r in reports] == ["pair_progress"] * 16
+
+    # The start_pairs activity planned the pair: it began without a planning activity.
+    pair_handle = env.client.get_workflow_handle(pair_workflow_id("quiet", "p1"))
+    activity_types = {
+        event.activity_task_scheduled_event_attributes.activity_type.name
+        async for event in pair_handle.fetch_history_events()
+        if event.HasField("activity_task_scheduled_event_attributes")
+    }
+    assert activity_types == {"deliver_message"}

@@ -683,5 +683,5 @@ async def test_dev_server_visibility_cli_and_database_hold_no_personal_data(tmp_
     # History events are stored as they are: the ids and the activity types are readable,
     # and without the codec every name, email, focus and location is too (checked by hand
     # with pydantic_data_converter: all of PRIVATE turns up).
-    assert b"pair:conf:p1" in stored and b"plan_sessions" in stored
+    assert b"pair:conf:p1" in stored and b"deliver_message" in stored
     assert found_in_bytes(stored, PRIVATE) == []

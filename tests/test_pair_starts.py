@@ -3,6 +3,7 @@ pair once, as the UI should show it, and a retried attempt adopts what exists.""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 from temporalio.client import WorkflowExecutionStatus
@@ -10,8 +11,9 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.pair_starts import PairStarter
 from mentoring import search_attributes as sa
+from mentoring.cohort import Cadence
 from mentoring.ids import TASK_QUEUE, pair_workflow_id
-from mentoring.state import PairStartRequest
+from mentoring.state import PairProgramInput, PairStartRequest
 from tests import factories
 
 
@@ -42,3 +44,27 @@ async def test_a_retried_chunk_starts_each_pair_once(skipping_env):
         assert description.typed_search_attributes[sa.COHORT_ID] == "chunk"
         assert description.typed_search_attributes[sa.PAIR_ID] == pair_id
         assert await description.static_summary() == f"Pair {pair_id} · cohort chunk"
+
+
+async def test_a_chunk_retried_later_plans_from_the_retry_not_from_the_request(skipping_env):
+    client = skipping_env.client
+    now = await skipping_env.get_current_time()
+    cohort = factories.cohort((now + timedelta(days=1)).date(), ["p1"], cohort_id="late")
+    cohort.pairs[0] = factories.pair("p1", cadence=Cadence.WEEKLY)
+    request = PairStartRequest(
+        cohort_workflow_id="cohort:late", task_queue=TASK_QUEUE, program=cohort.program, pairs=cohort.pairs,
+        not_before=now,
+    )  # fmt: skip
+    env = ActivityEnvironment()
+    # The attempt that finally runs was scheduled three weeks after the cohort asked.
+    retried_at = now + timedelta(weeks=3)
+    env.info = dataclasses.replace(env.info, current_attempt_scheduled_time=retried_at)
+    await env.run(PairStarter(client).start_pairs, request)
+
+    history = await client.get_workflow_handle(pair_workflow_id("late", "p1")).fetch_history()
+    started = history.events[0].workflow_execution_started_event_attributes
+    [input] = await client.data_converter.decode(started.input.payloads, [PairProgramInput])
+    assert input.plan is not None and input.cohort_workflow_id == "cohort:late"
+    starts = [s.starts_at for s in input.plan.sessions]
+    assert starts and min(starts) >= retried_at
+    assert min(starts) - retried_at < timedelta(weeks=1)

@@ -45,8 +45,10 @@ with workflow.unsafe.imports_passed_through():
 # Starting children in batches keeps each workflow task small for a 500-pair cohort.
 START_BATCH = 50
 # Pairs per ``start_pairs`` activity: the progress bar of ``starter.py start`` moves
-# once per chunk, and a retried chunk re-checks at most this many workflow ids.
-START_CHUNK = 100
+# once per chunk, and a retried chunk re-checks at most this many workflow ids. Two
+# chunks run at once, so the next one is already starting while one finishes.
+START_CHUNK = 50
+CHUNKS_IN_FLIGHT = 2
 _FINISHED = (ProgramPhase.COMPLETED, ProgramPhase.ENDED)
 
 
@@ -215,12 +217,22 @@ class CohortWorkflow:
     async def _start_pending(self) -> None:
         started = set(self._state.started_pair_ids)
         pending = [p for p in self._input.cohort.pairs if p.id not in started]
-        chunk = START_CHUNK if self._starts_by_activity() else START_BATCH
-        for first in range(0, len(pending), chunk):
-            await self._start_pairs(pending[first : first + chunk])
-            workflow.set_current_details(
-                f"started {len(self._state.started_pair_ids)} of {len(self._input.cohort.pairs)} pairs"
-            )
+        if not self._starts_by_activity():
+            for first in range(0, len(pending), START_BATCH):
+                await self._start_pairs(pending[first : first + START_BATCH])
+                self._show_started()
+            return
+        slots = asyncio.Semaphore(CHUNKS_IN_FLIGHT)
+
+        async def start_chunk(pairs: list[Pair]) -> None:
+            async with slots:
+                await self._start_pairs(pairs)
+                self._show_started()
+
+        await asyncio.gather(*(start_chunk(pending[i : i + START_CHUNK]) for i in range(0, len(pending), START_CHUNK)))
+
+    def _show_started(self) -> None:
+        workflow.set_current_details(f"started {len(self._state.started_pair_ids)} of {len(self._input.cohort.pairs)} pairs")
 
     def _starts_by_activity(self) -> bool:
         # Cohorts recorded before pairs were started by an activity replay their child starts.
@@ -240,6 +252,7 @@ class CohortWorkflow:
                 task_queue=info.task_queue,
                 program=self._input.cohort.program,
                 pairs=pairs,
+                not_before=workflow.now(),
             ),
             result_type=PairStartResult,
             start_to_close_timeout=timedelta(minutes=5),

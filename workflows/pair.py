@@ -167,7 +167,7 @@ class PairProgramWorkflow:
     async def _plan(self) -> None:
         program, pattern = self._program, self._state.pattern
         assert pattern is not None
-        plan = await self._plan_sessions(
+        plan = self._input.plan or await self._plan_sessions(
             PlanRequest(
                 start_date=program.start_date,
                 duration_months=program.duration_months,
