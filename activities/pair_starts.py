@@ -15,16 +15,15 @@ from datetime import datetime
 
 from temporalio import activity
 from temporalio.client import Client
-from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
+from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from activities.planning import plan_program
-from mentoring import search_attributes as sa
 from mentoring.cohort import Pair
 from mentoring.ids import pair_workflow_id
-from mentoring.pair_labels import pair_details, pair_summary
+from mentoring.pair_labels import pair_details, pair_search_attributes, pair_summary
 from mentoring.plan import PlanRequest
-from mentoring.state import PairProgramInput, PairStartRequest, PairStartResult, ProgramPhase
+from mentoring.state import PairProgramInput, PairStartRequest, PairStartResult
 from workflows.pair import PairProgramWorkflow
 
 # Starts in flight at once per chunk; the cohort runs two chunks at a time, so 50 in
@@ -73,14 +72,7 @@ class PairStarter:
                 task_queue=request.task_queue,
                 # A finished pair is never run a second time, so nobody is emailed twice.
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                search_attributes=TypedSearchAttributes(
-                    [
-                        SearchAttributePair(sa.COHORT_ID, program.cohort_id),
-                        SearchAttributePair(sa.PAIR_ID, pair.id),
-                        SearchAttributePair(sa.PROGRAM_PHASE, ProgramPhase.KICKOFF.value),
-                        SearchAttributePair(sa.SESSIONS_HELD, 0),
-                    ]
-                ),
+                search_attributes=pair_search_attributes(program.cohort_id, pair),
                 static_summary=pair_summary(program.cohort_id, pair),
                 static_details=pair_details(program, pair),
             )

@@ -49,14 +49,17 @@ async def test_a_refused_recipient_does_not_leave_its_connection_behind(smtp, tm
     assert len(smtp.handler.for_recipient(MENTEE)) == 1
 
 
-async def test_an_idle_connection_is_closed_after_its_time(smtp, tmp_path):
-    mail = MailDelivery(
+def keeping_open(smtp: SmtpServer, tmp_path, seconds: float) -> MailDelivery:
+    return MailDelivery(
         MailSettings(
-            smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_keep_open_seconds=0.2,
+            smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_keep_open_seconds=seconds,
             delivery_ledger_url=f"sqlite:///{tmp_path}/ledger.sqlite3",
         )
     )  # fmt: skip
-    env = ActivityEnvironment()
+
+
+async def test_an_idle_connection_is_closed_after_its_time(smtp, tmp_path):
+    mail, env = keeping_open(smtp, tmp_path, 0.2), ActivityEnvironment()
     await env.run(mail.deliver_message, invite_request("wf/session-1-invite/0/mentee"))
     await env.run(mail.deliver_message, invite_request("wf/session-2-invite/0/mentee"))
     await asyncio.sleep(0.3)
@@ -66,13 +69,7 @@ async def test_an_idle_connection_is_closed_after_its_time(smtp, tmp_path):
 
 
 async def test_keep_open_zero_opens_a_connection_per_message(smtp, tmp_path):
-    mail = MailDelivery(
-        MailSettings(
-            smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_keep_open_seconds=0,
-            delivery_ledger_url=f"sqlite:///{tmp_path}/ledger.sqlite3",
-        )
-    )  # fmt: skip
-    env = ActivityEnvironment()
+    mail, env = keeping_open(smtp, tmp_path, 0), ActivityEnvironment()
     for n in (1, 2, 3):
         await env.run(mail.deliver_message, invite_request(f"wf/session-{n}-invite/0/mentee"))
     assert smtp.handler.sessions == 3

@@ -6,6 +6,8 @@ run the workflows in, so code that only works with shared modules fails there.""
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from pydantic import ValidationError
 
@@ -35,6 +37,10 @@ async def test_worker_queues_split_one_worker_into_two(skipping_env, tmp_path, q
     assert [w.task_queue for w in workers] == expected
     # Only a process that sends email opens the delivery ledger.
     assert ledger.exists() == (EMAIL_TASK_QUEUE in expected)
+    # Each starts polling and stops cleanly on its own.
+    async with contextlib.AsyncExitStack() as running:
+        for worker in workers:
+            await running.enter_async_context(worker)
 
 
 def test_an_unknown_worker_queue_is_named(monkeypatch):

@@ -12,14 +12,13 @@ import asyncio
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
+from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 with workflow.unsafe.imports_passed_through():
-    from mentoring import search_attributes as sa
     from mentoring.cohort import Pair
     from mentoring.ids import pair_workflow_id
-    from mentoring.pair_labels import pair_details, pair_summary
+    from mentoring.pair_labels import pair_details, pair_search_attributes, pair_summary
     from mentoring.operations import (
         AddPair,
         Announcement,
@@ -288,14 +287,7 @@ class CohortWorkflow:
                 task_queue=info.task_queue,
                 parent_close_policy=workflow.ParentClosePolicy.ABANDON,
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                search_attributes=TypedSearchAttributes(
-                    [
-                        SearchAttributePair(sa.COHORT_ID, program.cohort_id),
-                        SearchAttributePair(sa.PAIR_ID, pair.id),
-                        SearchAttributePair(sa.PROGRAM_PHASE, ProgramPhase.KICKOFF.value),
-                        SearchAttributePair(sa.SESSIONS_HELD, 0),
-                    ]
-                ),
+                search_attributes=pair_search_attributes(program.cohort_id, pair),
                 static_summary=pair_summary(program.cohort_id, pair),
                 static_details=pair_details(program, pair),
             )
