@@ -175,6 +175,8 @@ class PairProgramWorkflow:
                 not_before=workflow.now(),
             )
         )
+        # Now in the state; not kept twice in every cached pair.
+        self._input.plan = None
         state = self._state
         # Pairs recorded before the welcome moved to the first invite replay sending it at once.
         state.welcome_with_first_invite = workflow.patched("welcome-with-first-invite")
