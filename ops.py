@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sys
 
 from rich.markup import escape
 
@@ -66,4 +65,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from cli.exit import exit_now
+
+    exit_now(main())
