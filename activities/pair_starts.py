@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
+from zoneinfo import ZoneInfoNotFoundError
 
 from temporalio import activity
 from temporalio.client import Client
@@ -22,7 +23,7 @@ from activities.planning import plan_program
 from mentoring.cohort import Pair
 from mentoring.ids import pair_workflow_id
 from mentoring.pair_labels import pair_details, pair_search_attributes, pair_summary
-from mentoring.plan import PlanRequest
+from mentoring.plan import PlanRequest, SessionPlan
 from mentoring.state import PairProgramInput, PairStartRequest, PairStartResult
 from workflows.pair import PairProgramWorkflow
 
@@ -56,14 +57,19 @@ class PairStarter:
         program = request.program
         # Planned here, where zoneinfo may be used, so the pair's first workflow task
         # can wait for its first message straight away.
-        plan = plan_program(
-            PlanRequest(
-                start_date=program.start_date,
-                duration_months=program.duration_months,
-                pattern=pair.pattern,
-                not_before=not_before,
-            )
+        request_plan = PlanRequest(
+            start_date=program.start_date,
+            duration_months=program.duration_months,
+            pattern=pair.pattern,
+            not_before=not_before,
         )
+        plan: SessionPlan | None
+        try:
+            plan = plan_program(request_plan)
+        except (ZoneInfoNotFoundError, ValueError):
+            # A zone this worker does not know: the pair plans for itself and fails on
+            # its own, naming the zone, while the rest of the chunk starts.
+            plan = None
         try:
             await self._client.start_workflow(
                 PairProgramWorkflow.run,
