@@ -173,8 +173,7 @@ class WorkerProcess:
 
     def cpu_seconds(self) -> float:
         assert self.ps is not None
-        times = self.ps.cpu_times()
-        return times.user + times.system
+        return cpu_seconds([self.ps])
 
     def log_tail(self, lines: int = 30) -> str:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
@@ -188,6 +187,16 @@ def temporal_server_processes() -> list[psutil.Process]:
             if child.name().startswith("temporal"):
                 found.append(child)
     return found
+
+
+def cpu_seconds(processes: Iterable[psutil.Process]) -> float:
+    """User and system CPU the processes have used so far; a process gone counts nothing."""
+    total = 0.0
+    for process in processes:
+        with contextlib.suppress(psutil.Error):
+            times = process.cpu_times()
+            total += times.user + times.system
+    return total
 
 
 async def settle(
@@ -204,12 +213,7 @@ async def settle(
     window = 0.25
 
     def cpu() -> float:
-        total = 0.0
-        for p in processes:
-            with contextlib.suppress(psutil.Error):
-                t = p.cpu_times()
-                total += t.user + t.system
-        return total
+        return cpu_seconds(processes)
 
     quiet_since: float | None = None
     last = cpu()

@@ -28,7 +28,7 @@ from datetime import date, timedelta
 from temporalio.client import Client
 
 from bench.baselines import SkeletonInput, SkeletonPairWorkflow
-from bench.harness import Figure, Target, WorkerProcess, log, skeleton_from_history, smtp_sink, temporal_server_processes
+from bench.harness import Figure, Target, WorkerProcess, cpu_seconds, log, skeleton_from_history, smtp_sink, temporal_server_processes
 from cli.start import start_cohort
 from devstack.temporal_servers import quiet_runtime, start_time_skipping
 from mentoring.ids import TASK_QUEUE, pair_workflow_id
@@ -37,10 +37,6 @@ from tests import factories
 # BENCH_SIM_PAIRS: a smaller cohort, for profiling; the recorded figure is for 100.
 PAIRS = int(os.environ.get("BENCH_SIM_PAIRS", "100"))
 MONTHS = 6
-
-
-def _cpu(processes) -> float:
-    return sum(p.cpu_times().user + p.cpu_times().system for p in processes)
 
 
 @dataclass
@@ -77,13 +73,13 @@ async def _on_fresh_server(smtp_port: int, body: Callable[[Client, date], Awaita
             mailer = await stack.enter_async_context(WorkerProcess(target, smtp_port, email_rate=10_000, queues="email"))
             processes = [worker.ps, mailer.ps, *temporal_server_processes()]
             start = (await env.get_current_time() + timedelta(days=21)).date()
-            cpu0, worker0, mailer0 = _cpu(processes), worker.cpu_seconds(), mailer.cpu_seconds()
+            cpu0, worker0, mailer0 = cpu_seconds(processes), worker.cpu_seconds(), mailer.cpu_seconds()
             began = time.perf_counter()
             result = await body(env.client, start)
             wall = time.perf_counter() - began
             return Phase(
                 wall_s=wall,
-                cpu_s=_cpu(processes) - cpu0,
+                cpu_s=cpu_seconds(processes) - cpu0,
                 workflow_worker_cpu_s=worker.cpu_seconds() - worker0,
                 email_worker_cpu_s=mailer.cpu_seconds() - mailer0,
                 result=result,

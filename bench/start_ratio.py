@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.baselines import NoopWorkflow
-from bench.harness import Figure, Target, WorkerProcess, gather_limited, log, settle, smtp_sink, temporal_server_processes
+from bench.harness import Figure, Target, WorkerProcess, cpu_seconds, gather_limited, log, settle, smtp_sink, temporal_server_processes
 from cli.start import follow_start, start_cohort
 from devstack.temporal_servers import start_dev_server
 from mentoring.ids import TASK_QUEUE
@@ -51,7 +51,7 @@ async def run() -> list[Figure]:
                 await _wait_started(warm, 2)
                 await settle([worker.ps, *servers], timeout=60)
 
-                cpu0 = _cpu(worker.ps, servers)
+                worker0, server0 = worker.cpu_seconds(), cpu_seconds(servers)
                 began = time.perf_counter()
                 handles = await gather_limited(
                     (
@@ -61,18 +61,18 @@ async def run() -> list[Figure]:
                     IN_FLIGHT,
                 )
                 noop_s = time.perf_counter() - began
-                noop_cpu = _minus(_cpu(worker.ps, servers), cpu0)
+                noop_cpu = (worker.cpu_seconds() - worker0, cpu_seconds(servers) - server0)
                 await asyncio.gather(*(h.result() for h in handles))
                 await settle([worker.ps, *servers], timeout=60)
 
                 cohort = factories.cohort(start_date, [f"p{i:04d}" for i in range(PAIRS)], cohort_id="bench-start")
-                cpu0 = _cpu(worker.ps, servers)
+                worker0, server0 = worker.cpu_seconds(), cpu_seconds(servers)
                 began = time.perf_counter()
                 handle, started = await start_cohort(client, cohort)
                 assert started
                 await follow_start(handle, PAIRS)
                 cohort_s = time.perf_counter() - began
-                cohort_cpu = _minus(_cpu(worker.ps, servers), cpu0)
+                cohort_cpu = (worker.cpu_seconds() - worker0, cpu_seconds(servers) - server0)
         finally:
             await env.shutdown()
 
@@ -98,18 +98,6 @@ async def run() -> list[Figure]:
             },
         )
     ]
-
-
-def _cpu(worker, servers) -> tuple[float, float]:
-    def seconds(process) -> float:
-        times = process.cpu_times()
-        return times.user + times.system
-
-    return seconds(worker), sum(seconds(s) for s in servers)
-
-
-def _minus(after: tuple[float, float], before: tuple[float, float]) -> tuple[float, float]:
-    return after[0] - before[0], after[1] - before[1]
 
 
 async def _wait_started(handle, total: int) -> None:
