@@ -17,7 +17,7 @@ import yaml
 
 from cli import ops_arguments as a
 from cli.console import CommandError
-from mentoring.cohort import Pair, Person, SessionPattern
+from mentoring.cohort import Pair, Person, SessionPattern, place_of, same_address
 from mentoring.cohort_file import CohortFileError, load_cohort
 
 
@@ -55,7 +55,7 @@ def resolve_pair(args: argparse.Namespace) -> tuple[str, Pair]:
         raise _file_problem(path, [f"cannot read the session defaults: {error}"]) from None
     mentor = Person(name=args.mentor_name, email=args.mentor_email, timezone=args.mentor_timezone)
     mentee = Person(name=args.mentee_name, email=args.mentee_email, timezone=args.mentee_timezone)
-    if mentor.email.lower() == mentee.email.lower():
+    if same_address(mentor.email, mentee.email):
         raise CommandError(
             f"argument --mentee-email: '{mentee.email}' is also the mentor's address; "
             "mentor and mentee must be two different people",
@@ -63,15 +63,13 @@ def resolve_pair(args: argparse.Namespace) -> tuple[str, Pair]:
         )
     # The file may already list the new pair (kept in step with the cohort); other pairs must not
     # hold the same people. Pairs added earlier with add-pair are checked by the cohort workflow.
-    for other in cohort.pairs:
-        for role, person in (("mentor", mentor), ("mentee", mentee)):
-            for other_role, known in (("mentor", other.mentor), ("mentee", other.mentee)):
-                if other.id != args.pair_id and known.email.lower() == person.email.lower():
-                    raise CommandError(
-                        f"argument --{role}-email: '{person.email}' is already in pair '{other.id}' "
-                        f"as {other_role}; a person can be in only one pair of a cohort",
-                        exit_code=2,
-                    )
+    for role, person in (("mentor", mentor), ("mentee", mentee)):
+        if place := place_of(cohort.pairs, person.email, except_pair=args.pair_id):
+            raise CommandError(
+                f"argument --{role}-email: '{person.email}' is already in pair '{place[0].id}' "
+                f"as {place[1].value}; a person can be in only one pair of a cohort",
+                exit_code=2,
+            )
     overrides = {
         "weekday": args.weekday,
         "local_time": args.time,

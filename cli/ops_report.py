@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
 
 from cli.console import out
 from cli.ops_views import wall_clock
 from mentoring.operations import CohortOperationResult, OperationResult
 
-# A result applied this much before the command ran comes from an earlier run of it.
-REPEAT_TOLERANCE = timedelta(seconds=30)
 
-
-def print_result(result: OperationResult | CohortOperationResult, sent_at: datetime) -> None:
+def print_result(result: OperationResult | CohortOperationResult, repeat: bool = False) -> None:
+    """``repeat``: the workflow had applied this request id before the command ran."""
     out.print(result.summary, highlight=False, markup=False)
     out.print(f"request id: {result.request_id}", highlight=False, markup=False)
     if isinstance(result, OperationResult):
@@ -24,14 +22,13 @@ def print_result(result: OperationResult | CohortOperationResult, sent_at: datet
         if result.beyond_six_months:
             end = f" (it now ends on {result.program_end})" if result.program_end else ""
             out.print(f"note: this program now runs longer than six months{end}.", highlight=False)
-        applied_at = result.applied_at
-    else:
-        if result.pairs_affected:
-            out.print(f"pairs affected: {', '.join(result.pairs_affected)}", highlight=False)
-        applied_at = None
-    if applied_at is not None and applied_at < sent_at - REPEAT_TOLERANCE:
+    elif result.pairs_affected:
+        out.print(f"pairs affected: {', '.join(result.pairs_affected)}", highlight=False)
+    if repeat:
+        applied_at = getattr(result, "applied_at", None)
+        when = f" at {applied_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC" if applied_at else ""
         out.print(
-            f"This request was already applied at {applied_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC; "
-            "nothing was done again. To do the same thing once more, pass a new --request-id.",
+            f"This request was already applied{when}; nothing was done again. "
+            "To do the same thing once more, pass a new --request-id.",
             highlight=False,
         )

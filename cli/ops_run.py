@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime
-
 from cli.connect import connect_or_explain
+from cli.console import CommandError
 from cli.ops_live import live_pairs, with_live
 from cli.ops_report import print_result
 from cli.ops_request_id import derived_request_id
 from cli.ops_requests import build_change
 from cli.ops_target import Remote, Target
 from cli.ops_views import print_pair, print_status
+from mentoring.operations import FindParticipant, LookupOperation, ReplaceParticipant
 from workflows.cohort import CohortWorkflow
 from workflows.pair import PairProgramWorkflow
 
@@ -25,9 +25,29 @@ async def run(args: argparse.Namespace) -> None:
     request_id = args.request_id or derived_request_id(args.command, change.target.workflow_id, change.request)
     request = change.request.model_copy(update={"request_id": request_id})
     remote = Remote(await connect_or_explain(), change.target)
-    sent_at = datetime.now(UTC)
+    workflow = PairProgramWorkflow if change.target.pair_id else CohortWorkflow
+    past = await remote.query(workflow.applied_operation, LookupOperation(request_id=request_id))
+    if past.result is not None:
+        print_result(past.result, repeat=True)
+        return
+    if isinstance(request, ReplaceParticipant):
+        await _check_one_pair_each(remote, request)
     result = await remote.update(change.update, request, request_id)
-    print_result(result, sent_at)
+    print_result(result)
+
+
+async def _check_one_pair_each(remote: Remote, request: ReplaceParticipant) -> None:
+    """A person can be in only one pair of a cohort; the cohort knows who is where."""
+    target = remote.target
+    cohort = Remote(remote.client, Target(target.cohort_id))
+    place = await cohort.query(
+        CohortWorkflow.find_participant, FindParticipant(email=request.person.email, except_pair_id=target.pair_id)
+    )
+    if place.pair_id is not None:
+        raise CommandError(
+            f"{request.person.email} is already in pair '{place.pair_id}' as {place.role.value}; "
+            "a person can be in only one pair of a cohort. Nothing was changed."
+        )
 
 
 async def _look(args: argparse.Namespace) -> None:

@@ -12,6 +12,7 @@ from rich.text import Text
 from cli.console import out
 from mentoring.cohort import Person
 from mentoring.state import CohortProgress, PairState, SessionStatus
+from workflows.agenda import position
 
 
 def wall_clock(moment: datetime) -> str:
@@ -86,9 +87,12 @@ def print_pair(cohort_id: str, pair_id: str, state: PairState) -> None:
         out.print(ended, highlight=False, markup=False)
 
     sessions = _table("no.", "local start", "time zone", "status", "SEQUENCE")
-    for session in state.sessions:
+    # Numbered as ops commands and the emails number them; a cancelled one keeps its
+    # number in brackets.
+    for session in sorted(state.sessions, key=lambda s: (s.starts_at, s.number)):
+        place = position(state, session)
         sessions.add_row(
-            str(session.number),
+            f"({place})" if session.status == SessionStatus.CANCELLED else str(place),
             wall_clock(session.local_start),
             session.timezone,
             session.status.value,
@@ -99,11 +103,13 @@ def print_pair(cohort_id: str, pair_id: str, state: PairState) -> None:
 
     out.print(f"\n[bold]Messages[/] (times in {zone_name})", highlight=False)
     if state.messages:
+        by_id = {s.number: s for s in state.sessions}
         messages = _table("time", "kind", "recipient", "status", "detail")
         for message in state.messages:
+            session = by_id.get(message.session_number or 0)
             messages.add_row(
                 local(message.recorded_at),
-                message.kind.value + (f" {message.session_number}" if message.session_number else ""),
+                message.kind.value + (f" {position(state, session)}" if session else ""),
                 f"{message.role.value} {message.email}",
                 message.status.value,
                 Text(message.detail),

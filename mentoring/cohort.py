@@ -92,3 +92,19 @@ class Program(BaseModel):
 class Cohort(BaseModel):
     program: Program
     pairs: list[Pair]
+
+
+def same_address(a: str, b: str) -> bool:
+    """Mail addresses name one person whatever their case."""
+    return a.casefold() == b.casefold()
+
+
+def place_of(pairs: list[Pair], email: str, *, except_pair: str | None = None) -> tuple[Pair, Role] | None:
+    """The pair and role that already hold ``email``: one person, one pair of a cohort."""
+    for pair in pairs:
+        if pair.id == except_pair:
+            continue
+        for role, person in ((Role.MENTOR, pair.mentor), (Role.MENTEE, pair.mentee)):
+            if same_address(person.email, email):
+                return pair, role
+    return None

@@ -129,3 +129,36 @@ class CohortOperationResult(BaseModel):
     operation: str
     summary: str
     pairs_affected: list[str] = []
+
+
+class LookupOperation(BaseModel):
+    """Asks a workflow whether it has applied a request id already."""
+
+    request_id: str
+
+
+class PastOperation(BaseModel):
+    result: OperationResult | None = None
+
+
+class PastCohortOperation(BaseModel):
+    result: CohortOperationResult | None = None
+
+
+class ParticipantReplaced(BaseModel):
+    """A pair tells its cohort who holds a role now, so the cohort knows who is where."""
+
+    pair_id: str
+    role: Role
+    person: Person
+
+
+class FindParticipant(BaseModel):
+    email: str
+    # The pair being changed: its own people do not count.
+    except_pair_id: str | None = None
+
+
+class ParticipantPlace(BaseModel):
+    pair_id: str | None = None
+    role: Role | None = None

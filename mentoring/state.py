@@ -31,6 +31,15 @@ class SessionStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class CancelledBy(StrEnum):
+    """Why a session is off the plan: a re-plan keeps the office's own decisions."""
+
+    OFFICE = "office"  # cancel-session: that day stays free whatever is re-planned
+    PAUSE = "pause"  # a pause or a withdrawal; resuming plans the time again
+    PLAN = "plan"  # a re-plan had no slot left for it
+    END = "end"  # the program ended
+
+
 class SessionState(BaseModel):
     number: int
     uid: str
@@ -47,7 +56,18 @@ class SessionState(BaseModel):
     invited_to: list[str] = []
     # When the program office last changed it: a changed session is re-sent at once.
     updated_at: AwareDatetime | None = None
+    # When an operation added it: its first invite goes out no earlier.
+    added_at: AwareDatetime | None = None
     cancel_reason: str | None = None
+    cancelled_by: CancelledBy | None = None
+    # Its number (see ``workflows.agenda.position``) when it was cancelled, which the
+    # cancellation's email and ``ops.py show`` keep using.
+    cancelled_as: int | None = None
+    # The office chose this time (reschedule, replacement): re-planning keeps it.
+    pinned: bool = False
+    # The rhythm's day this session was planned for before the office moved it; a
+    # re-plan puts no regular session there again.
+    moved_from: date | None = None
     cancel_sent: bool = False
     reminder_done: bool = False
     reflection_done: bool = False
@@ -149,7 +169,8 @@ class PairState(BaseModel):
 
     @property
     def beyond_six_months(self) -> bool:
-        return bool(self.program_end and self.six_month_end and self.program_end > self.six_month_end)
+        # A pair that was ended runs no longer than the day it ended.
+        return self.ended is None and bool(self.program_end and self.six_month_end and self.program_end > self.six_month_end)
 
     @property
     def sessions_held(self) -> int:

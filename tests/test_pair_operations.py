@@ -29,6 +29,7 @@ from tests import factories
 from tests.calendars import calendar_of
 from tests.program_harness import ProgramHarness
 from tests.smtp_server import SmtpServer
+from workflows.agenda import position
 from workflows.pair import PairProgramWorkflow
 
 MENTOR, MENTEE, OFFICE = "mentor-p1@example.com", "mentee-p1@example.com", "office@example.com"
@@ -141,10 +142,10 @@ async def test_cancel_sends_cancel_drops_the_reminder_and_invites_the_replacemen
         PairProgramWorkflow.cancel_session,
         CancelSession(request_id="c1", session_number=1, reason="Vorstandssitzung", replacement_local_start=replacement),
     )
-    added = max(s.number for s in (await program.state()).sessions)
-    assert [(c.session_number, c.change) for c in result.sessions] == [
-        (1, SessionChangeKind.CANCELLED),
-        (added, SessionChangeKind.ADDED),
+    # Numbered as ops.py show and the emails number them: the replacement is now session 1.
+    assert [(c.session_number, c.change, c.local_start) for c in result.sessions] == [
+        (1, SessionChangeKind.CANCELLED, first.local_start),
+        (1, SessionChangeKind.ADDED, replacement),
     ]
     await program.settle()
     for email in (MENTOR, MENTEE):
@@ -231,7 +232,10 @@ async def test_replacing_the_mentee_moves_the_calendar_to_the_newcomer(program):
     assert result.summary == "mentee is now Ines Brandt"
     await program.settle()
     expected = await program.expected_calendar()
-    assert expected and all(sequence == 1 for _, sequence in expected.values())
+    # One SEQUENCE per change: the leaver's CANCEL is 1, the REQUEST naming the newcomer 2.
+    assert expected and all(sequence == 2 for _, sequence in expected.values())
+    leaver_cancels = calendar_of([r for r in program.received(MENTEE) if r.kind == "invite_cancel"])
+    assert {uid: (e.method, e.sequence) for uid, e in leaver_cancels.items()} == {uid: ("CANCEL", 1) for uid in expected}
     assert program.calendar(MENTEE) == {}
     assert program.calendar(NEWCOMER) == expected
     assert program.calendar(MENTOR) == expected
@@ -310,7 +314,7 @@ async def test_a_long_mixed_sequence_leaves_every_calendar_consistent(program):
     nxt = next(s for s in state.sessions if s.status != SessionStatus.CANCELLED and s.starts_at > now)
     await program.update(
         PairProgramWorkflow.reschedule_session,
-        RescheduleSession(request_id="m2", session_number=nxt.number, new_local_start=nxt.local_start + timedelta(hours=3)),
+        RescheduleSession(request_id="m2", session_number=position(state, nxt), new_local_start=nxt.local_start + timedelta(hours=3)),
     )
     newcomer = Person(name="Ines Brandt", email=NEWCOMER, timezone="America/New_York")
     await program.update(

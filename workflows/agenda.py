@@ -68,7 +68,9 @@ def invite_due(session: SessionState, program: Program, started_at: datetime) ->
     if session.invited_sequence is not None and session.updated_at is not None:
         # Already in their calendars: a change must reach them now, not 14 days ahead.
         return session.updated_at
-    return max(session.starts_at - timedelta(days=program.invite_lead_days), started_at)
+    # A session an operation added is invited no earlier than the operation, so the
+    # notices it queued at that moment (a newcomer's welcome) go out first.
+    return max(session.starts_at - timedelta(days=program.invite_lead_days), session.added_at or started_at)
 
 
 def due_items(state: PairState, program: Program) -> list[Due]:
@@ -106,11 +108,28 @@ def due_items(state: PairState, program: Program) -> list[Due]:
     return sorted(items)
 
 
+def _time_order(session: SessionState) -> tuple[datetime, int]:
+    return session.starts_at, session.number
+
+
 def active_sessions(state: PairState) -> list[SessionState]:
     """The sessions that happened or will happen, in time order."""
-    return sorted(
-        (s for s in state.sessions if s.status != SessionStatus.CANCELLED), key=lambda s: s.starts_at
-    )
+    return sorted((s for s in state.sessions if s.status != SessionStatus.CANCELLED), key=_time_order)
+
+
+def position(state: PairState, session: SessionState) -> int:
+    """The session's number for people (ops, show and every email): its place in time
+    order among the sessions that happen. A cancelled session keeps the place it had.
+    ``SessionState.number`` is the stable id behind UIDs and message keys, never shown."""
+    if session.status == SessionStatus.CANCELLED and session.cancelled_as is not None:
+        return session.cancelled_as
+    return 1 + sum(1 for s in active_sessions(state) if s is not session and _time_order(s) < _time_order(session))
+
+
+def session_at(state: PairState, place: int) -> SessionState | None:
+    """The session that ``position`` numbers ``place``, if any."""
+    active = active_sessions(state)
+    return active[place - 1] if 1 <= place <= len(active) else None
 
 
 def current_phase(state: PairState) -> ProgramPhase:

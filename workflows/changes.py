@@ -1,14 +1,19 @@
 """How operations change a pair's plan. Pure functions over ``PairState``: the
-workflow supplies instants computed by activities and the current time."""
+workflow supplies instants computed by activities and the current time.
+
+A re-plan (resume, replace, change-rhythm, extend) fits the rhythm onto the time
+still to come, but keeps what the program office decided: a day it cancelled stays
+free, and a session it moved or added stays where it put it.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from mentoring.operations import SessionChange, SessionChangeKind
 from mentoring.plan import PlannedSession
-from mentoring.state import PairState, SessionState, SessionStatus
-from workflows.agenda import active_sessions
+from mentoring.state import CancelledBy, PairState, SessionState, SessionStatus
+from workflows.agenda import active_sessions, position
 
 
 def session_uid(workflow_id: str, number: int) -> str:
@@ -18,6 +23,17 @@ def session_uid(workflow_id: str, number: int) -> str:
 def upcoming(state: PairState, now: datetime) -> list[SessionState]:
     """Sessions that have not started and are not cancelled, in time order."""
     return [s for s in active_sessions(state) if s.starts_at > now]
+
+
+def slot_of(session: SessionState) -> PlannedSession:
+    return PlannedSession(
+        number=session.number,
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        local_start=session.local_start,
+        timezone=session.timezone,
+        location=session.location,
+    )
 
 
 def move_session(session: SessionState, slot: PlannedSession, now: datetime) -> SessionChange | None:
@@ -39,9 +55,19 @@ def move_session(session: SessionState, slot: PlannedSession, now: datetime) -> 
     )
 
 
-def cancel_session(session: SessionState, reason: str, now: datetime) -> SessionChange:
+def reschedule(session: SessionState, slot: PlannedSession, now: datetime, pin: bool) -> SessionChange | None:
+    """The office moves a session: with ``pin``, re-plans keep it at its new time and
+    leave the rhythm's day it came from free."""
+    if pin and not session.pinned:
+        session.moved_from = session.local_start.date()
+        session.pinned = True
+    return move_session(session, slot, now)
+
+
+def cancel_session(session: SessionState, reason: str, now: datetime, by: CancelledBy | None = None) -> SessionChange:
     session.status = SessionStatus.CANCELLED
     session.cancel_reason = reason
+    session.cancelled_by = by
     if session.invited_sequence is not None:
         session.sequence += 1
     session.updated_at = now
@@ -50,7 +76,11 @@ def cancel_session(session: SessionState, reason: str, now: datetime) -> Session
     )
 
 
-def add_session(state: PairState, workflow_id: str, slot: PlannedSession) -> SessionChange:
+def add_session(
+    state: PairState, workflow_id: str, slot: PlannedSession, now: datetime | None = None, pinned: bool = False
+) -> SessionChange:
+    """A new session with a UID of its own. With ``now`` its invite goes out no earlier
+    than this operation, after the notices the operation queued."""
     number = max((s.number for s in state.sessions), default=0) + 1
     state.sessions.append(
         SessionState(
@@ -61,23 +91,103 @@ def add_session(state: PairState, workflow_id: str, slot: PlannedSession) -> Ses
             local_start=slot.local_start,
             timezone=slot.timezone,
             location=slot.location,
+            added_at=now,
+            pinned=pinned,
         )
     )
     return SessionChange(session_number=number, change=SessionChangeKind.ADDED, local_start=slot.local_start)
 
 
+def kept_days(state: PairState) -> set[date]:
+    """Days a re-plan leaves alone: those the office cancelled, and those of sessions it
+    placed itself (and the rhythm's days they were moved away from)."""
+    days: set[date] = set()
+    for session in state.sessions:
+        if session.status == SessionStatus.CANCELLED and session.cancelled_by == CancelledBy.OFFICE:
+            days.add(session.local_start.date())
+        if session.pinned and session.status != SessionStatus.CANCELLED:
+            days.add(session.local_start.date())
+        if session.pinned and session.moved_from is not None:
+            days.add(session.moved_from)
+    return days
+
+
+def free_slots(state: PairState, slots: list[PlannedSession]) -> list[PlannedSession]:
+    days = kept_days(state)
+    return [slot for slot in slots if slot.local_start.date() not in days]
+
+
+def restore_pinned(state: PairState, workflow_id: str, now: datetime) -> list[SessionChange]:
+    """After a pause, sessions the office had placed itself come back at their time
+    (with a new UID: their cancellation already reached the calendars)."""
+    changes = []
+    for session in list(state.sessions):
+        if session.pinned and session.cancelled_by == CancelledBy.PAUSE and session.starts_at > now:
+            session.pinned = False
+            change = add_session(state, workflow_id, slot_of(session), now, pinned=True)
+            state.sessions[-1].moved_from = session.moved_from
+            changes.append(change)
+    return changes
+
+
 def apply_plan(
-    state: PairState, workflow_id: str, slots: list[PlannedSession], now: datetime, reason: str
+    state: PairState,
+    workflow_id: str,
+    slots: list[PlannedSession],
+    now: datetime,
+    reason: str,
+    keep_decisions: bool = False,
 ) -> list[SessionChange]:
     """Fit the sessions still to come onto new slots: the first ones move (same UID,
-    SEQUENCE+1), surplus ones are cancelled, missing ones are added."""
+    SEQUENCE+1), surplus ones are cancelled, missing ones are added. With
+    ``keep_decisions`` the office's own sessions and cancelled days are left alone."""
     remaining = upcoming(state, now)
+    added_at = None
+    if keep_decisions:
+        remaining = [s for s in remaining if not s.pinned]
+        slots = free_slots(state, slots)
+        added_at = now
     changes: list[SessionChange] = []
     for session, slot in zip(remaining, slots):
         if change := move_session(session, slot, now):
             changes.append(change)
     for session in remaining[len(slots) :]:
-        changes.append(cancel_session(session, reason, now))
+        changes.append(cancel_session(session, reason, now, CancelledBy.PLAN))
     for slot in slots[len(remaining) :]:
-        changes.append(add_session(state, workflow_id, slot))
+        changes.append(add_session(state, workflow_id, slot, added_at))
     return changes
+
+
+def restyle_pinned(
+    state: PairState, now: datetime, length_minutes: int | None, location: str | None
+) -> list[SessionChange]:
+    """A new rhythm's length and place reach the sessions the office placed itself too;
+    their day and time stay."""
+    changes = []
+    for session in upcoming(state, now):
+        if not session.pinned or (length_minutes is None and location is None):
+            continue
+        slot = slot_of(session)
+        if length_minutes is not None:
+            slot.ends_at = slot.starts_at + timedelta(minutes=length_minutes)
+        slot.location = location if location is not None else slot.location
+        if change := move_session(session, slot, now):
+            changes.append(change)
+    return changes
+
+
+def numbered(state: PairState, changes: list[SessionChange]) -> list[SessionChange]:
+    """Changes as people number sessions (see ``agenda.position``), in time order. A
+    session cancelled by this operation keeps the number it had just before, for good."""
+    by_id = {s.number: s for s in state.sessions}
+    cancelled = [by_id[c.session_number] for c in changes if c.change == SessionChangeKind.CANCELLED]
+    added = {c.session_number for c in changes if c.change == SessionChangeKind.ADDED}
+    kept = [s for s in active_sessions(state) if s.number not in added]
+    before = sorted(kept + cancelled, key=lambda s: (s.starts_at, s.number))
+    for session in cancelled:
+        session.cancelled_as = 1 + before.index(session)
+    renumbered = [
+        change.model_copy(update={"session_number": position(state, by_id[change.session_number])})
+        for change in changes
+    ]
+    return sorted(renumbered, key=lambda c: (c.local_start, c.change != SessionChangeKind.CANCELLED))

@@ -16,7 +16,7 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 with workflow.unsafe.imports_passed_through():
-    from mentoring.cohort import Pair
+    from mentoring.cohort import Pair, Role, place_of, same_address
     from mentoring.ids import pair_workflow_id
     from mentoring.pair_labels import pair_details, pair_search_attributes, pair_summary
     from mentoring.operations import (
@@ -25,6 +25,11 @@ with workflow.unsafe.imports_passed_through():
         CohortOperationResult,
         EndCohort,
         EndProgram,
+        FindParticipant,
+        LookupOperation,
+        ParticipantPlace,
+        ParticipantReplaced,
+        PastCohortOperation,
         WithdrawPair,
     )
     from mentoring.state import (
@@ -98,6 +103,26 @@ class CohortWorkflow:
             messages_failed=sum(r.messages_failed for r in reports),
         )
 
+    @workflow.signal
+    def participant_replaced(self, change: ParticipantReplaced) -> None:
+        pair = next((p for p in self._input.cohort.pairs if p.id == change.pair_id), None)
+        if pair is None:
+            return
+        if change.role == Role.MENTOR:
+            pair.mentor = change.person
+        else:
+            pair.mentee = change.person
+
+    @workflow.query
+    def find_participant(self, request: FindParticipant) -> ParticipantPlace:
+        place = place_of(self._input.cohort.pairs, request.email, except_pair=request.except_pair_id)
+        return ParticipantPlace(pair_id=place[0].id, role=place[1]) if place else ParticipantPlace()
+
+    @workflow.query
+    def applied_operation(self, request: LookupOperation) -> PastCohortOperation:
+        """So that running a command again can say it was applied already."""
+        return PastCohortOperation(result=self._operations.get(request.request_id))
+
     # ------------------------------------------------------------------ operations
 
     @workflow.update
@@ -115,13 +140,11 @@ class CohortWorkflow:
         pairs = self._input.cohort.pairs
         if any(p.id == request.pair.id for p in pairs):
             raise check.reject(f"cohort already has a pair '{request.pair.id}'")
-        new = {request.pair.mentor.email.casefold(): "mentor", request.pair.mentee.email.casefold(): "mentee"}
-        if len(new) == 1:
+        if same_address(request.pair.mentor.email, request.pair.mentee.email):
             raise check.reject(f"{request.pair.mentor.email} cannot be both mentor and mentee")
-        for pair in pairs:
-            for person in (pair.mentor, pair.mentee):
-                if person.email.casefold() in new:
-                    raise check.reject(f"{person.email} is already in pair '{pair.id}' of this cohort")
+        for person in (request.pair.mentor, request.pair.mentee):
+            if place := place_of(pairs, person.email):
+                raise check.reject(f"{person.email} is already in pair '{place[0].id}' of this cohort")
         for role, person in (("mentor", request.pair.mentor), ("mentee", request.pair.mentee)):
             check.check_one_line(f"{role} name", person.name)
         check.check_one_line("location", request.pair.pattern.location)

@@ -19,18 +19,16 @@ from mentoring.messages import (
     SessionRef,
 )
 from mentoring.state import OutgoingMessage, PairState, SessionState
-from workflows.agenda import active_sessions
+from workflows.agenda import Action, Due, active_sessions, position
 
 _FUNCTIONS = list(MentoringFunction)
 _CALENDAR_KINDS = (MessageKind.INVITE, MessageKind.INVITE_CANCEL)
 
 
 def session_ref(session: SessionState, state: PairState, sequence: int | None = None) -> SessionRef:
-    # Participants read "session 4 of 12": its place among the sessions that happen.
-    # ``number`` stays the session's stable id for the program office.
-    position = 1 + sum(1 for s in active_sessions(state) if s.starts_at < session.starts_at)
+    # Participants read "session 4 of 12", the number the office uses too.
     return SessionRef(
-        number=position,
+        number=position(state, session),
         uid=session.uid,
         sequence=session.sequence if sequence is None else sequence,
         starts_at=session.starts_at,
@@ -51,6 +49,18 @@ def participants(state: PairState, *, include_vacant: bool = False) -> list[Reci
     if include_vacant:
         return people
     return [p for p in people if p.role != state.vacant_role]
+
+
+def recipients_of(item: Due, state: PairState) -> int:
+    """How many messages doing ``item`` sends: what an operation reports as queued."""
+    if item.action == Action.OUTBOX:
+        return 1
+    if item.action == Action.RESUME:
+        return 0
+    # A cancellation also clears the calendar of a participant who just withdrew.
+    count = len(participants(state, include_vacant=item.action == Action.CANCEL))
+    # The closing review comes with the completion notice to the program office.
+    return count + 1 if item.action == Action.CLOSING else count
 
 
 def program_office(program: Program, state: PairState) -> Recipient:
@@ -97,6 +107,8 @@ class LetterWriter:
         number = session.number if session else 0
         version = session.sequence if session and kind in _CALENDAR_KINDS else 0
         active = active_sessions(state)
+        # "of N" counts the current plan; a cancelled session is no longer part of it.
+        total = 0 if kind == MessageKind.INVITE_CANCEL else len(active)
         request = DeliveryRequest(
             key=message_key(self._workflow_id, event or event_name(kind, number), version, recipient),
             kind=kind,
@@ -106,7 +118,7 @@ class LetterWriter:
             mentor=state.mentor,
             mentee=state.mentee,
             session=session_ref(session, state) if session else None,
-            total_sessions=len(active),
+            total_sessions=total,
             midpoint_at=state.midpoint_at,
             failure=failure,
             note=note,

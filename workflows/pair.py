@@ -25,7 +25,10 @@ with workflow.unsafe.imports_passed_through():
         ChangeRhythm,
         EndProgram,
         ExtendProgram,
+        LookupOperation,
         OperationResult,
+        ParticipantReplaced,
+        PastOperation,
         PausePair,
         ReplaceParticipant,
         RescheduleSession,
@@ -44,14 +47,26 @@ with workflow.unsafe.imports_passed_through():
         PairState,
         PauseRecord,
         ProgramPhase,
+        CancelledBy,
         SessionState,
         SessionStatus,
     )
     from workflows import validation as check
     from workflows.agenda import Action, Due, active_sessions, current_phase, due_items
-    from workflows.changes import add_session, apply_plan, cancel_session, move_session, session_uid, upcoming
+    from workflows.changes import (
+        add_session,
+        apply_plan,
+        cancel_session,
+        free_slots,
+        numbered,
+        reschedule,
+        restore_pinned,
+        restyle_pinned,
+        session_uid,
+        upcoming,
+    )
     from workflows.courier import Courier
-    from workflows.letters import LetterWriter, participant, participants, program_office
+    from workflows.letters import LetterWriter, participant, participants, program_office, recipients_of
 
 def describe_rhythm(request: ChangeRhythm) -> str:
     parts = []
@@ -305,13 +320,18 @@ class PairProgramWorkflow:
     def state(self) -> PairState:
         return self._state
 
+    @workflow.query
+    def applied_operation(self, request: LookupOperation) -> PastOperation:
+        """So that running a command again can say it was applied already."""
+        return PastOperation(result=self._state.operations.get(request.request_id))
+
     @workflow.update
     async def reschedule_session(self, request: RescheduleSession) -> OperationResult:
         if done := self._state.operations.get(request.request_id):
             return done
         async with self._lock:
             now = workflow.now()
-            session = check.session_to_change(self._state, request.session_number, now)
+            session = self._session_to_change(request.session_number, now)
             [starts_at] = await self._instants([request.new_local_start])
             if starts_at <= workflow.now():
                 raise check.reject(f"new time {request.new_local_start:%Y-%m-%d %H:%M} is in the past")
@@ -323,8 +343,8 @@ class PairProgramWorkflow:
                 timezone=session.timezone,
                 location=session.location,
             )
-            changes = [c for c in [move_session(session, slot, workflow.now())] if c]
-            summary = f"session {session.number} moved to {request.new_local_start:%Y-%m-%d %H:%M} {session.timezone}"
+            changes = [c for c in [reschedule(session, slot, workflow.now(), self._keeps_decisions())] if c]
+            summary = f"session {request.session_number} moved to {request.new_local_start:%Y-%m-%d %H:%M} {session.timezone}"
             return self._done(request.request_id, "reschedule_session", summary if changes else "nothing to change", changes)
 
     @reschedule_session.validator
@@ -341,9 +361,9 @@ class PairProgramWorkflow:
             return done
         async with self._lock:
             now = workflow.now()
-            session = check.session_to_change(self._state, request.session_number, now)
-            changes = [cancel_session(session, request.reason, now)]
-            summary = f"session {session.number} cancelled"
+            session = self._session_to_change(request.session_number, now)
+            changes = [cancel_session(session, request.reason, now, CancelledBy.OFFICE)]
+            summary = f"session {request.session_number} cancelled"
             if request.replacement_local_start is not None:
                 [starts_at] = await self._instants([request.replacement_local_start])
                 if starts_at <= workflow.now():
@@ -356,9 +376,10 @@ class PairProgramWorkflow:
                     timezone=session.timezone,
                     location=session.location,
                 )
-                added = add_session(self._state, self._workflow_id, slot)
+                keep = self._keeps_decisions()
+                added = add_session(self._state, self._workflow_id, slot, workflow.now() if keep else None, pinned=keep)
                 changes.append(added)
-                summary += f"; replacement session {added.session_number} on {request.replacement_local_start:%Y-%m-%d %H:%M}"
+                summary += f"; replacement on {request.replacement_local_start:%Y-%m-%d %H:%M}"
             return self._done(request.request_id, "cancel_session", summary, changes)
 
     @cancel_session.validator
@@ -382,7 +403,10 @@ class PairProgramWorkflow:
             state.pattern = state.pattern.model_copy(update=fields)
             now = workflow.now()
             plan = await self._replan(now.date() - timedelta(days=1), state.program_end, now, restart=True)
-            changes = apply_plan(state, self._workflow_id, plan.sessions, workflow.now(), "the rhythm changed")
+            keep = self._keeps_decisions()
+            changes = apply_plan(state, self._workflow_id, plan.sessions, workflow.now(), "the rhythm changed", keep)
+            if keep:
+                changes += restyle_pinned(state, workflow.now(), request.length_minutes, request.location)
             if plan.sessions:
                 state.rhythm_anchor = plan.sessions[0].local_start.date()
             if not state.closing_done:
@@ -454,7 +478,10 @@ class PairProgramWorkflow:
             active = active_sessions(state)
             after = active[-1].starts_at + timedelta(minutes=1) if active else workflow.now()
             plan = await self._replan(state.rhythm_anchor, state.program_end, max(after, workflow.now()))
-            changes = [add_session(state, self._workflow_id, slot) for slot in plan.sessions]
+            if keep := self._keeps_decisions():
+                plan.sessions = free_slots(state, plan.sessions)
+            added_at = workflow.now() if keep else None
+            changes = [add_session(state, self._workflow_id, slot, added_at) for slot in plan.sessions]
             if not state.closing_done:
                 state.closing_at = plan.closing_at
             summary = f"extended by {request.weeks} week(s) to {state.program_end}; {len(changes)} session(s) added"
@@ -533,7 +560,19 @@ class PairProgramWorkflow:
                 partner = [p for p in participants(state) if p.role != request.role]
                 self._queue_introductions(request, newcomer, partner, now)
             summary = f"{request.role.value} is now {request.person.name}"
-            return self._done(request.request_id, "replace_participant", summary, changes)
+            result = self._done(request.request_id, "replace_participant", summary, changes)
+        await self._tell_cohort(ParticipantReplaced(pair_id=self._input.pair.id, role=request.role, person=request.person))
+        return result
+
+    async def _tell_cohort(self, change: ParticipantReplaced) -> None:
+        """The cohort keeps who is in which pair, so that nobody joins a second one."""
+        cohort_id = self._input.cohort_workflow_id
+        if cohort_id is None or not workflow.patched("tell-cohort-of-replacements"):
+            return
+        try:
+            await workflow.get_external_workflow_handle(cohort_id).signal("participant_replaced", change)
+        except Exception:
+            workflow.logger.info("cohort %s did not take the replacement", cohort_id)
 
     @replace_participant.validator
     def _check_replace(self, request: ReplaceParticipant) -> None:
@@ -582,7 +621,7 @@ class PairProgramWorkflow:
     ) -> list[SessionChange]:
         state, now = self._state, workflow.now()
         changes = [
-            cancel_session(s, f"paused: {reason}", now)
+            cancel_session(s, f"paused: {reason}", now, CancelledBy.PAUSE)
             for s in upcoming(state, now)
             if until is None or s.local_start.date() <= until
         ]
@@ -624,7 +663,10 @@ class PairProgramWorkflow:
                 # Held before the pause; its prompts are no longer timely.
                 session.status = SessionStatus.HELD
                 session.reminder_done = session.reflection_done = True
-        changes = apply_plan(state, self._workflow_id, plan.sessions, now, "re-planned after the pause")
+        changes = []
+        if keep := self._keeps_decisions():
+            changes += restore_pinned(state, self._workflow_id, now)
+        changes += apply_plan(state, self._workflow_id, plan.sessions, now, "re-planned after the pause", keep)
         if plan.sessions:
             state.rhythm_anchor = plan.sessions[0].local_start.date()
         if not state.closing_done:
@@ -643,7 +685,7 @@ class PairProgramWorkflow:
 
     def _end(self, request: EndProgram) -> list[SessionChange]:
         state, now = self._state, workflow.now()
-        changes = [cancel_session(s, f"program ended: {request.reason}", now) for s in upcoming(state, now)]
+        changes = [cancel_session(s, f"program ended: {request.reason}", now, CancelledBy.END) for s in upcoming(state, now)]
         if state.paused is not None:
             state.paused.resumed_at = now
         state.ended = EndRecord(reason=request.reason, at=now, closing_review=request.closing_review)
@@ -673,6 +715,8 @@ class PairProgramWorkflow:
         for session in upcoming(state, now):
             if session.invited_sequence is None:
                 continue
+            # Two changes, two SEQUENCEs: the leaver's CANCEL, then the REQUEST naming
+            # the newcomer (sent by the agenda at ``sequence``).
             session.sequence += 1
             session.updated_at = now
             state.outbox.append(
@@ -688,6 +732,7 @@ class PairProgramWorkflow:
                     mentee=before[1],
                 )
             )
+            session.sequence += 1
             changes.append(
                 SessionChange(
                     session_number=session.number, change=SessionChangeKind.UPDATED, local_start=session.local_start
@@ -713,6 +758,17 @@ class PairProgramWorkflow:
             )
 
     # ------------------------------------------------------------------ bookkeeping
+
+    def _keeps_decisions(self) -> bool:
+        # Re-plans keep the office's cancelled days and placed sessions, and sessions an
+        # operation adds are invited after its notices. Histories from before replay as they were.
+        return workflow.patched("keep-office-decisions")
+
+    def _session_to_change(self, place: int, now: datetime) -> SessionState:
+        if workflow.patched("sessions-by-position"):
+            return check.session_to_change(self._state, place, now)
+        # Requests recorded before named sessions by their stable id.
+        return next(s for s in self._state.sessions if s.number == place)
 
     def _is_repeat(self, request_id: str) -> bool:
         return request_id in self._state.operations
@@ -740,14 +796,12 @@ class PairProgramWorkflow:
         state.phase = current_phase(state)
         if queued is None:
             now = workflow.now()
-            due_now = [item for item in due_items(state, self._program) if item.at <= now]
-            # Outbox entries are one per recipient already; the others go to each participant.
-            queued = sum(1 if item.action == Action.OUTBOX else len(participants(state, include_vacant=True)) for item in due_now)
+            queued = sum(recipients_of(item, state) for item in due_items(state, self._program) if item.at <= now)
         result = OperationResult(
             request_id=request_id,
             operation=operation,
             summary=summary,
-            sessions=changes,
+            sessions=numbered(state, changes),
             messages_queued=queued,
             program_end=state.program_end,
             beyond_six_months=state.beyond_six_months,

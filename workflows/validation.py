@@ -9,7 +9,8 @@ from datetime import date, datetime, timedelta
 from temporalio.exceptions import ApplicationError
 
 from mentoring.cohort import Person, Role
-from mentoring.state import PairState, SessionState, SessionStatus
+from mentoring.state import PairState, SessionState
+from workflows.agenda import active_sessions, session_at
 
 INVALID_OPERATION = "InvalidOperation"
 # Refused only because the pair is seconds old; the same request succeeds a moment later.
@@ -53,15 +54,14 @@ def check_not_paused(state: PairState, what: str) -> None:
         raise reject(f"the pair is paused; resume it before you {what}")
 
 
-def session_to_change(state: PairState, number: int, now: datetime) -> SessionState:
-    session = next((s for s in state.sessions if s.number == number), None)
+def session_to_change(state: PairState, place: int, now: datetime) -> SessionState:
+    """The session numbered ``place`` as ``ops.py show`` and the emails number it."""
+    session = session_at(state, place)
     if session is None:
-        known = ", ".join(str(s.number) for s in state.sessions if s.status != SessionStatus.CANCELLED)
-        raise reject(f"there is no session {number} (sessions: {known})")
-    if session.status == SessionStatus.CANCELLED:
-        raise reject(f"session {number} is cancelled")
+        count = len(active_sessions(state))
+        raise reject(f"there is no session {place} (the sessions are numbered 1 to {count}; see ops.py show)")
     if session.starts_at <= now:
-        raise reject(f"session {number} ({session.local_start:%Y-%m-%d %H:%M}) is in the past")
+        raise reject(f"session {place} ({session.local_start:%Y-%m-%d %H:%M}) is in the past")
     return session
 
 
