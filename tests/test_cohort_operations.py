@@ -10,9 +10,17 @@ from temporalio.client import WorkflowUpdateFailedError
 
 from cli.start import start_cohort
 from devstack.temporal_servers import start_time_skipping
-from mentoring.cohort import Cadence
+from mentoring.cohort import Cadence, Person, Role
 from mentoring.ids import pair_workflow_id
-from mentoring.operations import AddPair, Announcement, Audience, EndCohort, WithdrawPair
+from mentoring.operations import (
+    AddPair,
+    Announcement,
+    Audience,
+    EndCohort,
+    FindParticipant,
+    ReplaceParticipant,
+    WithdrawPair,
+)
 from mentoring.state import ProgramPhase
 from tests import factories
 from tests.calendars import live_sessions
@@ -114,3 +122,39 @@ async def test_the_cohort_hears_of_milestones_not_of_every_message(cohort_env):
         if event.HasField("activity_task_scheduled_event_attributes")
     }
     assert activity_types == {"deliver_message"}
+
+
+async def test_a_person_is_in_one_pair_of_a_cohort_whoever_replaces_whom(cohort_env):
+    env, smtp = cohort_env
+    start = (await env.get_current_time() + timedelta(days=1)).date()
+    handle, _ = await start_cohort(env.client, factories.cohort(start, ["p1", "p2"], cohort_id="roster"))
+    await settle(env)
+    p1 = env.client.get_workflow_handle(pair_workflow_id("roster", "p1"))
+    newcomer = Person(name="Ines Brandt", email="Ines.Brandt@Example.com", timezone="Europe/Berlin")
+    await p1.execute_update(
+        PairProgramWorkflow.replace_participant,
+        ReplaceParticipant(request_id="r1", role=Role.MENTEE, person=newcomer, reason="Nachfolge"),
+        id="r1",
+    )
+    await settle(env)
+
+    async def place(email: str, except_pair: str | None = None) -> tuple:
+        found = await handle.query(CohortWorkflow.find_participant, FindParticipant(email=email, except_pair_id=except_pair))
+        return found.pair_id, found.role
+
+    # The cohort heard of the replacement: the newcomer is in p1, case aside, and the leaver is free.
+    assert await place("ines.brandt@example.com") == ("p1", Role.MENTEE)
+    assert await place("ines.brandt@example.com", except_pair="p1") == (None, None)
+    assert await place("mentee-p1@example.com") == (None, None)
+    assert await place("MENTOR-P2@example.com") == ("p2", Role.MENTOR)
+
+    taken = factories.pair("p3")
+    taken.mentee = Person(name="Ines", email="INES.BRANDT@example.com", timezone="Europe/Berlin")
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await handle.execute_update(CohortWorkflow.add_pair, AddPair(request_id="add-p3", pair=taken), id="add-p3")
+    assert refused.value.cause.message == "INES.BRANDT@example.com is already in pair 'p1' of this cohort"
+    # The one who left p1 may join a pair of their own.
+    free = factories.pair("p4")
+    free.mentee = Person(name="Klaus Richter", email="mentee-p1@example.com", timezone="Europe/Berlin")
+    added = await handle.execute_update(CohortWorkflow.add_pair, AddPair(request_id="add-p4", pair=free), id="add-p4")
+    assert added.pairs_affected == ["p4"]

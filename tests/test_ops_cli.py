@@ -321,6 +321,10 @@ async def _reschedule_twice(stack: Stack) -> None:
     again = await ops(stack, *args)
     assert again.returncode == 0, again.stderr
     assert lines(again.stdout)[:2] == out[:2]
+    # Seconds later, and it says so: the workflow had the request id already.
+    assert not any("already applied" in line for line in out)
+    assert lines(again.stdout)[-1].startswith("This request was already applied at ")
+    assert lines(again.stdout)[-1].endswith("nothing was done again. To do the same thing once more, pass a new --request-id.")
     session = (await pair_state(stack, "p1")).sessions[1]
     assert (session.local_start, session.sequence, session.status) == (new, 1, SessionStatus.PLANNED)
 
@@ -373,15 +377,20 @@ async def _add_pair_from_the_cohort_file(stack: Stack, folder: Path) -> None:
     # The example file's defaults (dienstag, 16:00, 60 minutes, biweekly), under this cohort's id.
     cohort_file = folder / "cohort.yaml"
     cohort_file.write_text(EXAMPLE.read_text(encoding="utf-8").replace("id: dw-2027", f"id: {COHORT}"))
-    added = await ops(
-        stack, "add-pair", str(cohort_file), "--id", "p4",
+    add_args = (
+        "add-pair", str(cohort_file), "--id", "p4",
         "--mentor-name", "Jonas Beck", "--mentor-email", "j.beck@example.com", "--mentor-timezone", "Europe/Berlin",
         "--mentee-name", "Dr. Petra Lang", "--mentee-email", "p.lang@example.com",
         "--mentee-timezone", "America/New_York", "--time", "10:00",
     )
+    added = await ops(stack, *add_args)
     assert added.returncode == 0, added.stderr
     assert lines(added.stdout)[0] == "pair p4 added and started"
     assert lines(added.stdout)[2] == "pairs affected: p4"
+    again = await ops(stack, *add_args)
+    assert again.returncode == 0, again.stderr
+    assert lines(again.stdout)[:3] == lines(added.stdout)[:3]
+    assert lines(again.stdout)[-1].startswith("This request was already applied; nothing was done again.")
 
     async def planned():
         with contextlib.suppress(Exception):
@@ -394,8 +403,32 @@ async def _add_pair_from_the_cohort_file(stack: Stack, folder: Path) -> None:
     assert sessions[0].location == "Microsoft Teams: https://teams.example.com/l/meetup-join/dw-2027"
 
 
+async def _announce_twice(stack: Stack) -> None:
+    args = ("announce", COHORT, "--subject", "Abschlussfeier", "--body", "Am 30. Juni.", "--to", "mentors")
+    first = await ops(stack, *args)
+    assert first.returncode == 0, first.stderr
+    again = await ops(stack, *args)
+    assert again.returncode == 0, again.stderr
+    assert lines(again.stdout)[0] == lines(first.stdout)[0]
+    assert lines(again.stdout)[-1].startswith("This request was already applied; nothing was done again.")
+
+
+async def _replace_with_someone_of_another_pair(stack: Stack) -> None:
+    refused = await ops(
+        stack, "replace", COHORT, "p1", "--role", "mentee", "--name", "Lena", "--email", "MENTOR-P2@example.com",
+        "--timezone", "Europe/Berlin", "--reason", "swap",
+    )
+    assert (refused.returncode, refused.stderr.strip()) == (
+        1,
+        "error: MENTOR-P2@example.com is already in pair 'p2' as mentor; a person can be in only one pair "
+        "of a cohort. Nothing was changed.",
+    )
+
+
 async def test_changes_print_their_summary_and_change_the_state(stack, tmp_path):
     await asyncio.gather(
+        _announce_twice(stack),
+        _replace_with_someone_of_another_pair(stack),
         _reschedule_twice(stack),
         _pause_and_resume(stack),
         _end_then_finished(stack),

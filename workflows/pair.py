@@ -52,7 +52,7 @@ with workflow.unsafe.imports_passed_through():
         SessionStatus,
     )
     from workflows import validation as check
-    from workflows.agenda import Action, Due, active_sessions, current_phase, due_items
+    from workflows.agenda import Action, Due, active_sessions, current_phase, due_items, needs_cancellation
     from workflows.changes import (
         add_session,
         apply_plan,
@@ -274,6 +274,9 @@ class PairProgramWorkflow:
             assert session is not None
             # A participant who just withdrew gets the cancellation too: their calendar must be cleared.
             requests = self._requests(MessageKind.INVITE_CANCEL, session, session.cancel_reason, everyone=True)
+            if workflow.patched("cancel-only-those-invited"):
+                # Nobody is sent a cancellation for a session that was never in their calendar.
+                requests = [r for r in requests if r.recipient.email.casefold() in session.invited_to]
             await courier.send_all(requests, item.at)
             session.cancel_sent = True
         elif item.action == Action.INVITE:
@@ -549,6 +552,7 @@ class PairProgramWorkflow:
         async with self._lock:
             state, now = self._state, workflow.now()
             newcomer = participant(request.role, request.person)
+            self._cancellations_for_leaver(request, now)
             if state.vacant_role == request.role:
                 self._set_person(request)
                 state.vacant_role = None
@@ -709,8 +713,6 @@ class PairProgramWorkflow:
         """The leaver's invites are cancelled; the newcomer and the partner get the
         same sessions again with SEQUENCE+1, naming the new attendee."""
         state = self._state
-        leaver = participant(request.role, state.mentor if request.role == Role.MENTOR else state.mentee)
-        before = (state.mentor, state.mentee)
         changes = []
         for session in upcoming(state, now):
             if session.invited_sequence is None:
@@ -719,19 +721,7 @@ class PairProgramWorkflow:
             # the newcomer (sent by the agenda at ``sequence``).
             session.sequence += 1
             session.updated_at = now
-            state.outbox.append(
-                OutgoingMessage(
-                    event=f"session-{session.number}-leaver-cancel",
-                    kind=MessageKind.INVITE_CANCEL,
-                    recipient=leaver,
-                    due_at=now,
-                    session_number=session.number,
-                    sequence=session.sequence,
-                    note=request.reason,
-                    mentor=before[0],
-                    mentee=before[1],
-                )
-            )
+            self._cancel_for_leaver(request, session, now)
             session.sequence += 1
             changes.append(
                 SessionChange(
@@ -740,6 +730,36 @@ class PairProgramWorkflow:
             )
         self._set_person(request)
         return changes
+
+    def _cancellations_for_leaver(self, request: ReplaceParticipant, now: datetime) -> None:
+        """Cancellations still on their way (a withdrawal seconds ago) go to the leaver,
+        not to whoever holds the role when they are sent."""
+        if not workflow.patched("cancel-only-those-invited"):
+            return
+        leaver = self._state.mentor if request.role == Role.MENTOR else self._state.mentee
+        assert leaver is not None
+        for session in self._state.sessions:
+            if needs_cancellation(session) and leaver.email.casefold() in session.invited_to:
+                self._cancel_for_leaver(request, session, now)
+                session.invited_to.remove(leaver.email.casefold())
+
+    def _cancel_for_leaver(self, request: ReplaceParticipant, session: SessionState, now: datetime) -> None:
+        state = self._state
+        leaver = participant(request.role, state.mentor if request.role == Role.MENTOR else state.mentee)
+        state.outbox.append(
+            OutgoingMessage(
+                event=f"session-{session.number}-leaver-cancel",
+                kind=MessageKind.INVITE_CANCEL,
+                recipient=leaver,
+                due_at=now,
+                session_number=session.number,
+                sequence=session.sequence,
+                note=request.reason,
+                # The pair as it was, so the cancellation names the leaver.
+                mentor=state.mentor,
+                mentee=state.mentee,
+            )
+        )
 
     def _queue_introductions(
         self, request: ReplaceParticipant, newcomer: Recipient, partner: list[Recipient], now: datetime
