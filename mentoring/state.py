@@ -150,10 +150,6 @@ class PairState(BaseModel):
     # request_id -> result, so a repeated operation changes nothing.
     operations: dict[str, OperationResult] = {}
     welcome_done: bool = False
-    # The welcome goes out with the first invite, not when the pair is started: a cohort
-    # started two months ahead does not greet people two months ahead. False only in
-    # pairs started before this rule, which sent it at once.
-    welcome_with_first_invite: bool = False
     midpoint_done: bool = False
     sessions_held_at_midpoint: int = 0
     closing_done: bool = False

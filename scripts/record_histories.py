@@ -47,7 +47,7 @@ from workflows.pair import PairProgramWorkflow  # noqa: E402
 
 HISTORIES = ROOT / "tests" / "histories"
 # Histories are kept, never replaced: each recording adds files tagged with its version.
-TAG = sys.argv[1] if len(sys.argv) > 1 else "v2"
+TAG = sys.argv[1] if len(sys.argv) > 1 else "v1.0.0"
 
 
 async def three_weeks_ahead(env):

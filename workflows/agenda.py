@@ -99,7 +99,8 @@ def due_items(state: PairState, program: Program) -> list[Due]:
         return sorted(items)
     if not state.welcome_done and not ended:
         invites = [item.at for item in items if item.action == Action.INVITE]
-        welcome_at = min(invites, default=started) if state.welcome_with_first_invite else started
+        # With the first invite: a cohort started weeks ahead greets nobody early.
+        welcome_at = min(invites, default=started)
         items.append(_due(welcome_at, Action.WELCOME))
     if not state.midpoint_done and not ended and state.midpoint_at is not None:
         items.append(_due(state.midpoint_at, Action.MIDPOINT))

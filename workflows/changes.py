@@ -10,14 +10,45 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from mentoring.operations import SessionChange, SessionChangeKind
-from mentoring.plan import PlannedSession
+from mentoring.operations import ChangeRhythm, SessionChange, SessionChangeKind
+from mentoring.plan import PlannedSession, SessionPlan
 from mentoring.state import CancelledBy, PairState, SessionState, SessionStatus
 from workflows.agenda import active_sessions, position
 
 
 def session_uid(workflow_id: str, number: int) -> str:
     return f"{workflow_id}-session-{number}@reverse-mentoring"
+
+
+def plan_sessions(workflow_id: str, plan: SessionPlan) -> list[SessionState]:
+    """A new pair's sessions, from the plan the planning activity made."""
+    return [
+        SessionState(
+            number=s.number,
+            uid=session_uid(workflow_id, s.number),
+            starts_at=s.starts_at,
+            ends_at=s.ends_at,
+            local_start=s.local_start,
+            timezone=s.timezone,
+            location=s.location,
+        )
+        for s in plan.sessions
+    ]
+
+
+def describe_rhythm(request: ChangeRhythm) -> str:
+    parts = []
+    if request.weekday:
+        parts.append(f"on {request.weekday.value.capitalize()}s")
+    if request.local_time:
+        parts.append(f"at {request.local_time:%H:%M}")
+    if request.length_minutes:
+        parts.append(f"{request.length_minutes} minutes")
+    if request.cadence:
+        parts.append(request.cadence.value.replace("_", " "))
+    if request.location:
+        parts.append(f"in {request.location}")
+    return ", ".join(parts)
 
 
 def upcoming(state: PairState, now: datetime) -> list[SessionState]:
@@ -34,6 +65,14 @@ def slot_of(session: SessionState) -> PlannedSession:
         timezone=session.timezone,
         location=session.location,
     )
+
+
+def moved_slot(session: SessionState, local_start: datetime, starts_at: datetime) -> PlannedSession:
+    """The session's length and place at another time."""
+    slot = slot_of(session)
+    slot.starts_at, slot.local_start = starts_at, local_start
+    slot.ends_at = starts_at + (session.ends_at - session.starts_at)
+    return slot
 
 
 def move_session(session: SessionState, slot: PlannedSession, now: datetime) -> SessionChange | None:
@@ -55,10 +94,10 @@ def move_session(session: SessionState, slot: PlannedSession, now: datetime) -> 
     )
 
 
-def reschedule(session: SessionState, slot: PlannedSession, now: datetime, pin: bool) -> SessionChange | None:
-    """The office moves a session: with ``pin``, re-plans keep it at its new time and
-    leave the rhythm's day it came from free."""
-    if pin and not session.pinned:
+def reschedule(session: SessionState, slot: PlannedSession, now: datetime) -> SessionChange | None:
+    """The office moves a session: re-plans keep it at its new time and leave the
+    rhythm's day it came from free."""
+    if not session.pinned:
         session.moved_from = session.local_start.date()
         session.pinned = True
     return move_session(session, slot, now)
@@ -136,17 +175,12 @@ def apply_plan(
     slots: list[PlannedSession],
     now: datetime,
     reason: str,
-    keep_decisions: bool = False,
 ) -> list[SessionChange]:
     """Fit the sessions still to come onto new slots: the first ones move (same UID,
-    SEQUENCE+1), surplus ones are cancelled, missing ones are added. With
-    ``keep_decisions`` the office's own sessions and cancelled days are left alone."""
-    remaining = upcoming(state, now)
-    added_at = None
-    if keep_decisions:
-        remaining = [s for s in remaining if not s.pinned]
-        slots = free_slots(state, slots)
-        added_at = now
+    SEQUENCE+1), surplus ones are cancelled, missing ones are added. The office's own
+    sessions and the days it cancelled are left alone."""
+    remaining = [s for s in upcoming(state, now) if not s.pinned]
+    slots = free_slots(state, slots)
     changes: list[SessionChange] = []
     for session, slot in zip(remaining, slots):
         if change := move_session(session, slot, now):
@@ -154,7 +188,7 @@ def apply_plan(
     for session in remaining[len(slots) :]:
         changes.append(cancel_session(session, reason, now, CancelledBy.PLAN))
     for slot in slots[len(remaining) :]:
-        changes.append(add_session(state, workflow_id, slot, added_at))
+        changes.append(add_session(state, workflow_id, slot, now))
     return changes
 
 

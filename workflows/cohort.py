@@ -12,13 +12,10 @@ import asyncio
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import WorkflowIDReusePolicy
-from temporalio.exceptions import WorkflowAlreadyStartedError
 
 with workflow.unsafe.imports_passed_through():
     from mentoring.cohort import Pair, Role, place_of, same_address
     from mentoring.ids import pair_workflow_id
-    from mentoring.pair_labels import pair_details, pair_search_attributes, pair_summary
     from mentoring.operations import (
         AddPair,
         Announcement,
@@ -37,17 +34,13 @@ with workflow.unsafe.imports_passed_through():
         CohortProgress,
         CohortResult,
         CohortState,
-        PairProgramInput,
         PairProgress,
         PairStartRequest,
         PairStartResult,
         ProgramPhase,
     )
     from workflows import validation as check
-    from workflows.pair import PairProgramWorkflow
 
-# Starting children in batches keeps each workflow task small for a 500-pair cohort.
-START_BATCH = 50
 # Pairs per ``start_pairs`` activity: the progress bar of ``starter.py start`` moves
 # once per chunk, and a retried chunk re-checks at most this many workflow ids. Two
 # chunks run at once, so the next one is already starting while one finishes.
@@ -239,11 +232,6 @@ class CohortWorkflow:
     async def _start_pending(self) -> None:
         started = set(self._state.started_pair_ids)
         pending = [p for p in self._input.cohort.pairs if p.id not in started]
-        if not self._starts_by_activity():
-            for first in range(0, len(pending), START_BATCH):
-                await self._start_pairs(pending[first : first + START_BATCH])
-                self._show_started()
-            return
         slots = asyncio.Semaphore(CHUNKS_IN_FLIGHT)
 
         async def start_chunk(pairs: list[Pair]) -> None:
@@ -256,15 +244,8 @@ class CohortWorkflow:
     def _show_started(self) -> None:
         workflow.set_current_details(f"started {len(self._state.started_pair_ids)} of {len(self._input.cohort.pairs)} pairs")
 
-    def _starts_by_activity(self) -> bool:
-        # Cohorts recorded before pairs were started by an activity replay their child starts.
-        return workflow.patched("start-pairs-by-activity")
-
     async def _start_pairs(self, pairs: list[Pair]) -> None:
         if not pairs:
-            return
-        if not self._starts_by_activity():
-            await asyncio.gather(*(self._start_child(pair) for pair in pairs))
             return
         info = workflow.info()
         result = await workflow.execute_activity(
@@ -296,27 +277,6 @@ class CohortWorkflow:
             f"{p.pairs_started} of {p.pairs_total} pairs started ({phases}) · "
             f"{p.sessions_held} sessions held · {p.messages_sent} sent · {p.messages_failed} failed"
         )
-
-    async def _start_child(self, pair: Pair) -> None:
-        if pair.id in self._state.started_pair_ids:
-            return
-        program = self._input.cohort.program
-        info = workflow.info()
-        try:
-            await workflow.start_child_workflow(
-                PairProgramWorkflow.run,
-                PairProgramInput(program=program, pair=pair, cohort_workflow_id=info.workflow_id),
-                id=pair_workflow_id(program.cohort_id, pair.id),
-                task_queue=info.task_queue,
-                parent_close_policy=workflow.ParentClosePolicy.ABANDON,
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                search_attributes=pair_search_attributes(program.cohort_id, pair),
-                static_summary=pair_summary(program.cohort_id, pair),
-                static_details=pair_details(program, pair),
-            )
-        except WorkflowAlreadyStartedError:
-            pass
-        self._mark_started(pair)
 
     def _mark_started(self, pair: Pair) -> None:
         if pair.id in self._state.started_pair_ids:

@@ -1,0 +1,81 @@
+"""A pair's calendar arithmetic, asked of activities: zoneinfo never runs in
+workflow code, and each answer is recorded in history, so a tzdata update cannot
+make a replay diverge."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    from mentoring.cohort import Program
+    from mentoring.plan import Instants, LocalTimes, PlanRequest, SessionPlan
+    from mentoring.state import PairState
+    from workflows import pausing
+    from workflows import validation as check
+
+PLANNING_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1), non_retryable_error_types=["ZoneInfoNotFoundError"])
+
+
+class Planner:
+    def __init__(self, state: PairState, program: Program) -> None:
+        self._state = state
+        self._program = program
+
+    async def first_plan(self) -> SessionPlan:
+        program, pattern = self._program, self._state.pattern
+        assert pattern is not None
+        return await self._plan(
+            PlanRequest(
+                start_date=program.start_date,
+                duration_months=program.duration_months,
+                pattern=pattern,
+                not_before=workflow.now(),
+            )
+        )
+
+    async def replan(self, start: date, end: date, not_before: datetime, restart: bool = False) -> SessionPlan:
+        assert self._state.pattern is not None
+        return await self._plan(
+            PlanRequest(
+                start_date=start,
+                duration_months=self._program.duration_months,
+                end_date=end,
+                pattern=self._state.pattern,
+                not_before=not_before,
+                restart=restart,
+            )
+        )
+
+    async def after_pause(self) -> SessionPlan:
+        """The rest of the program from today, lengthened by the pause."""
+        start, end = pausing.resume_window(self._state, workflow.now())
+        return await self.replan(start, end, workflow.now(), restart=True)
+
+    async def instant(self, local: datetime, field: str | None = None) -> datetime:
+        """The instant of a wall-clock time in the pair's zone; with ``field``, it must
+        lie ahead (a validator can only check the date)."""
+        assert self._state.pattern is not None
+        result = await workflow.execute_activity(
+            "localize_times",
+            LocalTimes(timezone=self._state.pattern.timezone, local=[local]),
+            result_type=Instants,
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=PLANNING_RETRY,
+            summary="convert local times in the pair's time zone",
+        )
+        if field and result.instants[0] <= workflow.now():
+            raise check.reject(f"{field} {local:%Y-%m-%d %H:%M} is in the past")
+        return result.instants[0]
+
+    async def _plan(self, request: PlanRequest) -> SessionPlan:
+        return await workflow.execute_activity(
+            "plan_sessions",
+            request,
+            result_type=SessionPlan,
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=PLANNING_RETRY,
+            summary="plan sessions in the pair's time zone",
+        )

@@ -1,0 +1,75 @@
+"""What a pair tells its cohort and the admins: pure functions over ``PairState``.
+
+Every signal is a workflow task for the cohort, which all pairs share. So a pair
+reports once it has done what is due, and only when a phase, the sessions held, the
+plan or a failure changed; not for each message.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from mentoring.cohort import Program
+from mentoring.state import PairProgramResult, PairProgress, PairState, ProgramPhase
+from workflows.agenda import Due, active_sessions
+
+
+def progress(state: PairState, pair_id: str, next_item: Due | None, finished: bool = False) -> PairProgress:
+    return PairProgress(
+        pair_id=pair_id,
+        phase=state.phase,
+        sessions_held=state.sessions_held,
+        sessions_planned=len(active_sessions(state)),
+        messages_sent=state.messages_sent,
+        messages_failed=state.messages_failed,
+        next_event_at=next_item.at if next_item else None,
+        finished=finished,
+    )
+
+
+def _milestones(report: PairProgress) -> tuple:
+    return report.phase, report.sessions_held, report.sessions_planned, report.messages_failed, report.finished
+
+
+def worth_reporting(last: PairProgress | None, report: PairProgress) -> bool:
+    if last is None:
+        # The cohort counts a pair it started as in kickoff already. It hears from the
+        # pair once something happened: the first message, or a change of phase. So the
+        # 500 pairs of a cohort being started do not queue 500 signals behind it.
+        return bool(report.messages_sent or report.messages_failed or report.finished) or (
+            report.phase != ProgramPhase.KICKOFF
+        )
+    return _milestones(report) != _milestones(last)
+
+
+def published(state: PairState, next_item: Due | None) -> tuple[ProgramPhase, int, datetime | None]:
+    """What the search attributes say; upserted only when it changes."""
+    return state.phase, state.sessions_held, next_item.at if next_item else None
+
+
+def details_line(state: PairState, next_item: Due | None) -> str:
+    """The one line admins read in the UI: what the pair does, and what comes next."""
+    planned = len(active_sessions(state))
+    line = f"**{state.phase.value}** · {state.sessions_held} of {planned} sessions held"
+    if state.paused is not None:
+        line += f" · paused {'until ' + str(state.paused.until) if state.paused.until else 'until resumed'}"
+    if next_item:
+        line += f" · next: {next_item.label()} at {next_item.at:%Y-%m-%d %H:%M} UTC"
+    if state.beyond_six_months:
+        line += f" · runs past six months, to {state.program_end}"
+    if state.messages_failed:
+        line += f" · {state.messages_failed} message(s) failed"
+    return line
+
+
+def result(state: PairState, program: Program, pair_id: str) -> PairProgramResult:
+    return PairProgramResult(
+        cohort_id=program.cohort_id,
+        pair_id=pair_id,
+        phase=state.phase,
+        sessions_planned=len(active_sessions(state)),
+        sessions_held=state.sessions_held,
+        messages_sent=state.messages_sent,
+        messages_failed=state.messages_failed,
+        messages=state.messages,
+    )

@@ -1,0 +1,51 @@
+"""What a pair publishes: search attributes and the UI's current-details line for
+admins, and milestone reports to its cohort (see ``progress``)."""
+
+from __future__ import annotations
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from mentoring import search_attributes as sa
+    from mentoring.cohort import Program
+    from mentoring.state import PairProgress, PairState
+    from workflows import progress
+    from workflows.agenda import Due, due_items
+
+
+class Reporter:
+    def __init__(self, state: PairState, program: Program, pair_id: str, cohort_workflow_id: str | None) -> None:
+        self._state = state
+        self._program = program
+        self._pair_id = pair_id
+        self._cohort_workflow_id = cohort_workflow_id
+        self._last: PairProgress | None = None
+        self._published: tuple | None = None
+
+    def publish(self, next_item: Due | None) -> None:
+        state = self._state
+        published = progress.published(state, next_item)
+        if published != self._published:
+            # A visibility write each: only when something an admin filters on changed.
+            self._published = published
+            workflow.upsert_search_attributes(
+                [
+                    sa.PROGRAM_PHASE.value_set(state.phase.value),
+                    sa.SESSIONS_HELD.value_set(state.sessions_held),
+                    sa.NEXT_EVENT_AT.value_set(next_item.at) if next_item else sa.NEXT_EVENT_AT.value_unset(),
+                ]
+            )
+        workflow.set_current_details(progress.details_line(state, next_item))
+
+    async def report(self, finished: bool = False) -> None:
+        cohort_id = self._cohort_workflow_id
+        items = [] if finished else due_items(self._state, self._program)
+        report = progress.progress(self._state, self._pair_id, items[0] if items else None, finished)
+        if cohort_id is None or not progress.worth_reporting(self._last, report):
+            return
+        self._last = report
+        try:
+            await workflow.get_external_workflow_handle(cohort_id).signal("pair_progress", report)
+        except Exception:
+            # The pair outlives its cohort workflow; a closed cohort just misses the news.
+            workflow.logger.info("cohort %s did not take progress", cohort_id)

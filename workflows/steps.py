@@ -1,0 +1,88 @@
+"""Doing what the agenda says is due: the messages of a pair's program, sent
+through the courier, and the state they leave behind. Workflow code (it awaits
+activities), but no decisions: those are in ``agenda``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from mentoring.cohort import Program
+    from mentoring.messages import DeliveryRequest, MessageKind
+    from mentoring.state import PairState, SessionState, SessionStatus
+    from workflows.agenda import Action, Due
+    from workflows.courier import Courier
+    from workflows.letters import LetterWriter, participants, program_office
+
+
+class ProgramSteps:
+    def __init__(self, state: PairState, program: Program, letters: LetterWriter, courier: Courier) -> None:
+        self._state = state
+        self._program = program
+        self._letters = letters
+        self._courier = courier
+
+    def _requests(
+        self, kind: MessageKind, session: SessionState | None = None, note: str | None = None, everyone: bool = False
+    ) -> list[DeliveryRequest]:
+        now = workflow.now()
+        return [self._letters.request(kind, r, now, session, note=note) for r in participants(self._state, include_vacant=everyone)]
+
+    async def do(self, item: Due) -> None:
+        """Everything but RESUME, which re-plans and so belongs to the workflow."""
+        state = self._state
+        session = next(s for s in state.sessions if s.number == item.session_number) if item.session_number else None
+        if item.action == Action.OUTBOX:
+            message = next(m for m in state.outbox if m.event == item.event)
+            await self._courier.send(self._letters.outgoing(message, workflow.now()), item.at)
+            state.outbox.remove(message)
+        elif item.action == Action.WELCOME:
+            await self._courier.send_all(self._requests(MessageKind.WELCOME), item.at)
+            state.welcome_done = True
+        elif item.action == Action.MIDPOINT:
+            await self._courier.send_all(self._requests(MessageKind.MIDPOINT_REVIEW), item.at)
+            state.midpoint_done = True
+            state.sessions_held_at_midpoint = state.sessions_held
+        elif item.action == Action.CLOSING:
+            await self._closing(item.at)
+        else:
+            assert session is not None
+            await self._session_step(item, session)
+
+    async def _session_step(self, item: Due, session: SessionState) -> None:
+        courier = self._courier
+        if item.action == Action.CANCEL:
+            # Everyone who had it in their calendar, a participant who just withdrew too,
+            # and nobody who never had it.
+            requests = self._requests(MessageKind.INVITE_CANCEL, session, session.cancel_reason, everyone=True)
+            await courier.send_all([r for r in requests if r.recipient.email.casefold() in session.invited_to], item.at)
+            session.cancel_sent = True
+        elif item.action == Action.INVITE:
+            sequence = session.sequence
+            requests = self._requests(MessageKind.INVITE, session)
+            await courier.send_all(requests, item.at)
+            session.invited_sequence = sequence
+            for request in requests:
+                if request.recipient.email.casefold() not in session.invited_to:
+                    session.invited_to.append(request.recipient.email.casefold())
+            if session.status == SessionStatus.PLANNED:
+                session.status = SessionStatus.INVITED
+        elif item.action == Action.REMINDER:
+            sequence = session.sequence
+            await courier.send_all(self._requests(MessageKind.REMINDER, session), item.at)
+            # Moved while the reminder went out: the new time gets its own reminder.
+            session.reminder_done = session.sequence == sequence
+        elif item.action == Action.REFLECTION:
+            session.status = SessionStatus.HELD
+            await courier.send_all(self._requests(MessageKind.REFLECTION, session), item.at)
+            session.reflection_done = True
+
+    async def _closing(self, at: datetime) -> None:
+        state = self._state
+        note = state.ended.reason if state.ended else None
+        await self._courier.send_all(self._requests(MessageKind.CLOSING_REVIEW, note=note), at)
+        office = program_office(self._program, state)
+        await self._courier.send(self._letters.request(MessageKind.COMPLETION_NOTICE, office, workflow.now(), note=note), at)
+        state.closing_done = True
