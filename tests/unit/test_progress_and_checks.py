@@ -1,0 +1,113 @@
+"""``workflows.progress``, ``validation``, ``letters.recipients_of`` and ``courier.expires_at``."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from temporalio.exceptions import ApplicationError
+
+from mentoring.cohort import Person, Role
+from mentoring.messages import MessageKind
+from mentoring.operations import (
+    CancelSession,
+    ChangeRhythm,
+    ExtendProgram,
+    PausePair,
+    ReplaceParticipant,
+    RescheduleSession,
+)
+from mentoring.state import ProgramPhase
+from tests import factories
+from tests.unit.states import START, pair_state
+from workflows import progress, validation
+from workflows.agenda import Action, Due
+from workflows.courier import expires_at
+from workflows.letters import LetterWriter, participants, recipients_of
+
+NOW = START - timedelta(days=1)
+
+
+def due(action: Action) -> Due:
+    return Due(at=NOW, order=0, session_number=1, action=action)
+
+
+def test_messages_counted_per_recipient_the_office_included():
+    state = pair_state()
+    assert [recipients_of(due(a), state) for a in (Action.INVITE, Action.CANCEL, Action.CLOSING, Action.OUTBOX, Action.RESUME)] == [2, 2, 3, 1, 0]
+    state.vacant_role = Role.MENTEE
+    assert [recipients_of(due(a), state) for a in (Action.INVITE, Action.CANCEL, Action.CLOSING)] == [1, 2, 2]
+
+
+def test_the_cohort_hears_of_milestones_only():
+    state = pair_state()
+    first = progress.progress(state, "p1", None)
+    assert not progress.worth_reporting(None, first)
+    sent = first.model_copy(update={"messages_sent": 4})
+    assert progress.worth_reporting(None, sent)
+    assert not progress.worth_reporting(sent, sent.model_copy(update={"messages_sent": 9}))
+    assert progress.worth_reporting(sent, sent.model_copy(update={"phase": ProgramPhase.SESSIONS}))
+
+
+def test_the_details_line_says_what_comes_next():
+    state = pair_state()
+    state.program_end = state.six_month_end + timedelta(days=3)
+    line = progress.details_line(state, Due(at=START, order=0, session_number=1, action=Action.REMINDER))
+    assert line == (
+        "**kickoff** · 0 of 8 sessions held · next: reminder for session 1 at 2027-03-02 15:00 UTC"
+        f" · runs past six months, to {state.program_end}"
+    )
+
+
+def reason(check, *args) -> str:
+    with pytest.raises(ApplicationError) as refused:
+        check(*args)
+    assert refused.value.non_retryable
+    return refused.value.message
+
+
+def test_each_operation_is_checked_against_the_pair_as_it_is():
+    state = pair_state()
+    start = START.date()
+    late = datetime(2030, 1, 1, 10, 0)
+    assert reason(validation.check_reschedule, state, RescheduleSession(request_id="r", session_number=9, new_local_start=late), start, NOW) == (
+        "there is no session 9 (the sessions are numbered 1 to 8; see ops.py show)"
+    )
+    assert reason(validation.check_reschedule, state, RescheduleSession(request_id="r", session_number=1, new_local_start=late), start, NOW).startswith(
+        "new time 2030-01-01 is outside the program"
+    )
+    assert reason(validation.check_cancel, state, CancelSession(request_id="c", session_number=1, reason=" "), start, NOW) == (
+        "reason must not be empty"
+    )
+    assert reason(validation.check_change_rhythm, state, ChangeRhythm(request_id="h")) == (
+        "say what to change: weekday, time, length, location or cadence"
+    )
+    assert reason(validation.check_extend, state, ExtendProgram(request_id="e", weeks=27)) == "extend by 1 to 26 weeks, not 27"
+    assert reason(validation.check_resume, state) == "the pair is not paused"
+    state.program_end = None
+    with pytest.raises(ApplicationError) as refused:
+        validation.check_pause(state, PausePair(request_id="p", reason="x"), NOW)
+    assert refused.value.type == validation.PLAN_NOT_READY
+
+
+def test_a_replacement_is_someone_new_for_a_role_that_exists():
+    state = pair_state()
+    partner = Person(name="X", email=state.mentor.email.upper(), timezone="UTC")
+    same = Person(name="X", email=state.mentee.email, timezone="UTC")
+    assert reason(validation.check_replace, state, ReplaceParticipant(request_id="r", role=Role.MENTEE, person=partner, reason="r")) == (
+        f"{partner.email} is already the other participant of this pair; choose someone else"
+    )
+    assert reason(validation.check_replace, state, ReplaceParticipant(request_id="r", role=Role.MENTEE, person=same, reason="r")) == (
+        f"{same.email} is already the mentee"
+    )
+
+
+def test_session_mail_expires_when_the_session_starts_and_notices_after_their_window():
+    state = pair_state()
+    letters = LetterWriter("pair:unit:p1", factories.program(START.date()), "p1", state)
+    recipient = participants(state)[0]
+    invite = letters.request(MessageKind.INVITE, recipient, NOW, state.sessions[0])
+    assert expires_at(invite, NOW, NOW) == state.sessions[0].starts_at
+    closing = letters.request(MessageKind.CLOSING_REVIEW, recipient, NOW)
+    assert expires_at(closing, NOW, NOW + timedelta(days=1)) == NOW + timedelta(days=15)
+
