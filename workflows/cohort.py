@@ -213,7 +213,7 @@ class CohortWorkflow:
     async def _end_pair(self, pair_id: str, request: EndProgram) -> None:
         await self._signal_pair(pair_id, "end_from_cohort", request)
 
-    async def _signal_pair(self, pair_id: str, signal: str, request) -> None:
+    async def _signal_pair(self, pair_id: str, signal: str, request: EndProgram | Announcement) -> None:
         handle = workflow.get_external_workflow_handle(pair_workflow_id(self._cohort_id, pair_id))
         try:
             await handle.signal(signal, request)

@@ -66,12 +66,13 @@ class Planner:
             retry_policy=PLANNING_RETRY,
             summary="convert local times in the pair's time zone",
         )
-        if field and result.instants[0] <= workflow.now():
+        instant: datetime = result.instants[0]
+        if field and instant <= workflow.now():
             raise check.reject(f"{field} {local:%Y-%m-%d %H:%M} is in the past")
-        return result.instants[0]
+        return instant
 
     async def _plan(self, request: PlanRequest) -> SessionPlan:
-        return await workflow.execute_activity(
+        plan: SessionPlan = await workflow.execute_activity(
             "plan_sessions",
             request,
             result_type=SessionPlan,
@@ -79,3 +80,4 @@ class Planner:
             retry_policy=PLANNING_RETRY,
             summary="plan sessions in the pair's time zone",
         )
+        return plan

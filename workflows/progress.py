@@ -27,7 +27,7 @@ def progress(state: PairState, pair_id: str, next_item: Due | None, finished: bo
     )
 
 
-def _milestones(report: PairProgress) -> tuple:
+def _milestones(report: PairProgress) -> tuple[ProgramPhase, int, int, int, bool]:
     return report.phase, report.sessions_held, report.sessions_planned, report.messages_failed, report.finished
 
 

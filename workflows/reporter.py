@@ -20,7 +20,7 @@ class Reporter:
         self._pair_id = pair_id
         self._cohort_workflow_id = cohort_workflow_id
         self._last: PairProgress | None = None
-        self._published: tuple | None = None
+        self._published: tuple[object, ...] | None = None
 
     def publish(self, next_item: Due | None) -> None:
         state = self._state
