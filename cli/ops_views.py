@@ -23,10 +23,15 @@ def utc(moment: datetime | None) -> str:
     return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M}" if moment else "-"
 
 
-def _table(*columns: str) -> Table:
+def _table(*columns: str, wrap: tuple[str, ...] = ()) -> Table:
+    """Columns in ``wrap`` fold onto more lines when the terminal (or a pipe's 80
+    columns) is too narrow; the others are kept whole, so no status is ever cut."""
     table = Table(box=box.SIMPLE, show_edge=False, pad_edge=False, highlight=False)
     for column in columns:
-        table.add_column(column, no_wrap=True)
+        if column in wrap:
+            table.add_column(column, overflow="fold")
+        else:
+            table.add_column(column, no_wrap=True)
     return table
 
 
@@ -85,7 +90,7 @@ def print_pair(cohort_id: str, pair_id: str, state: PairState) -> None:
         ended = f"ended early at {local(state.ended.at)} {zone_name}: {state.ended.reason}"
         out.print(ended, highlight=False, markup=False)
 
-    sessions = _table("no.", "local start", "time zone", "status", "SEQUENCE")
+    sessions = _table("no.", "local start", "time zone", "status", "SEQUENCE", wrap=("time zone",))
     for session in state.sessions:
         sessions.add_row(
             str(session.number),
@@ -99,14 +104,15 @@ def print_pair(cohort_id: str, pair_id: str, state: PairState) -> None:
 
     out.print(f"\n[bold]Messages[/] (times in {zone_name})", highlight=False)
     if state.messages:
-        messages = _table("time", "kind", "recipient", "status", "detail")
+        # The outcome sits next to what was sent; recipient and SMTP reply share the last
+        # column, which alone folds, so 80 columns (a pipe's width) keep every row readable.
+        messages = _table("time", "kind", "status", "recipient / reply", wrap=("recipient / reply",))
         for message in state.messages:
             messages.add_row(
                 local(message.recorded_at),
                 message.kind.value + (f" {message.session_number}" if message.session_number else ""),
-                f"{message.role.value} {message.email}",
                 message.status.value,
-                Text(message.detail),
+                Text(f"{message.role.value} {message.email}" + (f"\n{message.detail}" if message.detail else "")),
             )
         out.print(messages)
     else:
@@ -114,7 +120,7 @@ def print_pair(cohort_id: str, pair_id: str, state: PairState) -> None:
 
     out.print(f"\n[bold]Pauses[/] (times in {zone_name})", highlight=False)
     if state.pauses:
-        pauses = _table("from", "until (last day)", "resumed", "reason")
+        pauses = _table("from", "until (last day)", "resumed", "reason", wrap=("reason",))
         for pause in state.pauses:
             pauses.add_row(
                 local(pause.started_at),
