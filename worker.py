@@ -14,6 +14,7 @@ from activities.delivery import MailDelivery
 from activities.pair_starts import PairStarter
 from activities.planning import localize_times, plan_sessions
 from connection import connect
+from mentoring.codec import KeyConfigError
 from mentoring.ids import EMAIL_TASK_QUEUE, TASK_QUEUE
 from mentoring.settings import MailSettings, WorkerSettings
 from workflows.cohort import CohortWorkflow
@@ -60,7 +61,12 @@ async def run_workers(workers: list[Worker]) -> None:
 
 async def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    client = await connect()
+    try:
+        client = await connect()
+    except KeyConfigError as error:
+        raise SystemExit(f"worker: encryption keys: {error}") from None
+    except RuntimeError as error:  # the SDK's "Failed client connect": one line, not a traceback
+        raise SystemExit(f"worker: cannot reach Temporal: {error}") from None
     settings = WorkerSettings()
     workers = create_workers(client, settings=settings)
     logging.info(

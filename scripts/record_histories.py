@@ -47,7 +47,7 @@ from workflows.pair import PairProgramWorkflow  # noqa: E402
 
 HISTORIES = ROOT / "tests" / "histories"
 # Histories are kept, never replaced: each recording adds files tagged with its version.
-TAG = sys.argv[1] if len(sys.argv) > 1 else "v2"
+TAG = "v2"  # set from the command line
 
 
 async def three_weeks_ahead(env):
@@ -135,4 +135,9 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="scripts/record_histories.py", description=__doc__.splitlines()[0])
+    parser.add_argument("tag", metavar="TAG", help="version in the file names, e.g. v4; files are added, never replaced")
+    TAG = parser.parse_args().tag
     asyncio.run(main())
