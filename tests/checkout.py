@@ -34,6 +34,7 @@ def fresh_environment(**extra: str) -> dict[str, str]:
         "PATH": "/usr/local/bin:/usr/bin:/bin",
         "HOME": os.environ.get("HOME", "/root"),
         "LANG": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",  # no __pycache__ left in the checkout
         "TEMPORAL_CONFIG_FILE": os.devnull,  # a personal temporal.toml must not point elsewhere
     }
     env.update(extra)

@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import zipfile
+from importlib.metadata import version
 from pathlib import Path
 
 from tests.checkout import copy_checkout
@@ -32,6 +33,7 @@ def run(args: list[str], cwd: Path) -> str:
 
 
 def test_building_the_project_prints_no_warnings(tmp_path):
+    assert int(version("setuptools").split(".")[0]) >= 77, "the venv predates pyproject.toml: run `make venv`"
     project = copy_checkout(tmp_path / "project")
     wheels = tmp_path / "wheels"
     # The editable build is what `make venv` runs (pip's PEP 660 call), with every warning shown.
