@@ -47,8 +47,8 @@ def assert_readable(output: str, messages: list[MessageRecord], width: int) -> N
 
 
 async def test_show_at_80_columns_through_a_pipe(skipping_env, smtp):
-    pair = factories.pair("p1")
-    pair = pair.model_copy(update={"mentee": Person(name="Prof. Dr. Matthias Schäfer-Müller", email=LONG_MENTEE, timezone="America/Argentina/Buenos_Aires")})
+    mentee = Person(name="Prof. Dr. Matthias Schäfer-Müller", email=LONG_MENTEE, timezone="America/Sao_Paulo")
+    pair = factories.pair("p1").model_copy(update={"mentee": mentee})
     smtp.handler.refused[LONG_MENTEE] = REFUSAL.format(LONG_MENTEE)
     now = await skipping_env.get_current_time()
     program_input = PairProgramInput(program=factories.program(now.date(), cohort_id="ops"), pair=pair)
