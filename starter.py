@@ -48,21 +48,25 @@ async def run(args: argparse.Namespace) -> None:
         )
     elif args.command == "start":
         from cli.connect import connect_or_explain
-        from cli.start import follow_start, start_cohort
+        from cli.start import earlier_run, follow_start, start_cohort
         from mentoring.ids import TASK_QUEUE
 
         client = await connect_or_explain()
         handle, started = await start_cohort(client, cohort)
+        # The last line says what happened (`make run` shows it): a re-run starts nothing.
         if not started:
+            how = await earlier_run(handle)
             out.print(
-                f"cohort '{program.cohort_id}' was already started (workflow {handle.id}); "
-                "nothing new was started and nobody gets a second email"
+                f"cohort '{program.cohort_id}' {how} (workflow {handle.id}): nothing started, "
+                "nobody gets a second email",
+                soft_wrap=True,
             )
             return
         progress = await follow_start(handle, len(cohort.pairs))
         out.print(
             f"[green]started[/] cohort '{program.cohort_id}': {progress.pairs_started} pair workflows "
-            f"(workflow {handle.id}, task queue {TASK_QUEUE})"
+            f"(workflow {handle.id}, task queue {TASK_QUEUE})",
+            soft_wrap=True,
         )
     elif args.command == "simulate":
         from cli.simulate import simulate

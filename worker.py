@@ -13,7 +13,9 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities.delivery import MailDelivery
 from activities.pair_starts import PairStarter
 from activities.planning import localize_times, plan_sessions
+from cli.exit import exit_now
 from connection import connect
+from mentoring.codec import KeyConfigError
 from mentoring.ids import EMAIL_TASK_QUEUE, TASK_QUEUE
 from mentoring.settings import MailSettings, WorkerSettings
 from workflows.cohort import CohortWorkflow
@@ -60,7 +62,12 @@ async def run_workers(workers: list[Worker]) -> None:
 
 async def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    client = await connect()
+    try:
+        client = await connect()
+    except (KeyConfigError, RuntimeError) as error:  # no key, or the SDK's "Failed client connect"
+        what = "encryption keys" if isinstance(error, KeyConfigError) else "cannot reach Temporal"
+        logging.error("%s: %s", what, error)
+        exit_now(1)  # not a traceback; and no teardown under the client's threads (sdk-python#300)
     settings = WorkerSettings()
     workers = create_workers(client, settings=settings)
     logging.info(

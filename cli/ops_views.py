@@ -24,10 +24,15 @@ def utc(moment: datetime | None) -> str:
     return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M}" if moment else "-"
 
 
-def _table(*columns: str) -> Table:
+def _table(*columns: str, wrap: tuple[str, ...] = ()) -> Table:
+    """Columns in ``wrap`` fold onto more lines when the terminal (or a pipe's 80
+    columns) is too narrow; the others are kept whole, so no status is ever cut."""
     table = Table(box=box.SIMPLE, show_edge=False, pad_edge=False, highlight=False)
     for column in columns:
-        table.add_column(column, no_wrap=True)
+        if column in wrap:
+            table.add_column(column, overflow="fold")
+        else:
+            table.add_column(column, no_wrap=True)
     return table
 
 
@@ -86,7 +91,7 @@ def print_pair(cohort_id: str, pair_id: str, state: PairState) -> None:
         ended = f"ended early at {local(state.ended.at)} {zone_name}: {state.ended.reason}"
         out.print(ended, highlight=False, markup=False)
 
-    sessions = _table("no.", "local start", "time zone", "status", "SEQUENCE")
+    sessions = _table("no.", "local start", "time zone", "status", "SEQUENCE", wrap=("time zone",))
     # Numbered as ops commands and the emails number them; a cancelled one keeps its
     # number in brackets.
     for session in sorted(state.sessions, key=lambda s: (s.starts_at, s.number)):
@@ -104,15 +109,16 @@ def print_pair(cohort_id: str, pair_id: str, state: PairState) -> None:
     out.print(f"\n[bold]Messages[/] (times in {zone_name})", highlight=False)
     if state.messages:
         by_id = {s.number: s for s in state.sessions}
-        messages = _table("time", "kind", "recipient", "status", "detail")
+        # The outcome sits next to what was sent; recipient and SMTP reply share the last
+        # column, which alone folds, so 80 columns (a pipe's width) keep every row readable.
+        messages = _table("time", "kind", "status", "recipient / reply", wrap=("recipient / reply",))
         for message in state.messages:
             session = by_id.get(message.session_number or 0)
             messages.add_row(
                 local(message.recorded_at),
                 message.kind.value + (f" {position(state, session)}" if session else ""),
-                f"{message.role.value} {message.email}",
                 message.status.value,
-                Text(message.detail),
+                Text(f"{message.role.value} {message.email}" + (f"\n{message.detail}" if message.detail else "")),
             )
         out.print(messages)
     else:
@@ -120,7 +126,7 @@ def print_pair(cohort_id: str, pair_id: str, state: PairState) -> None:
 
     out.print(f"\n[bold]Pauses[/] (times in {zone_name})", highlight=False)
     if state.pauses:
-        pauses = _table("from", "until (last day)", "resumed", "reason")
+        pauses = _table("from", "until (last day)", "resumed", "reason", wrap=("reason",))
         for pause in state.pauses:
             pauses.add_row(
                 local(pause.started_at),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
@@ -54,6 +54,14 @@ async def start_cohort(client: Client, cohort: Cohort) -> tuple[WorkflowHandle, 
         return handle, True
     except WorkflowAlreadyStartedError:
         return client.get_workflow_handle(workflow_id), False
+
+
+async def earlier_run(handle: WorkflowHandle) -> str:
+    """How a cohort that this call did not start stands: running, or how it ended."""
+    status = (await handle.describe()).status
+    if status == WorkflowExecutionStatus.RUNNING:
+        return "is already running"
+    return f"already ran ({status.name.lower().replace('_', ' ') if status else 'ended'})"
 
 
 async def follow_start(handle: WorkflowHandle, total: int) -> CohortProgress | None:

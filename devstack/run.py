@@ -1,6 +1,6 @@
 """``make run``: the whole service on one machine, no Docker.
 
-Starts, in order, each as a child process logging to ``var/log/<name>.log``:
+Starts, in order, each as a child process appending to ``var/log/<name>.log``:
 
 1. ``temporal server start-dev`` with a SQLite file ``var/temporal.db`` and the custom
    search attributes (registered through the operator API as well, so a database
@@ -15,8 +15,14 @@ Payloads are encrypted with the keys in ``var/encryption-keys.json`` (mode 0600)
 the first run; every child gets it as ``MENTORING_KEY_FILE``. Keep that file as long as
 ``var/temporal.db``: without it the local history cannot be read.
 
-Ctrl-C or SIGTERM stops everything in reverse order (SIGINT to each, SIGKILL after
-10 s). If any child dies, the rest are stopped and the exit status is 1.
+Once everything is up, a child that dies is restarted with backoff and the console says
+so (``devstack/supervisor.py``). Ctrl-C or SIGTERM stops everything in reverse order
+(SIGINT to each, SIGKILL after 10 s). If a child dies while the stack starts, or cannot
+start again, the rest are stopped and the exit status is 1.
+
+The ports can be moved with ``DEVSTACK_TEMPORAL_PORT``, ``DEVSTACK_UI_PORT``,
+``DEVSTACK_SMTP_PORT`` and ``DEVSTACK_CODEC_PORT`` (tests run a stack beside one on the
+usual ports).
 
     python -m devstack.run [--cohort FILE] [--no-start] [--no-worker]
 """
@@ -31,12 +37,12 @@ import signal
 import socket
 import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console
 from rich.panel import Panel
 
+from devstack.supervisor import Abort, Stack, Stopped, died
 from mentoring.codec import ENV_VARS as KEY_ENV_VARS
 from mentoring.codec import KeyConfigError, ensure_key_file, ensure_secret_file
 from mentoring.search_attributes import ALL as SEARCH_ATTRIBUTES
@@ -47,10 +53,10 @@ VAR = ROOT / "var"
 MAIL_DIR = VAR / "mail"
 LOG_DIR = VAR / "log"
 HOST = "127.0.0.1"
-TEMPORAL_PORT = 7233
-UI_PORT = 8233
-SMTP_PORT = 1025
-CODEC_PORT = 8081
+TEMPORAL_PORT = int(os.environ.get("DEVSTACK_TEMPORAL_PORT", 7233))
+UI_PORT = int(os.environ.get("DEVSTACK_UI_PORT", 8233))
+SMTP_PORT = int(os.environ.get("DEVSTACK_SMTP_PORT", 1025))
+CODEC_PORT = int(os.environ.get("DEVSTACK_CODEC_PORT", 8081))
 KEY_FILE = VAR / "encryption-keys.json"
 CODEC_TOKEN_FILE = VAR / "codec-token"
 # Where the browser finds the codec server, and the UI origins it answers.
@@ -58,102 +64,8 @@ CODEC_ENDPOINT = f"http://localhost:{CODEC_PORT}"
 UI_ORIGINS = (f"http://localhost:{UI_PORT}", f"http://127.0.0.1:{UI_PORT}")
 NAMESPACE = "default"
 DEFAULT_COHORT = "examples/digital-workplace-2027.yaml"
-STOP_TIMEOUT = 10.0  # seconds between SIGINT and SIGKILL
 
 console = Console(highlight=False)
-
-
-class Abort(Exception):
-    """Startup or the run cannot go on; the message says why."""
-
-
-class Stopped(Exception):
-    """Ctrl-C, SIGTERM or SIGHUP."""
-
-
-@dataclass
-class Child:
-    name: str
-    proc: asyncio.subprocess.Process
-    log: Path
-
-    def tail(self, lines: int = 15) -> str:
-        try:
-            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
-
-
-@dataclass
-class Stack:
-    env: dict[str, str]
-    children: list[Child] = field(default_factory=list)
-    stopping: asyncio.Event = field(default_factory=asyncio.Event)
-
-    async def spawn(self, name: str, *cmd: str | Path) -> Child:
-        log = LOG_DIR / f"{name}.log"
-        with log.open("wb") as out:
-            proc = await asyncio.create_subprocess_exec(
-                *map(str, cmd),
-                cwd=ROOT,
-                env=self.env,
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=out,
-                stderr=asyncio.subprocess.STDOUT,
-                start_new_session=True,  # Ctrl-C reaches only us; we stop children in order
-            )
-        return Child(name, proc, log)
-
-    async def start(self, name: str, *cmd: str | Path) -> Child:
-        child = await self.spawn(name, *cmd)
-        self.children.append(child)
-        return child
-
-    async def race(self, coro):
-        """Await ``coro`` unless a stop is requested or a long-running child dies first."""
-        task = asyncio.ensure_future(coro)
-        stop = asyncio.ensure_future(self.stopping.wait())
-        deaths = {asyncio.ensure_future(c.proc.wait()): c for c in self.children}
-        try:
-            done, _ = await asyncio.wait({task, stop, *deaths}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for pending in (task, stop, *deaths):
-                pending.cancel()
-        for death, child in deaths.items():
-            if death in done:
-                raise Abort(died(child))
-        if stop in done:
-            raise Stopped
-        return task.result()
-
-    async def down(self) -> None:
-        for child in reversed(self.children):
-            if child.proc.returncode is not None:
-                continue
-            console.print(f"  stopping {child.name} …")
-            # SIGINT is what Ctrl-C would send: the dev server, the inbox and the worker
-            # (KeyboardInterrupt -> asyncio cancels the worker, which drains) all stop cleanly on it.
-            signal_group(child.proc, signal.SIGINT)
-            try:
-                await asyncio.wait_for(child.proc.wait(), STOP_TIMEOUT)
-            except TimeoutError:
-                console.print(f"  [yellow]{child.name} did not stop in {STOP_TIMEOUT:.0f} s; killing it[/]")
-                signal_group(child.proc, signal.SIGKILL)
-                await child.proc.wait()
-
-
-def signal_group(proc: asyncio.subprocess.Process, sig: int) -> None:
-    try:
-        os.killpg(proc.pid, sig)  # start_new_session: the child's pid is its group id
-    except ProcessLookupError:
-        pass
-
-
-def died(child: Child) -> str:
-    code = child.proc.returncode
-    how = f"was killed by signal {-code}" if code is not None and code < 0 else f"exited with code {code}"
-    tail = child.tail()
-    return f"{child.name} {how}. Its log: {child.log.relative_to(ROOT)}" + (f"\n\n{tail}" if tail else "")
 
 
 def port_in_use(port: int) -> bool:
@@ -298,8 +210,8 @@ async def up(stack: Stack, args: argparse.Namespace) -> None:
 
     if args.no_worker:
         return
-    await stack.start("worker", sys.executable, "worker.py")
-    console.print("[green]✓[/] worker started")
+    worker = await stack.start("worker", sys.executable, "worker.py")
+    console.print(f"[green]✓[/] worker started (pid {worker.proc.pid})")
 
     if args.no_start:
         return
@@ -307,9 +219,11 @@ async def up(stack: Stack, args: argparse.Namespace) -> None:
     code = await stack.race(starter.proc.wait())
     if code != 0:
         raise Abort(f"Starting the cohort failed: {died(starter)}")
-    console.print(f"[green]✓[/] cohort started from {args.cohort}")
-    if tail := starter.tail(8):
-        console.print(tail, style="dim", markup=False)
+    # The starter's last line says what it did: started the pairs, or found the cohort
+    # already running (a re-run), in which case nothing was started.
+    result = starter.tail(1) or f"{args.cohort}: done"
+    console.print("[green]✓[/] ", end="")
+    console.print(result, markup=False, highlight=False, soft_wrap=True)
 
 
 def banner(args: argparse.Namespace) -> Panel:
@@ -331,7 +245,7 @@ def banner(args: argparse.Namespace) -> Panel:
 
 
 async def main_async(args: argparse.Namespace) -> int:
-    stack = Stack(env=child_env())
+    stack = Stack(env=child_env(), cwd=ROOT, log_dir=LOG_DIR, console=console)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # SIGHUP: the terminal was closed
         loop.add_signal_handler(sig, stack.stopping.set)
@@ -340,7 +254,7 @@ async def main_async(args: argparse.Namespace) -> int:
     try:
         await up(stack, args)
         console.print(banner(args))
-        await stack.race(asyncio.Event().wait())  # until Ctrl-C or a child dies
+        await stack.watch()  # until Ctrl-C; restarts children that die
     except Stopped:
         console.print("\nStopping …")
     except Abort as error:

@@ -290,7 +290,7 @@ def load_keys(environ: Mapping[str, str] | None = None) -> KeyRing:
     else:
         raise KeyConfigError(
             f"no encryption key configured: set {ENV_KEYS} (id:base64key,...; "
-            f"`python -m mentoring.codec new-key` makes one) or {ENV_KEY_FILE}. "
+            f"`.venv/bin/python -m mentoring.codec new-key` makes one) or {ENV_KEY_FILE}. "
             "`make run` creates var/encryption-keys.json for local use."
         )
     if active:

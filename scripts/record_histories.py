@@ -3,7 +3,7 @@
 Run it after a change to workflow code has shipped, so the next change is checked
 against what is running in production:
 
-    .venv/bin/python scripts/record_histories.py TAG     (e.g. v3; files are added, never replaced)
+    .venv/bin/python scripts/record_histories.py TAG     (e.g. v1.1.0; files are added, never replaced)
 
 Each scenario runs the real workflows and activities on the time-skipping server
 with a local SMTP inbox. Files are named <workflow-type>--<scenario>.json.
@@ -47,7 +47,7 @@ from workflows.pair import PairProgramWorkflow  # noqa: E402
 
 HISTORIES = ROOT / "tests" / "histories"
 # Histories are kept, never replaced: each recording adds files tagged with its version.
-TAG = sys.argv[1] if len(sys.argv) > 1 else "v1.0.0"
+TAG = "v1.0.0"  # set from the command line
 
 
 async def three_weeks_ahead(env):
@@ -135,4 +135,9 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="scripts/record_histories.py", description=__doc__.splitlines()[0])
+    parser.add_argument("tag", metavar="TAG", help="the release in the file names, e.g. v1.1.0; files are added, never replaced")
+    TAG = parser.parse_args().tag
     asyncio.run(main())

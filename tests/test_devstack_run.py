@@ -1,20 +1,175 @@
-"""`make run` (devstack/run.py) refuses to start on a taken port, with a message, not a traceback.
+"""`make run` (devstack/run.py) as a user runs it: it survives a crashed worker, keeps its
+logs across runs, says truthfully what a re-run started, and refuses a taken port plainly.
 
-The full run (dev server, inbox, worker, starter, Ctrl-C) binds fixed ports, so it is
-checked by hand: `make run`, then Ctrl-C.
-"""
+The stack runs from a copy of the checkout (its var/ is the copy's) on free ports."""
 
 from __future__ import annotations
 
+import email
+import email.policy
+import os
+import re
 import signal
 import socket
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.checkout import ROOT, copy_checkout, fresh_environment
+
+STARTUP_SECONDS = 180  # a dev server, four pairs and their first mails, on two busy cores
+
+
+class Devstack:
+    """`python -m devstack.run` in a checkout, its console collected line by line."""
+
+    def __init__(self, checkout: Path, env: dict[str, str]) -> None:
+        self.checkout = checkout
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "devstack.run"],
+            cwd=checkout,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.lines: list[str] = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    @property
+    def console(self) -> str:
+        return "\n".join(self.lines)
+
+    def wait_for(self, pattern: str, timeout: float = STARTUP_SECONDS) -> re.Match:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for line in self.lines:
+                if found := re.search(pattern, line):
+                    return found
+            if not self.reader.is_alive():  # it has exited and everything it said is read
+                break
+            time.sleep(0.2)
+        raise AssertionError(f"no line matching {pattern!r} in the console:\n{self.console}")
+
+    def stop(self) -> int:
+        """Ctrl-C, as a user stops it; whatever is left of this checkout's processes is killed."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                return self.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        kill_processes_in(self.checkout)
+        return self.proc.wait()
+
+
+def kill_processes_in(checkout: Path) -> None:
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if Path(os.readlink(entry / "cwd")).is_relative_to(checkout):
+                    os.kill(int(entry.name), signal.SIGKILL)
+            except OSError:
+                pass
+
+
+def free_ports(count: int) -> list[int]:
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def subjects(mail_dir: Path) -> list[str]:
+    return [
+        str(email.message_from_bytes(path.read_bytes(), policy=email.policy.default)["Subject"])
+        for path in sorted(mail_dir.glob("*.eml"))
+    ]
+
+
+def eventually(check, timeout: float = 60.0):
+    deadline = time.monotonic() + timeout
+    while not (result := check()) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    return result
+
+
+def test_a_killed_worker_is_restarted_logs_are_kept_and_a_rerun_starts_nothing(tmp_path):
+    checkout = copy_checkout(tmp_path / "checkout")
+    temporal, ui, smtp, codec = free_ports(4)
+    env = fresh_environment(
+        DEVSTACK_TEMPORAL_PORT=str(temporal), DEVSTACK_UI_PORT=str(ui),
+        DEVSTACK_SMTP_PORT=str(smtp), DEVSTACK_CODEC_PORT=str(codec),
+    )  # fmt: skip
+    worker_log = checkout / "var" / "log" / "worker.log"
+
+    first = Devstack(checkout, env)
+    try:
+        first.wait_for(r"reverse mentoring is running")
+        assert "✓ started cohort 'dw-2027': 4 pair workflows" in first.console
+        old_pid = int(first.wait_for(r"✓ worker started \(pid (\d+)\)")[1])
+        assert eventually(lambda: "worker polling" in worker_log.read_text())
+        before = worker_log.read_text()
+
+        os.kill(old_pid, signal.SIGKILL)
+        first.wait_for(
+            r"^! worker was killed by signal 9 \(SIGKILL\); restarting in 1 s \(restart 1\)\. "
+            r"Its log: var/log/worker\.log$",
+            timeout=30,
+        )
+        new_pid = int(first.wait_for(r"✓ worker restarted \(pid (\d+)\)", timeout=30)[1])
+        assert new_pid != old_pid and first.proc.poll() is None
+
+        # The old log is kept, the crash and the restart are written into it, and the new worker logs after.
+        assert eventually(lambda: worker_log.read_text().count("worker polling") == 2)
+        log = worker_log.read_text()
+        assert log.startswith(before)
+        after = log[len(before):].splitlines()
+        assert re.fullmatch(r"=== .* UTC  make run: worker was killed by signal 9 \(SIGKILL\) ===", after[0])
+        assert re.fullmatch(r"=== .* UTC  make run: starting worker \(restart 1\) ===", after[1])
+
+        # Work goes on: an announcement (an update, which needs a worker) reaches all eight participants.
+        announced = subprocess.run(
+            [sys.executable, "ops.py", "announce", "dw-2027", "--subject", "Nach dem Absturz", "--body", "Alles läuft."],
+            cwd=checkout, env={**env, "TEMPORAL_ADDRESS": f"127.0.0.1:{temporal}"},
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert announced.returncode == 0, announced.stdout + announced.stderr
+        mail = checkout / "var" / "mail"
+        assert eventually(lambda: sum("Nach dem Absturz" in s for s in subjects(mail)) == 8), subjects(mail)
+    finally:
+        code = first.stop()
+    assert code == 0, first.console
+    assert first.lines[-1] == "Stopped."
+    first_run_log = worker_log.read_text()
+
+    # A second `make run`: the cohort runs already, so nothing is started, and it says so.
+    second = Devstack(checkout, env)
+    try:
+        second.wait_for(r"reverse mentoring is running")
+    finally:
+        second.stop()
+    assert (
+        "✓ cohort 'dw-2027' is already running (workflow cohort:dw-2027): nothing started, "
+        "nobody gets a second email"
+    ) in second.lines, second.console
+    assert "started cohort" not in second.console
+    assert worker_log.read_text().startswith(first_run_log)  # appended, not truncated
+    assert (checkout / "var" / "log" / "temporal.log").read_text().count("make run: starting temporal") == 2
 
 
 def test_taken_port_is_reported_plainly() -> None:

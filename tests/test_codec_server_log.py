@@ -1,0 +1,77 @@
+"""The codec server's log, as `make run` writes it to var/log/codec.log: the UI decodes
+payload by payload, so the log must not grow a line with every payload it shows."""
+
+from __future__ import annotations
+
+import base64
+import json
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+from devstack.temporal_servers import TEST_KEY_ENV, fixed_key_codec
+from temporalio.api.common.v1 import Payload
+from tests.checkout import ROOT, fresh_environment
+
+TOKEN = "codec-log-test-token-0123456789"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def post(url: str, body: dict) -> dict:
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json", "X-Namespace": "default"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def wait_for(port: int, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"codec server did not start: {proc.communicate()}")
+
+
+async def test_decoding_many_payloads_adds_no_log_lines():
+    sealed = await fixed_key_codec().encode([Payload(metadata={"encoding": b"json/plain"}, data=b'"Lena Weber"')])
+    as_json = {
+        "metadata": {k: base64.b64encode(v).decode() for k, v in sealed[0].metadata.items()},
+        "data": base64.b64encode(sealed[0].data).decode(),
+    }
+    port = free_port()
+    env = fresh_environment(**TEST_KEY_ENV, MENTORING_CODEC_TOKENS=TOKEN)
+    proc = subprocess.Popen(
+        [sys.executable, "codec_server.py", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_for(port, proc)
+        for _ in range(25):  # what the UI does for one workflow's history
+            decoded = post(f"http://127.0.0.1:{port}/decode", {"payloads": [as_json]})
+            assert base64.b64decode(decoded["payloads"][0]["data"]) == b'"Lena Weber"'
+        post(f"http://127.0.0.1:{port}/default/encode", {"payloads": [decoded["payloads"][0]] * 5})
+    finally:
+        proc.send_signal(signal.SIGINT)
+        log, _ = proc.communicate(timeout=20)
+    lines = log.splitlines()
+    assert len(lines) == 2, log  # where it listens, and which keys it holds
+    assert any(f"codec server on http://127.0.0.1:{port}" in line for line in lines), log
+    assert "Lena" not in log

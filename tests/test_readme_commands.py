@@ -1,0 +1,119 @@
+"""Every command README.md prints works exactly as printed, in a fresh shell after `make run`.
+
+A fresh shell has no venv on PATH and no VIRTUAL_ENV, so a bare `python ops.py …` fails
+there with "No module named 'rich'". Each command is taken from the README's ``sh``
+blocks and its inline code (tables and prose), and run by bash from a copy of the
+checkout whose var/ holds what `make run` leaves (key file, codec token). How each is
+checked:
+
+* a synopsis (placeholders such as ``COHORT``, ``[--opt X]`` or ``a|b``): its program and
+  subcommand, as printed, answer ``--help``;
+* ``make TARGET``: ``make -n TARGET`` (the suite cannot run the stack or itself);
+* the ``temporal`` CLI and ``docker-compose`` need a server or an engine: the command as
+  printed, plus ``--help``, which they answer only once every flag parsed;
+* anything else runs as printed, with Temporal at a closed port: it succeeds, or gets as
+  far as calling Temporal (its arguments were accepted) and says it cannot reach it.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from mentoring.codec import ensure_key_file, ensure_secret_file
+from tests.checkout import ROOT, copy_checkout, fresh_environment
+
+README = ROOT / "README.md"
+NO_SERVER = "127.0.0.1:1"
+PROGRAMS = (".venv/bin/", "make ", "docker-compose ", "python", "temporal ")
+NEEDS_A_SERVER = (".venv/bin/temporal ", "docker-compose ")
+SUBCOMMAND = re.compile(r"[a-z]+(-[a-z]+)*")
+# An unquoted metavariable: COHORT.yaml, DIR, YYYY-MM-DD, H, URL.
+METAVARIABLE = re.compile(r"(?<![\w=:/-])[A-Z][A-Z_-]*(\.[a-z]+)?(?=\s|$)")
+
+
+def readme_commands(text: str) -> list[str]:
+    commands = []
+    for block in re.findall(r"^ *```sh\n(.*?)^ *```", text, re.MULTILINE | re.DOTALL):
+        commands += [line.strip() for line in block.splitlines() if line.strip()]
+    prose = re.sub(r"^ *```.*?^ *```", "", text, flags=re.MULTILINE | re.DOTALL)
+    for span in re.findall(r"(?<!`)`([^`]+)`(?!`)", prose):
+        span = " ".join(span.split())  # a code span may run over a line break
+        # A program named alone (`.venv/bin/python`) is a mention, not a command.
+        if re.sub(r"^([A-Z_]+=\S+ )+", "", span).startswith(PROGRAMS) and " " in span:
+            commands.append(span.replace(r"\|", "|"))  # `\|` is a `|` escaped for a table
+    return commands
+
+
+def is_synopsis(command: str) -> bool:
+    unquoted = re.sub(r"\"[^\"]*\"|'[^']*'", "", command.split(" #")[0])
+    return bool(re.search(r"[\[|…]", unquoted) or METAVARIABLE.search(unquoted))
+
+
+def help_prefix(command: str) -> list[str]:
+    """The program and subcommands of a synopsis: `.venv/bin/python starter.py validate`."""
+    words = command.split()
+    prefix, rest = words[:1], words[1:]
+    if rest[:1] == ["-m"]:
+        prefix, rest = prefix + rest[:2], rest[2:]
+    elif rest and rest[0].endswith(".py"):
+        prefix, rest = prefix + rest[:1], rest[1:]
+    while rest and SUBCOMMAND.fullmatch(rest[0]):
+        prefix, rest = prefix + rest[:1], rest[1:]
+    return prefix
+
+
+def how_checked(command: str) -> str:
+    if is_synopsis(command):
+        return shlex.join([*help_prefix(command), "--help"])
+    bare = command.split(" #")[0].strip()
+    if bare.startswith("make "):
+        return f"make -n {bare.removeprefix('make ')}"
+    if bare.startswith(NEEDS_A_SERVER):
+        return f"{bare} --help"
+    return bare
+
+
+@pytest.fixture(scope="module")
+def after_make_run(tmp_path_factory) -> Path:
+    checkout = copy_checkout(tmp_path_factory.mktemp("readme") / "checkout", with_venv=True)
+    ensure_key_file(checkout / "var" / "encryption-keys.json")
+    ensure_secret_file(checkout / "var" / "codec-token")
+    return checkout
+
+
+def run(checkout: Path, command: str) -> subprocess.CompletedProcess:
+    env = fresh_environment(TEMPORAL_ADDRESS=NO_SERVER)
+    return subprocess.run(
+        ["bash", "-c", command], cwd=checkout, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_the_readme_prints_commands_of_every_kind():
+    commands = readme_commands(README.read_text())
+    checks = {how_checked(c) for c in commands}
+    # The extraction finds them all: sh blocks, the ops table, prose.
+    assert ".venv/bin/python ops.py status dw-2027" in checks
+    assert ".venv/bin/python starter.py validate --help" in checks
+    assert ".venv/bin/python codec_server.py --help" in checks
+    assert "make -n run" in checks and "make -n test" in checks
+    assert any(c.startswith(".venv/bin/temporal workflow show -w pair:dw-2027:p1 --codec-endpoint") for c in checks)
+    assert len(commands) >= 30
+
+
+def test_every_readme_command_works_as_printed_in_a_fresh_shell(after_make_run):
+    commands = sorted(set(readme_commands(README.read_text())))
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda c: (c, run(after_make_run, how_checked(c))), commands))
+    broken = []
+    for command, result in results:
+        output = result.stdout + result.stderr
+        reached_temporal = result.returncode == 1 and "cannot reach Temporal" in output and NO_SERVER in output
+        if result.returncode != 0 and not reached_temporal or "Traceback" in output:
+            broken.append(f"$ {command}\n(checked as: {how_checked(command)})\nexit {result.returncode}\n{output}")
+    assert not broken, "\n\n".join(broken)
