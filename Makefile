@@ -14,7 +14,8 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# Debian's docker-compose parses docker-compose.yml for the tests; no engine needed.
+# Debian packages the tests use: docker-compose (parses docker-compose.yml; no engine needed),
+# chromium (the browser test) and dovecot-imapd (IMAP).
 system-deps:
 	bash scripts/install-system-deps.sh
 

@@ -11,15 +11,18 @@ Who may decode: whoever presents one of the configured tokens, either
 
 * as ``Authorization: Bearer <token>`` (the CLI: ``--codec-auth "Bearer <token>"``, or
   any HTTP client), or
-* as the session cookie that ``/login`` sets after the token was typed in there once.
-  The Temporal UI sends it when "Include cross-origin credentials" is on
-  (``TEMPORAL_CODEC_INCLUDE_CREDENTIALS=true`` for the UI server). The UI without its
-  own login has no access token to pass, so the cookie is how a browser gets in.
+* as the session cookie that ``/login`` sets after the token was typed in there once,
+  or came in the fragment of a sign-in link ``/login#token=<token>`` (what ``make run``
+  prints; a fragment never reaches a server or a log). The Temporal UI sends the cookie
+  when its ``codec.includeCredentials`` is on (``TEMPORAL_CODEC_INCLUDE_CREDENTIALS=true``
+  for the UI server; ``devstack/ui_gateway.py`` for the dev server's UI). The UI without
+  its own login has no access token to pass, so the cookie is how a browser gets in.
+  With ``--ui-url``, signing in goes straight on to that page of the UI.
 
 Anything else gets 401. Browsers may call it only from the allowed origins (CORS);
 a request from any other origin gets 403, and preflights (OPTIONS) need no token.
 
-    python codec_server.py [--host 127.0.0.1] [--port 8081] [--allow-origin URL ...]
+    python codec_server.py [--host 127.0.0.1] [--port 8081] [--allow-origin URL ...] [--ui-url URL]
 
 Settings from the environment:
 
@@ -35,6 +38,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
+import hashlib
 import hmac
 import html
 import logging
@@ -67,6 +72,7 @@ ALLOWED_HEADERS = "Authorization, Content-Type, X-Namespace"
 CODEC: web.AppKey[PayloadCodec] = web.AppKey("codec", PayloadCodec)
 TOKENS: web.AppKey[tuple[bytes, ...]] = web.AppKey("tokens", tuple)
 ORIGINS: web.AppKey[frozenset[str]] = web.AppKey("origins", frozenset)
+UI_URL: web.AppKey[str] = web.AppKey("ui_url", str)
 
 
 class ConfigError(ValueError):
@@ -179,7 +185,11 @@ async def convert(request: web.Request) -> web.Response:
         return web.Response(status=403, text="origin not allowed\n", headers={"Vary": "Origin"})
     if not authorised(request):
         return error(
-            request, 401, "a valid bearer token or codec session is required", **{"WWW-Authenticate": 'Bearer realm="codec"'}
+            request,
+            401,
+            "not signed in: sign in on this server's /login page with your access token "
+            "(make run prints a sign-in link), or send Authorization: Bearer <token>",
+            **{"WWW-Authenticate": 'Bearer realm="codec"'},
         )
     if request.content_type != "application/json":
         return error(request, 415, "send Content-Type: application/json")
@@ -204,42 +214,61 @@ async def convert(request: web.Request) -> web.Response:
     return web.json_response(body, headers={**cors_headers(request), "Cache-Control": "no-store"})
 
 
+LOGIN_SCRIPT = """
+const token = new URLSearchParams(location.hash.slice(1)).get("token");
+if (token) {
+  history.replaceState(null, "", location.pathname + location.search);
+  const form = document.getElementById("sign-in");
+  form.elements.token.value = token;
+  form.submit();
+}
+"""
+# The sign-in link make run prints carries the token in the fragment, which the browser
+# never sends to any server; this script (allowed by its hash, nothing else runs) posts it.
+LOGIN_SCRIPT_HASH = base64.b64encode(hashlib.sha256(LOGIN_SCRIPT.encode()).digest()).decode()
+
 LOGIN_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Codec server: sign in</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
 <body style="font-family: sans-serif; max-width: 40em; margin: 3em auto">
 <h1>Reverse mentoring: codec server</h1>
-<p>{message}</p>
-<form method="post" action="login">
+<p id="message">{message}</p>
+<form id="sign-in" method="post" action="login">
 <label>Access token <input type="password" name="token" autocomplete="off" size="50" autofocus></label>
 <button type="submit">Sign in</button>
 </form>
-<p>After signing in, open the Temporal UI's codec server settings (the <em>Codec Server</em>
-entry of the user menu), keep this server's address and turn on <em>Include cross-origin
-credentials</em>. Payloads then show decoded. Sessions last {hours} hours;
-<a href="logout">sign out</a>.</p>
+<p>Once you are signed in, the Temporal UI shows payloads decoded: summaries, details
+and event history. Sessions last {hours} hours; <a href="logout">sign out</a>.</p>
+<script>{script}</script>
 </body></html>
 """
 
 
-def page(message: str, status: int = 200, **headers: str) -> web.Response:
-    text = LOGIN_PAGE.format(message=html.escape(message), hours=SESSION_SECONDS // 3600)
+def page(request: web.Request, message: str, status: int = 200, **headers: str) -> web.Response:
+    text = LOGIN_PAGE.format(message=html.escape(message), hours=SESSION_SECONDS // 3600, script=LOGIN_SCRIPT)
+    # Signing in goes on to the UI, and a redirect after a POST counts as form-action.
+    form_targets = " ".join(["'self'", *sorted(request.app[ORIGINS])])
     return web.Response(
         text=text,
         status=status,
         content_type="text/html",
         headers={
             "Cache-Control": "no-store",
-            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+            "Content-Security-Policy": (
+                f"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{LOGIN_SCRIPT_HASH}'; "
+                f"form-action {form_targets}; frame-ancestors 'none'"
+            ),
             "X-Frame-Options": "DENY",
+            "Referrer-Policy": "same-origin",  # "no-referrer" would make the form post Origin: null
             **headers,
         },
     )
 
 
 async def login_form(request: web.Request) -> web.Response:
-    signed_in = authorised(request)
-    return page("You are signed in." if signed_in else "Sign in with the access token an administrator gave you.")
+    if authorised(request):
+        return page(request, "You are signed in.")
+    return page(request, "Sign in with the access token an administrator gave you.")
 
 
 async def login(request: web.Request) -> web.Response:
@@ -251,8 +280,11 @@ async def login(request: web.Request) -> web.Response:
     known = request.app[TOKENS]
     if not token or not any([hmac.compare_digest(token.encode(), k) for k in known]):
         log.warning("failed codec sign-in from %s", request.remote)
-        return page("That token is not valid.", status=401)
-    response = page("You are signed in. Go back to the Temporal UI and reload it.")
+        return page(request, "That token is not valid.", status=401)
+    if ui_url := request.app[UI_URL]:  # straight on to the UI, which now decodes
+        response = web.Response(status=303, headers={"Location": ui_url, "Cache-Control": "no-store"})
+    else:
+        response = page(request, "You are signed in. Go back to the Temporal UI and reload it.")
     response.set_cookie(
         COOKIE,
         token,
@@ -267,7 +299,7 @@ async def login(request: web.Request) -> web.Response:
 
 
 async def logout(request: web.Request) -> web.Response:
-    response = page("You are signed out.")
+    response = page(request, "You are signed out.")
     response.del_cookie(COOKIE, path="/")
     return response
 
@@ -276,13 +308,28 @@ async def health(request: web.Request) -> web.Response:
     return web.Response(text="ok\n")
 
 
-def create_app(codec: PayloadCodec, tokens: Sequence[str], origins: Iterable[str] = ()) -> web.Application:
+def ui_origin(ui_url: str, origins: Iterable[str]) -> str:
+    """The origin of ``ui_url``, which must be one the codec server answers (no open redirect)."""
+    scheme, sep, rest = ui_url.partition("://")
+    origin = f"{scheme}{sep}{rest.split('/', 1)[0]}"
+    if not sep or origin not in origins:
+        raise ConfigError(f"--ui-url {ui_url!r} is not a page of an allowed UI origin ({', '.join(origins) or 'none'})")
+    return origin
+
+
+def create_app(
+    codec: PayloadCodec, tokens: Sequence[str], origins: Iterable[str] = (), ui_url: str = ""
+) -> web.Application:
     if not tokens:
         raise ConfigError("at least one token is required")
+    allowed = frozenset(origins)
+    if ui_url:
+        ui_origin(ui_url, allowed)
     app = web.Application(client_max_size=MAX_BODY)
     app[CODEC] = codec
     app[TOKENS] = tuple(t.encode() for t in tokens)
-    app[ORIGINS] = frozenset(origins)
+    app[ORIGINS] = allowed
+    app[UI_URL] = ui_url
     app.router.add_get("/healthz", health)
     app.router.add_get("/login", login_form)
     app.router.add_post("/login", login)
@@ -310,11 +357,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--allow-origin", action="append", default=[], metavar="URL", help=f"a browser origin of the UI (adds to {ENV_ORIGINS})"
     )
+    parser.add_argument(
+        "--ui-url", default="", metavar="URL", help="where signing in goes on to: a page of the UI, on an allowed origin"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         codec = EncryptionCodec.from_environment()
-        app = create_app(codec, load_tokens(), load_origins(args.allow_origin))
+        app = create_app(codec, load_tokens(), load_origins(args.allow_origin), args.ui_url)
     except (KeyConfigError, ConfigError) as config_error:
         print(f"codec server: {config_error}", file=sys.stderr)
         return 2

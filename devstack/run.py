@@ -6,7 +6,10 @@ Starts, in order, each as a child process appending to ``var/log/<name>.log``:
    search attributes (registered through the operator API as well, so a database
    created before an attribute was added gets it too), its UI pointed at the codec server;
 2. the codec server (``python codec_server.py``), which decrypts payloads for the UI of
-   whoever signs in with the token in ``var/codec-token``;
+   whoever signs in with the token in ``var/codec-token``, and the UI gateway
+   (``python -m devstack.ui_gateway``) on the UI's port, which gives the dev server's UI
+   the codec settings it has no flag for (see ``devstack/admin_ui.py``); the console
+   prints the one link that signs an admin in and opens the UI, decoded;
 3. the SMTP inbox (``python -m devstack.inbox``), storing mail as ``var/mail/*.eml``;
 4. the worker (``python worker.py``), pointed at both;
 5. ``python starter.py start examples/digital-workplace-2027.yaml --start-date today``.
@@ -42,6 +45,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.panel import Panel
 
+from devstack.admin_ui import AdminUi, first_token
 from devstack.supervisor import Abort, Stack, Stopped, died
 from mentoring.codec import ENV_VARS as KEY_ENV_VARS
 from mentoring.codec import KeyConfigError, ensure_key_file, ensure_secret_file
@@ -59,10 +63,9 @@ SMTP_PORT = int(os.environ.get("DEVSTACK_SMTP_PORT", 1025))
 CODEC_PORT = int(os.environ.get("DEVSTACK_CODEC_PORT", 8081))
 KEY_FILE = VAR / "encryption-keys.json"
 CODEC_TOKEN_FILE = VAR / "codec-token"
-# Where the browser finds the codec server, and the UI origins it answers.
-CODEC_ENDPOINT = f"http://localhost:{CODEC_PORT}"
-UI_ORIGINS = (f"http://localhost:{UI_PORT}", f"http://127.0.0.1:{UI_PORT}")
 NAMESPACE = "default"
+# The UI admins open (a gateway in front of the dev server's own UI) and the codec server.
+ADMIN_UI = AdminUi(ui_port=UI_PORT, inner_ui_port=UI_PORT + 1, codec_port=CODEC_PORT, host=HOST, namespace=NAMESPACE)
 DEFAULT_COHORT = "examples/digital-workplace-2027.yaml"
 
 console = Console(highlight=False)
@@ -95,7 +98,6 @@ def child_env() -> dict[str, str]:
         SMTP_TLS="none",
         MENTORING_KEY_FILE=str(KEY_FILE),
         MENTORING_CODEC_TOKEN_FILE=str(CODEC_TOKEN_FILE),
-        MENTORING_CODEC_ORIGINS=",".join(UI_ORIGINS),
     )
     return env
 
@@ -164,6 +166,7 @@ async def up(stack: Stack, args: argparse.Namespace) -> None:
     for port, what in (
         (TEMPORAL_PORT, "Temporal gRPC"),
         (UI_PORT, "Temporal UI"),
+        (ADMIN_UI.inner_ui_port, "the dev server's own UI"),
         (CODEC_PORT, "codec server"),
         (SMTP_PORT, "SMTP inbox"),
     ):
@@ -191,16 +194,18 @@ async def up(stack: Stack, args: argparse.Namespace) -> None:
         "temporal",
         temporal_binary(), "server", "start-dev",
         "--db-filename", (VAR / "temporal.db").relative_to(ROOT),
-        "--ip", HOST, "--port", str(TEMPORAL_PORT), "--ui-port", str(UI_PORT),
-        "--ui-codec-endpoint", CODEC_ENDPOINT,
+        "--ip", HOST, "--port", str(TEMPORAL_PORT), *ADMIN_UI.dev_server_ui_flags(),
         *dev_server_flags(),
     )  # fmt: skip
     await stack.race(wait_for_temporal())
     console.print(f"[green]✓[/] Temporal dev server on {HOST}:{TEMPORAL_PORT} ({time.monotonic() - started:.1f} s)")
 
-    await stack.start("codec", sys.executable, "codec_server.py", "--host", HOST, "--port", str(CODEC_PORT))
+    await stack.start("codec", *ADMIN_UI.codec_command())
     await stack.race(wait_for_port(CODEC_PORT))
-    console.print(f"[green]✓[/] codec server on {CODEC_ENDPOINT}")
+    console.print(f"[green]✓[/] codec server on {ADMIN_UI.codec_endpoint}")
+    await stack.start("ui", *ADMIN_UI.gateway_command())
+    await stack.race(wait_for_port(UI_PORT))
+    console.print(f"[green]✓[/] Temporal UI on {ADMIN_UI.ui_url}")
 
     await stack.start(
         "inbox", sys.executable, "-m", "devstack.inbox", "--dir", MAIL_DIR.relative_to(ROOT), "--port", str(SMTP_PORT)
@@ -228,12 +233,12 @@ async def up(stack: Stack, args: argparse.Namespace) -> None:
 
 def banner(args: argparse.Namespace) -> Panel:
     names = ", ".join(
-        ["temporal", "codec", "inbox"] + ([] if args.no_worker else ["worker"] + ([] if args.no_start else ["starter"]))
+        ["temporal", "codec", "ui", "inbox"] + ([] if args.no_worker else ["worker"] + ([] if args.no_start else ["starter"]))
     )
     lines = [
-        f"Temporal UI   http://localhost:{UI_PORT}",
-        f"Codec server  {CODEC_ENDPOINT}/login  (token in {CODEC_TOKEN_FILE.relative_to(ROOT)})",
-        "              UI codec settings: turn on 'Include cross-origin credentials'",
+        f"Temporal UI   {ADMIN_UI.ui_url}",
+        f"Admin sign-in the link below (token in {CODEC_TOKEN_FILE.relative_to(ROOT)}): signs you in",
+        "              to the codec server and opens the UI with payloads decoded",
         f"Mail          {MAIL_DIR.relative_to(ROOT)}/  (one .eml per recipient)",
         f"Logs          {LOG_DIR.relative_to(ROOT)}/<name>.log  ({names})",
         f"Temporal      {HOST}:{TEMPORAL_PORT}, namespace {NAMESPACE}, state in var/temporal.db",
@@ -242,6 +247,12 @@ def banner(args: argparse.Namespace) -> Panel:
         "Press Ctrl-C to stop everything.",
     ]
     return Panel("\n".join(lines), title="reverse mentoring is running", expand=False)
+
+
+def print_sign_in_link() -> None:
+    # Outside the panel and never wrapped or cropped, so that a terminal can open it whole.
+    link = ADMIN_UI.sign_in_link(first_token(CODEC_TOKEN_FILE))
+    console.print(link, markup=False, soft_wrap=True, crop=False, style=f"link {link}")
 
 
 async def main_async(args: argparse.Namespace) -> int:
@@ -254,6 +265,7 @@ async def main_async(args: argparse.Namespace) -> int:
     try:
         await up(stack, args)
         console.print(banner(args))
+        print_sign_in_link()
         await stack.watch()  # until Ctrl-C; restarts children that die
     except Stopped:
         console.print("\nStopping …")

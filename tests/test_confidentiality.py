@@ -339,8 +339,8 @@ UI_ORIGIN = "http://localhost:8233"
 
 
 @contextlib.asynccontextmanager
-async def running_codec_server(codec: EncryptionCodec, origins=(UI_ORIGIN,)):
-    runner = web.AppRunner(codec_server.create_app(codec, [TOKEN], origins))
+async def running_codec_server(codec: EncryptionCodec, origins=(UI_ORIGIN,), ui_url: str = ""):
+    runner = web.AppRunner(codec_server.create_app(codec, [TOKEN], origins, ui_url))
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
@@ -393,7 +393,10 @@ async def test_codec_server_refuses_without_a_valid_token():
                 async with http.post(f"{url}/{operation}", data=payloads_json(sealed), headers=headers) as response:
                     assert response.status == 401, (auth, operation)
                     assert response.headers["WWW-Authenticate"].startswith("Bearer")
-                    assert "Annelie" not in await response.text()
+                    body = await response.json()
+                    assert "Annelie" not in json.dumps(body)
+                    # Says how to get in, for whoever reads it (the CLI, a browser's network tab).
+                    assert body["error"].startswith("not signed in: sign in on this server's /login page")
 
 
 async def test_codec_server_cors_allows_the_ui_origin_only():
@@ -463,6 +466,27 @@ async def test_codec_server_sign_in_sets_a_session_cookie_for_the_ui():
                 assert response.status == 401
 
 
+async def test_codec_server_sign_in_goes_on_to_the_ui():
+    """With --ui-url, signing in leads to that page of the UI (make run's one-link sign-in)."""
+    ui_url = f"{UI_ORIGIN}/namespaces/default/workflows"
+    async with running_codec_server(fixed_key_codec(), ui_url=ui_url) as url:
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as browser:
+            async with browser.get(f"{url}/login") as response:
+                policy = response.headers["Content-Security-Policy"]
+                page_text = await response.text()
+            # The one script is the page's own, by hash; the form may go on to the UI only.
+            directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
+            assert directives["script-src"] == f"'sha256-{codec_server.LOGIN_SCRIPT_HASH}'"
+            assert directives["form-action"] == f"'self' {UI_ORIGIN}"
+            assert f"<script>{codec_server.LOGIN_SCRIPT}</script>" in page_text
+            async with browser.post(f"{url}/login", data={"token": TOKEN}, allow_redirects=False) as response:
+                assert response.status == 303
+                assert response.headers["Location"] == ui_url
+                assert "HttpOnly" in response.headers["Set-Cookie"]
+            async with browser.post(f"{url}/login", data={"token": "wrong-token-wrong-token"}, allow_redirects=False) as response:
+                assert response.status == 401 and "Location" not in response.headers
+
+
 async def test_codec_server_names_an_unknown_key_and_rejects_bad_bodies():
     written = await EncryptionCodec({"retired": new_key()}, "retired").encode([payload("x")])
     headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
@@ -489,6 +513,10 @@ def test_codec_server_settings(tmp_path):
     for bad in ("*", "localhost:8080", "http://localhost:8080/ui"):
         with pytest.raises(codec_server.ConfigError):
             codec_server.load_origins([bad], {})
+    # Signing in leads only to a UI the server answers: no open redirect.
+    for elsewhere in ("http://evil.example/namespaces", "http://localhost:8234/", "/namespaces/default"):
+        with pytest.raises(codec_server.ConfigError, match="--ui-url .* is not a page of an allowed UI origin"):
+            codec_server.create_app(fixed_key_codec(), [TOKEN], [UI_ORIGIN], elsewhere)
 
 
 def test_codec_server_will_not_start_without_keys_or_tokens(tmp_path):

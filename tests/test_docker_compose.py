@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 import codec_server
+from devstack import ui_gateway
 from mentoring import codec, search_attributes
 from mentoring.settings import MailSettings, WorkerSettings
 
@@ -275,6 +276,20 @@ def test_ui_points_the_browser_at_the_codec_server_and_the_server_allows_the_ui(
     (ui_port, _), = ports(services[ui_name])
     allowed = codec_server.load_origins(environ={codec_server.ENV_ORIGINS: environment(services[codec_name])[codec_server.ENV_ORIGINS]})
     assert allowed == [f"http://localhost:{ui_port}"]
+    # A failed decode says "sign in" and links to the sign-in page, as make run's UI does;
+    # signing in there goes on to the UI.
+    assert ui["TEMPORAL_CODEC_DEFAULT_ERROR_MESSAGE"] == ui_gateway.SIGN_IN_MESSAGE
+    assert ui["TEMPORAL_CODEC_DEFAULT_ERROR_LINK"] == f"http://localhost:{published}/login"
+    command = [str(part) for part in services[codec_name]["command"]]
+    assert command[command.index("--ui-url") + 1] == f"http://localhost:{ui_port}/namespaces/default/workflows"
+    codec_server.ui_origin(command[command.index("--ui-url") + 1], allowed)
+
+
+def test_the_sign_in_message_survives_the_ui_images_config_template() -> None:
+    # temporalio/ui writes `defaultErrorMessage: {{ env "TEMPORAL_CODEC_DEFAULT_ERROR_MESSAGE" }}`
+    # into its YAML config unquoted, so the message must be a plain YAML scalar.
+    rendered = yaml.safe_load(f"defaultErrorMessage: {ui_gateway.SIGN_IN_MESSAGE}")
+    assert rendered == {"defaultErrorMessage": ui_gateway.SIGN_IN_MESSAGE}
 
 
 def test_every_worker_shares_one_postgresql_delivery_ledger(services: dict) -> None:
