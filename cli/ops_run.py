@@ -9,7 +9,7 @@ from cli.ops_live import live_pairs, with_live
 from cli.ops_report import print_result
 from cli.ops_request_id import derived_request_id
 from cli.ops_requests import build_change
-from cli.ops_target import Remote, Target
+from cli.ops_target import UPDATE_TIMEOUT_SECONDS, Remote, Target
 from cli.ops_views import print_pair, print_status
 from mentoring.operations import FindParticipant, LookupOperation, ReplaceParticipant
 from workflows.cohort import CohortWorkflow
@@ -26,7 +26,10 @@ async def run(args: argparse.Namespace) -> None:
     request = change.request.model_copy(update={"request_id": request_id})
     remote = Remote(await connect_or_explain(), change.target)
     workflow = PairProgramWorkflow if change.target.pair_id else CohortWorkflow
-    past = await remote.query(workflow.applied_operation, LookupOperation(request_id=request_id))
+    # As patient as the change itself: right after a worker crash the first answer takes a while.
+    past = await remote.query(
+        workflow.applied_operation, LookupOperation(request_id=request_id), timeout=UPDATE_TIMEOUT_SECONDS
+    )
     if past.result is not None:
         print_result(past.result, repeat=True)
         return

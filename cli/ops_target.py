@@ -58,11 +58,11 @@ class Remote:
         self.target = target
         self.handle: WorkflowHandle = client.get_workflow_handle(target.workflow_id)
 
-    async def query(self, query: Callable, *args: Any) -> Any:
+    async def query(self, query: Callable, *args: Any, timeout: float = QUERY_TIMEOUT_SECONDS) -> Any:
         try:
-            return await asyncio.wait_for(self.handle.query(query, *args), QUERY_TIMEOUT_SECONDS)
+            return await asyncio.wait_for(self.handle.query(query, *args), timeout)
         except asyncio.TimeoutError:
-            raise self._no_answer(QUERY_TIMEOUT_SECONDS, None) from None
+            raise self._no_answer(timeout, None) from None
         except (WorkflowQueryFailedError, WorkflowQueryRejectedError) as error:
             raise CommandError(f"{self.target.label} could not answer: {error}") from None
         except RPCError as error:

@@ -14,6 +14,7 @@ from unittest import mock
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rich.cells import cell_len
 from rich.console import Console
 
 from cli import ops_views
@@ -24,6 +25,7 @@ from mentoring.state import DeliveryStatus, MessageRecord, PairProgramInput, Pai
 from tests import factories
 from tests.checkout import ROOT, fresh_environment
 from tests.program_harness import ProgramHarness
+from workflows.agenda import position
 
 ROW = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d ")  # a message row starts with its time
 LONG_MENTEE = "prof.dr.matthias.schaefer-mueller@example-holding-international.com"
@@ -35,13 +37,23 @@ def message_rows(output: str) -> list[str]:
     return [line for line in section.splitlines() if ROW.match(line)]
 
 
-def assert_readable(output: str, messages: list[MessageRecord], width: int) -> None:
+def shown_number(state: PairState, session: SessionState) -> str:
+    """As ops.py show numbers sessions: in time order, a cancelled one in brackets."""
+    place = position(state, session)
+    return f"({place})" if session.status == SessionStatus.CANCELLED else str(place)
+
+
+def assert_readable(output: str, state: PairState, width: int) -> None:
     assert "…" not in output, output
-    assert max(map(len, output.splitlines())) <= width, output
+    # Display cells, not code points: some characters take none, some two.
+    assert max(map(cell_len, output.splitlines())) <= width, output
     rows = message_rows(output)
+    messages = state.messages
     assert len(rows) == len(messages), output
+    by_id = {s.number: s for s in state.sessions}
     for row, message in zip(rows, messages):
-        kind = message.kind.value + (f" {message.session_number}" if message.session_number else "")
+        session = by_id.get(message.session_number or 0)
+        kind = message.kind.value + (f" {position(state, session)}" if session else "")
         # The row's first line: time, kind, then the status as a whole word.
         assert re.search(rf"^\S+ \S+ +{re.escape(kind)} +{message.status.value} ", row), (row, message)
 
@@ -69,7 +81,7 @@ async def test_show_at_80_columns_through_a_pipe(skipping_env, smtp):
             cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
         )  # fmt: skip
     assert shown.returncode == 0, shown.stderr
-    assert_readable(shown.stdout, state.messages, 80)
+    assert_readable(shown.stdout, state, 80)
 
 
 def records() -> st.SearchStrategy[list[MessageRecord]]:
@@ -109,6 +121,7 @@ def test_every_status_is_whole_at_any_width_from_80(messages, plan, width):
     with mock.patch.object(ops_views, "out", console):
         ops_views.print_pair("ops", "p1", state)
     output = console.file.getvalue()
-    assert_readable(output, messages, width)
+    assert_readable(output, state, width)
     for session in plan:  # status and SEQUENCE of every session, whole
-        assert re.search(rf"^{session.number} .* {session.status.value} +{session.sequence} *$", output, re.MULTILINE)
+        shown = re.escape(shown_number(state, session))
+        assert re.search(rf"^{shown} .* {session.status.value} +{session.sequence} *$", output, re.MULTILINE)
