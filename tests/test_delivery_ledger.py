@@ -140,7 +140,7 @@ async def test_a_451_releases_the_claim_and_a_550_is_permanent(smtp, tmp_path):
     smtp.handler.rcpt_faults[MENTEE] = ["451 4.7.1 Greylisted"]
     mail, env = delivery(smtp, tmp_path), ActivityEnvironment()
     request = invite_request("wf/session-1-invite/0/mentee")
-    with pytest.raises(ApplicationError, match="deferred: 451 4.7.1 Greylisted"):
+    with pytest.raises(ApplicationError, match=r"pair p1: invite wf/session-1-invite/0/mentee: deferred by the mail server \(451 4.7.1\)$"):
         await env.run(mail.deliver_message, request)
     await env.run(mail.deliver_message, request)
     assert await mail.ledger.stats() == LedgerStats(claimed=0, accepted=1, released=0, ambiguous_resends=0)
