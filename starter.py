@@ -49,7 +49,7 @@ async def run(args: argparse.Namespace) -> None:
         from cli.address_report import address_lines
 
         for line in address_lines(cohort):
-            out.print(escape(line), highlight=False)
+            out.print(escape(line), highlight=False, soft_wrap=True)
     elif args.command == "start":
         from cli.connect import connect_or_explain
         from cli.start import follow_start, start_cohort

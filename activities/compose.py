@@ -24,7 +24,6 @@ from mentoring import addresses
 from mentoring.cohort import Role
 from mentoring.messages import DeliveryRequest, MessageKind, SessionRef
 
-
 # Headers whose values recur from message to message (the MIME parts' own, and the
 # office as Reply-To); Subject, To, Date and Message-ID are new every time.
 _RECURRING = frozenset({"content-type", "content-transfer-encoding", "mime-version", "content-disposition", "from", "reply-to"})

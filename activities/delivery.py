@@ -24,13 +24,19 @@ import aiosmtplib
 from temporalio import activity
 
 from activities import delivery_errors as errors
-from activities.compose import SMTP_POLICY, SMTP_UTF8_POLICY, compose_message, needs_smtputf8
+from activities.compose import (
+    SMTP_POLICY,
+    SMTP_UTF8_POLICY,
+    compose_message,
+    needs_smtputf8,
+)
 from activities.envelope import NOT_AN_ADDRESS_CODE, Envelope, NotStarted
 from activities.ledger import DeliveryLedger, LedgerStatus, open_ledger
 from activities.smtp_connections import SmtpConnections
 from mentoring import addresses
 from mentoring.messages import DeliveryReceipt, DeliveryRequest
 from mentoring.settings import MailSettings
+
 
 @contextlib.asynccontextmanager
 async def heartbeating(every: float = 2.0):

@@ -111,6 +111,6 @@ async def simulate(cohort: Cohort, outbox: Path) -> list[PairProgramResult]:
     notes = address_lines(cohort)
     if notes:
         for line in notes:
-            out.print(escape(line), highlight=False)
+            out.print(escape(line), highlight=False, soft_wrap=True)
         out.print("(the preview's own inbox offers SMTPUTF8; check that your mail server does)", highlight=False)
     return results

@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import email
-import email.policy
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
 
 from temporalio.client import Client, WorkflowHandle
 
@@ -71,7 +68,3 @@ async def delivery_attempts(handle: WorkflowHandle) -> list[int]:
         if e.HasField("activity_task_started_event_attributes")
         and kinds[e.activity_task_started_event_attributes.scheduled_event_id] == "deliver_message"
     ]
-
-
-def header_bytes(message: email.message.EmailMessage) -> bytes:
-    return message.as_bytes(policy=email.policy.SMTPUTF8).split(b"\n\n", 1)[0]
