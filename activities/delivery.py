@@ -144,21 +144,27 @@ class MailDelivery:
         return reply
 
     async def _start(self, client: aiosmtplib.SMTP, reused: bool, envelope: Envelope) -> aiosmtplib.SMTP:
-        """MAIL FROM and RCPT TO; returns the client to go on with."""
+        """MAIL FROM and RCPT TO; returns the client to go on with. The caller closes
+        ``client`` on failure; a replacement opened here is closed here."""
         try:
-            try:
-                await envelope.mail(client)
-            except aiosmtplib.SMTPServerDisconnected:
-                if not reused:
-                    raise
-                # Closed by the server while it was idle: nothing was sent on it.
-                client.close()
-                client = await self._connections.connect()
-                await envelope.mail(client)
+            await envelope.mail(client)
         except NotStarted:
             # Refused before MAIL FROM: the connection is clean for the next message.
             self._connections.keep(client)
             raise
+        except aiosmtplib.SMTPServerDisconnected:
+            if not reused:
+                raise
+            # Closed by the server while it was idle: nothing was sent on it.
+            client.close()
+            fresh = await self._connections.connect()
+            try:
+                return await self._start(fresh, False, envelope)
+            except NotStarted:
+                raise
+            except BaseException:
+                fresh.close()
+                raise
         await envelope.rcpt(client)
         return client
 
