@@ -46,6 +46,10 @@ async def run(args: argparse.Namespace) -> None:
             f"[green]ok[/] {escape(args.file)}: cohort '{program.cohort_id}' ({escape(program.cohort_name)}), "
             f"{len(cohort.pairs)} pairs, {program.duration_months} months from {program.start_date}"
         )
+        from cli.address_report import address_lines
+
+        for line in address_lines(cohort):
+            out.print(escape(line), highlight=False, soft_wrap=True)
     elif args.command == "start":
         from cli.connect import connect_or_explain
         from cli.start import earlier_run, follow_start, start_cohort

@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email import policy
-from email.headerregistry import Address, HeaderRegistry
+from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
@@ -20,9 +20,9 @@ from markupsafe import Markup, escape
 
 from activities.invites import build_calendar, session_wall_clock
 from activities.reflection_questions import questions_for
+from mentoring import addresses
 from mentoring.cohort import Role
 from mentoring.messages import DeliveryRequest, MessageKind, SessionRef
-
 
 # Headers whose values recur from message to message (the MIME parts' own, and the
 # office as Reply-To); Subject, To, Date and Message-ID are new every time.
@@ -65,6 +65,10 @@ class _HeaderClasses(HeaderRegistry):
 _POLICY = policy.default.clone(max_line_length=200, header_factory=_HeaderClasses())
 # The same, with the CRLF line ends SMTP sends.
 SMTP_POLICY = _POLICY.clone(linesep="\r\n")
+# For a message that carries a non-ASCII local part: headers in UTF-8 as written
+# (RFC 6532), which only an SMTPUTF8 transaction may carry.
+_UTF8_POLICY = _POLICY.clone(utf8=True)
+SMTP_UTF8_POLICY = SMTP_POLICY.clone(utf8=True)
 
 _CALENDAR_METHOD = {MessageKind.INVITE: "REQUEST", MessageKind.INVITE_CANCEL: "CANCEL"}
 
@@ -166,13 +170,18 @@ def compose_message(request: DeliveryRequest, *, sender: str) -> EmailMessage:
     ):
         _refuse_controls(field, value)
 
-    msg = EmailMessage(policy=_POLICY)
-    msg["From"] = sender
-    msg["To"] = Address(recipient.name, addr_spec=recipient.email)
-    msg["Reply-To"] = Address(office.name, addr_spec=office.email)
+    sender_name, sender_address = _sender(sender)
+    to = _address("recipient email", recipient.email)
+    reply_to = _address("program office email", office.email)
+    utf8 = to.needs_smtputf8 or reply_to.needs_smtputf8 or sender_address.needs_smtputf8
+    msg = EmailMessage(policy=_UTF8_POLICY if utf8 else _POLICY)
+    # The configured text when it is plain ASCII: a string header is parsed once, not per message.
+    msg["From"] = sender if sender.isascii() else str(sender_address.header(sender_name, utf8=utf8))
+    msg["To"] = to.header(recipient.name, utf8=utf8)
+    msg["Reply-To"] = reply_to.header(office.name, utf8=utf8)
     msg["Subject"] = subject
     msg["Date"] = format_datetime(request.composed_at)
-    msg["Message-ID"] = message_id_for(request.key, _domain(sender))
+    msg["Message-ID"] = message_id_for(request.key, sender_address.ascii_domain.lower())
 
     msg.set_content(text)
     msg.add_alternative(html, subtype="html")
@@ -294,9 +303,24 @@ def _refuse_controls(field: str, value: str) -> None:
             )
 
 
-def _domain(sender: str) -> str:
-    _, address = parseaddr(sender)
-    domain = address.rpartition("@")[2].strip().lower()
-    if "@" not in address or not domain:
-        raise ValueError(f"sender {sender!r} has no address with a domain for the Message-ID")
-    return domain
+def needs_smtputf8(message: EmailMessage) -> bool:
+    """Whether ``message`` carries a non-ASCII local part, and so needs an SMTPUTF8 server."""
+    return bool(message.policy.utf8)
+
+
+def _address(field: str, text: str) -> addresses.MailAddress:
+    try:
+        return addresses.parse(text)
+    except addresses.AddressError:
+        # Without the checker's words: they can quote parts of the address.
+        raise ValueError(f"{field} is not a valid email address") from None
+
+
+def _sender(sender: str) -> tuple[str, addresses.MailAddress]:
+    name, address = parseaddr(sender)
+    if "@" not in address or not address.rpartition("@")[2].strip():
+        raise ValueError("the sender (MAIL_FROM) has no address with a domain for the Message-ID")
+    try:
+        return name, addresses.sender(address)
+    except addresses.AddressError:
+        raise ValueError("the sender (MAIL_FROM) is not a valid email address") from None

@@ -2,11 +2,16 @@
 
 Transient trouble (connection, timeout, 4xx) raises and Temporal retries it. A
 5xx reply is a fact, not an outage: it becomes a non-retryable error that the
-workflow records before it tells the program office and carries on.
+workflow records before it tells the program office and carries on. So does
+whatever no retry can change: an address that is not one, an address that needs
+SMTPUTF8 from a server that does not offer it, a message that cannot be written.
 
 The delivery ledger makes retries safe: an accepted key is never sent again, and
 a key whose earlier attempt ended somewhere inside DATA is re-sent with the same
 Message-ID and counted as an ambiguous re-send.
+
+Every error raised here names the pair, the message kind and the key, and never a
+name or an address: the SDK logs it, and a server's reply often quotes the address.
 """
 
 from __future__ import annotations
@@ -17,33 +22,20 @@ from email.utils import parseaddr
 
 import aiosmtplib
 from temporalio import activity
-from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
-from activities.compose import SMTP_POLICY, compose_message
+from activities import delivery_errors as errors
+from activities.compose import (
+    SMTP_POLICY,
+    SMTP_UTF8_POLICY,
+    compose_message,
+    needs_smtputf8,
+)
+from activities.envelope import NOT_AN_ADDRESS_CODE, Envelope, NotStarted
 from activities.ledger import DeliveryLedger, LedgerStatus, open_ledger
 from activities.smtp_connections import SmtpConnections
-from mentoring.messages import INVALID_MESSAGE, PERMANENT_FAILURE, DeliveryReceipt, DeliveryRequest
+from mentoring import addresses
+from mentoring.messages import DeliveryReceipt, DeliveryRequest
 from mentoring.settings import MailSettings
-
-
-
-def _permanent(code: int, reply: str, recipient: str) -> ApplicationError:
-    activity.logger.warning("recipient refused permanently: %s %s", code, reply)
-    return ApplicationError(
-        f"{recipient} refused permanently: {code} {reply}",
-        code,
-        reply,
-        type=PERMANENT_FAILURE,
-        non_retryable=True,
-        # An expected outcome that the workflow handles, not a worker fault: no traceback in the log.
-        category=ApplicationErrorCategory.BENIGN,
-    )
-
-
-def _refusal(code: int, reply: str, recipient: str) -> Exception:
-    if 500 <= code < 600:
-        return _permanent(code, reply, recipient)
-    return ApplicationError(f"{recipient} deferred: {code} {reply}")
 
 
 @contextlib.asynccontextmanager
@@ -67,23 +59,40 @@ async def heartbeating(every: float = 2.0):
             await task
 
 
+def _wrapped(place: str, error: BaseException) -> BaseException:
+    """The SMTP library's errors as our own retryable one; anything else as it is."""
+    if isinstance(error, (aiosmtplib.SMTPException, OSError)):
+        return errors.transient(place, error)
+    return error
+
+
 class MailDelivery:
     def __init__(self, settings: MailSettings, ledger: DeliveryLedger | None = None) -> None:
         self._settings = settings
-        self._envelope_from = parseaddr(settings.mail_from)[1]
+        self._envelope_from = addresses.sender(parseaddr(settings.mail_from)[1]).envelope
         self.ledger = ledger or open_ledger(settings.delivery_ledger_url)
         self._connections = SmtpConnections(settings)
 
     @activity.defn(name="deliver_message")
     async def deliver_message(self, request: DeliveryRequest) -> DeliveryReceipt:
+        place = errors.where(request)
+        try:
+            recipient = addresses.parse(request.recipient.email)
+        except addresses.AddressError as problem:
+            # The address's fault, like a 5xx: recorded once, and the program office hears of it.
+            reply = f"5.1.3 not a valid address: {problem}"
+            raise errors.permanent(place, NOT_AN_ADDRESS_CODE, reply, "not a valid address") from None
         try:
             message = compose_message(request, sender=self._settings.mail_from)
-        except ValueError as err:
-            # Retrying cannot fix bad content; the cohort file check should have caught it.
-            raise ApplicationError(str(err), type=INVALID_MESSAGE, non_retryable=True) from err
-        # Kind and pair id only: the inbox and the timeline sort by them, and neither is personal.
-        message["X-Mentoring-Kind"] = request.kind.value
-        message["X-Mentoring-Pair"] = request.pair_id
+            # Kind and pair id only: the inbox and the timeline sort by them, and neither is personal.
+            message["X-Mentoring-Kind"] = request.kind.value
+            message["X-Mentoring-Pair"] = request.pair_id
+            utf8 = needs_smtputf8(message)
+            # Flattened with our policy: aiosmtplib's would fold long subjects.
+            data = message.as_bytes(policy=SMTP_UTF8_POLICY if utf8 else SMTP_POLICY)
+        except Exception as problem:
+            # Composing depends on the request alone: every retry would fail the same way.
+            raise errors.invalid(place, str(problem)) from None
         message_id = str(message["Message-ID"])
 
         entry = await self.ledger.begin(request.key, message_id)
@@ -92,56 +101,72 @@ class MailDelivery:
             return DeliveryReceipt(key=request.key, message_id=message_id, smtp_code=250, smtp_reply=entry.smtp_reply or "")
         if entry.previous_status == LedgerStatus.CLAIMED:
             await self.ledger.count_ambiguous(request.key)
-            activity.logger.warning("ambiguous earlier attempt: re-sending %s with the same Message-ID", message_id)
-        # Flattened with our policy: aiosmtplib's would fold long subjects.
-        data = message.as_bytes(policy=SMTP_POLICY)
+            activity.logger.warning("%s: ambiguous earlier attempt, re-sent with the same Message-ID", place)
+        envelope = Envelope(place, self._envelope_from, recipient, smtputf8=utf8)
         async with heartbeating():
-            reply = await self._send(request.key, request.recipient.email, data)
+            reply = await self._send(request.key, envelope, data)
         return DeliveryReceipt(key=request.key, message_id=message_id, smtp_code=250, smtp_reply=reply)
 
-    async def _send(self, key: str, recipient: str, data: bytes) -> str:
+    async def _send(self, key: str, envelope: Envelope, data: bytes) -> str:
         try:
             client, reused = await self._connections.open()
-        except BaseException:
+        except BaseException as error:
             await self.ledger.release(key)
-            raise
+            raise _wrapped(envelope.place, error) from None
         try:
-            try:
-                await client.mail(self._envelope_from)
-            except aiosmtplib.SMTPServerDisconnected:
-                if not reused:
-                    raise
-                # Closed by the server while it was idle: nothing was sent on it.
-                client.close()
-                client = await self._connections.connect()
-                await client.mail(self._envelope_from)
-            await client.rcpt(recipient)
-        except aiosmtplib.SMTPRecipientRefused as err:
+            client = await self._start(client, reused, envelope)
+        except NotStarted as refusal:
+            await self.ledger.release(key)
+            raise refusal.error from None
+        except aiosmtplib.SMTPResponseException as error:
+            # Never chained: SMTPRecipientRefused quotes the address.
             await self._release(key, client)
-            raise _refusal(err.code, err.message, recipient) from err
-        except aiosmtplib.SMTPResponseException as err:
-            await self._release(key, client)
-            raise _refusal(err.code, err.message, recipient) from err
-        except BaseException:
+            raise errors.refused(envelope.place, error.code, error.message) from None
+        except BaseException as error:
             # Nothing reached DATA, so nothing can have been delivered.
             await self._release(key, client)
-            raise
+            raise _wrapped(envelope.place, error) from None
         try:
             response = await client.data(data)
-        except aiosmtplib.SMTPResponseException as err:
+        except aiosmtplib.SMTPResponseException as error:
             # The server answered DATA with a refusal: definitely not delivered.
             await self._release(key, client)
-            raise _refusal(err.code, err.message, recipient) from err
-        except BaseException:
+            raise errors.refused(envelope.place, error.code, error.message) from None
+        except BaseException as error:
             # Ambiguous: the claim stays, and a retry re-sends.
             client.close()
-            raise
+            raise _wrapped(envelope.place, error) from None
         reply = f"{response.code} {response.message}"
         # Recorded before anything else happens: the shorter the gap between the
         # server's 250 and this line, the fewer ambiguous re-sends.
         await self.ledger.accepted(key, reply)
         self._connections.keep(client)
         return reply
+
+    async def _start(self, client: aiosmtplib.SMTP, reused: bool, envelope: Envelope) -> aiosmtplib.SMTP:
+        """MAIL FROM and RCPT TO; returns the client to go on with. The caller closes
+        ``client`` on failure; a replacement opened here is closed here."""
+        try:
+            await envelope.mail(client)
+        except NotStarted:
+            # Refused before MAIL FROM: the connection is clean for the next message.
+            self._connections.keep(client)
+            raise
+        except aiosmtplib.SMTPServerDisconnected:
+            if not reused:
+                raise
+            # Closed by the server while it was idle: nothing was sent on it.
+            client.close()
+            fresh = await self._connections.connect()
+            try:
+                return await self._start(fresh, False, envelope)
+            except NotStarted:
+                raise
+            except BaseException:
+                fresh.close()
+                raise
+        await envelope.rcpt(client)
+        return client
 
     async def _release(self, key: str, client: aiosmtplib.SMTP) -> None:
         client.close()

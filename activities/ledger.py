@@ -16,6 +16,8 @@ chosen by ``DELIVERY_LEDGER_URL``: ``sqlite:///var/delivery-ledger.sqlite3`` or
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import sqlite3
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
@@ -103,9 +105,20 @@ class DeliveryLedger(ABC):
     async def close(self) -> None: ...
 
 
+def _private(path: Path) -> None:
+    """Readable by the worker's user only, like the key and token files: the ledger
+    holds message keys and server replies. SQLite gives the -wal and -shm files it
+    creates the database file's mode; ones left by an older version are tightened too."""
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for file in (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(file, 0o600)
+
+
 class SqliteLedger(DeliveryLedger):
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        _private(path)
         # One connection, used from one worker thread at a time; WAL lets readers look in.
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
         self._db.execute("PRAGMA journal_mode=WAL")

@@ -56,6 +56,14 @@ class SmtpConnections:
             timeout=s.smtp_timeout_seconds,
         )
         await client.connect()
+        if client.is_ehlo_or_helo_needed:
+            # Now rather than at MAIL FROM: whether the server offers SMTPUTF8 decides that command.
+            try:
+                await client.ehlo()
+            except aiosmtplib.SMTPHeloError:
+                if not client.is_connected:
+                    raise
+                await client.helo()  # an old server without ESMTP: no extensions at all
         return client
 
     def keep(self, client: aiosmtplib.SMTP) -> None:

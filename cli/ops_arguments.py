@@ -13,8 +13,7 @@ import unicodedata
 import zoneinfo
 from datetime import date, datetime, time
 
-from email_validator import EmailNotValidError, validate_email
-
+from mentoring import addresses
 from mentoring.vocabulary import GERMAN_WEEKDAYS as _GERMAN_WEEKDAYS
 from mentoring.vocabulary import ID_RE as _ID_RE
 from mentoring.vocabulary import TIME_RE as _TIME_RE
@@ -135,8 +134,8 @@ def request_id(text: str) -> str:
 def email(text: str) -> str:
     value = _single_line(text, 254)
     try:
-        return validate_email(value, check_deliverability=False).normalized
-    except EmailNotValidError as error:
+        return addresses.normalized(value)
+    except addresses.AddressError as error:
         raise Bad(f"'{value}' is not a valid email address: {error}") from None
 
 

@@ -12,9 +12,11 @@ import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from rich.markup import escape
 from rich.table import Table
 from temporalio.client import Client
 
+from cli.address_report import address_lines
 from cli.console import CommandError, out
 from cli.start import start_cohort
 from devstack.inbox import start_inbox
@@ -106,4 +108,9 @@ async def simulate(cohort: Cohort, outbox: Path) -> list[PairProgramResult]:
         f"{len(list(outbox.glob('*.eml')))} .eml files in {outbox}, "
         f"simulated in {time.monotonic() - began:.1f} s"
     )
+    notes = address_lines(cohort)
+    if notes:
+        for line in notes:
+            out.print(escape(line), highlight=False, soft_wrap=True)
+        out.print("(the preview's own inbox offers SMTPUTF8; check that your mail server does)", highlight=False)
     return results

@@ -84,9 +84,9 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import yaml
-from email_validator import EmailNotValidError, validate_email
 from pydantic import ValidationError
 
+from mentoring import addresses
 from mentoring.vocabulary import GERMAN_WEEKDAYS as _GERMAN_WEEKDAYS
 from mentoring.vocabulary import ID_RE as _ID_RE
 from mentoring.vocabulary import TIME_RE as _TIME_RE
@@ -556,8 +556,8 @@ def _id(value: Any) -> str:
 def _email(value: Any) -> str:
     s = _one_line(_string(value, "an email address"))
     try:
-        return validate_email(s, check_deliverability=False).normalized
-    except EmailNotValidError as e:
+        return addresses.normalized(s)
+    except addresses.AddressError as e:
         raise _Bad(f"'{short(s)}' is not a valid email address: {e}") from None
 
 

@@ -4,9 +4,17 @@ and a recording SMTP server."""
 from __future__ import annotations
 
 import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from devstack.temporal_servers import start_time_skipping
 from tests.smtp_server import SmtpServer
+
+
+@pytest.fixture(scope="session", autouse=True)
+def hypothesis_outside_the_checkout(tmp_path_factory):
+    # Even without an example database, Hypothesis caches Unicode tables and the test
+    # modules' constants in ./.hypothesis; tests write nothing into the checkout.
+    set_hypothesis_home_dir(tmp_path_factory.mktemp("hypothesis"))
 
 
 @pytest.fixture(autouse=True)

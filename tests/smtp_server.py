@@ -16,6 +16,8 @@ from aiosmtpd.controller import Controller
 class Received:
     recipient: str
     message: EmailMessage
+    # The transaction was an SMTPUTF8 one (MAIL FROM:<…> SMTPUTF8).
+    smtputf8: bool = False
 
     @property
     def kind(self) -> str:
@@ -37,6 +39,8 @@ class RecordingHandler:
     data_delay_seconds: float = 0.0
     # SMTP sessions opened so far (one per EHLO), to tell a kept connection from a new one.
     sessions: int = 0
+    # Every RCPT TO address, accepted or not: one per attempt that got that far.
+    rcpt_commands: list[str] = field(default_factory=list)
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         session.host_name = hostname
@@ -44,6 +48,7 @@ class RecordingHandler:
         return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        self.rcpt_commands.append(address)
         address_key = address.lower()
         if address_key in self.refused:
             return self.refused[address_key]
@@ -54,9 +59,13 @@ class RecordingHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        if envelope.smtp_utf8:
+            # RFC 6532 headers are UTF-8; the bytes parser would leave them as surrogate escapes.
+            message = email.message_from_string(envelope.content.decode("utf-8"), policy=email.policy.default)
+        else:
+            message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         for recipient in envelope.rcpt_tos:
-            self.received.append(Received(recipient=recipient, message=message))
+            self.received.append(Received(recipient=recipient, message=message, smtputf8=envelope.smtp_utf8))
         if self.data_delay_seconds:
             await asyncio.sleep(self.data_delay_seconds)
         if self.slow_data_count:
@@ -76,10 +85,17 @@ def free_port() -> int:
 
 
 class SmtpServer:
-    def __init__(self) -> None:
+    def __init__(self, *, smtputf8: bool = True) -> None:
+        """``smtputf8=False``: a server that does not offer SMTPUTF8 (aiosmtpd's Controller does by default)."""
         self.handler = RecordingHandler()
         self.port = free_port()
-        self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self._controller = Controller(
+            self.handler, hostname="127.0.0.1", port=self.port, enable_SMTPUTF8=smtputf8
+        )
+
+    def offer_smtputf8(self, offered: bool) -> None:
+        """From the next connection on; a connection already open keeps what its EHLO said."""
+        self._controller.SMTP_kwargs["enable_SMTPUTF8"] = offered
 
     @classmethod
     def on_port(cls, port: int, handler: RecordingHandler) -> "SmtpServer":

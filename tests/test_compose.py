@@ -14,7 +14,7 @@ from markupsafe import escape
 
 import pytest
 
-from activities.compose import compose_message, message_id_for
+from activities.compose import SMTP_UTF8_POLICY, compose_message, message_id_for, needs_smtputf8
 from activities.invites import build_calendar
 from activities.reflection_questions import BANK, questions_for
 from mentoring.cohort import Language, Person, Role
@@ -147,6 +147,33 @@ def test_non_ascii_names_are_encoded_and_survive_the_wire() -> None:
     parsed = email.message_from_bytes(wire, policy=policy.default)
     (to,) = parsed["To"].addresses
     assert (to.display_name, to.addr_spec) == ("Jürgen Müller, Dr.", "juergen@example.com")
+
+
+def test_an_international_domain_is_written_in_its_ascii_form() -> None:
+    bert = Recipient(role=Role.MENTEE, name="Bert Müller", email="bert@müller.example")
+    msg = compose_message(full_request(MessageKind.REMINDER, recipient=bert), sender=SENDER)
+    assert not needs_smtputf8(msg)
+    head = bytes(msg).split(b"\n\n", 1)[0]
+    # Not an encoded word inside the domain, which no parser reads back.
+    assert b"To: Bert =?utf-8?q?M=C3=BCller?= <bert@xn--mller-kva.example>" in head.split(b"\n")
+    assert head.isascii()
+
+
+def test_a_non_ascii_local_part_makes_a_utf8_message() -> None:
+    jorg = Recipient(role=Role.MENTEE, name="Jörg Groß", email="jörg@müller.example")
+    msg = compose_message(full_request(MessageKind.REMINDER, recipient=jorg), sender=SENDER)
+    assert needs_smtputf8(msg)
+    wire = msg.as_bytes(policy=SMTP_UTF8_POLICY)
+    assert "To: Jörg Groß <jörg@müller.example>".encode() in wire.split(b"\r\n")
+    parsed = email.message_from_string(wire.decode("utf-8"), policy=policy.default)
+    (to,) = parsed["To"].addresses
+    assert (to.display_name, to.addr_spec) == ("Jörg Groß", "jörg@müller.example")
+
+
+def test_an_invalid_address_is_named_by_field_not_quoted() -> None:
+    broken = Recipient(role=Role.MENTEE, name="Klaus", email="klaus@@example.com")
+    with pytest.raises(ValueError, match="^recipient email is not a valid email address$"):
+        compose_message(full_request(MessageKind.WELCOME, recipient=broken), sender=SENDER)
 
 
 def _mentee(name: str = KLAUS.name, address: str = KLAUS.email) -> dict:

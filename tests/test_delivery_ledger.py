@@ -3,6 +3,8 @@ activity using it against a real SMTP server."""
 
 from __future__ import annotations
 
+import os
+import stat
 from datetime import UTC, datetime, time, timedelta
 
 import pgserver
@@ -138,7 +140,7 @@ async def test_a_451_releases_the_claim_and_a_550_is_permanent(smtp, tmp_path):
     smtp.handler.rcpt_faults[MENTEE] = ["451 4.7.1 Greylisted"]
     mail, env = delivery(smtp, tmp_path), ActivityEnvironment()
     request = invite_request("wf/session-1-invite/0/mentee")
-    with pytest.raises(ApplicationError, match="deferred: 451 4.7.1 Greylisted"):
+    with pytest.raises(ApplicationError, match=r"pair p1: invite wf/session-1-invite/0/mentee: deferred by the mail server \(451 4.7.1\)$"):
         await env.run(mail.deliver_message, request)
     await env.run(mail.deliver_message, request)
     assert await mail.ledger.stats() == LedgerStats(claimed=0, accepted=1, released=0, ambiguous_resends=0)
@@ -150,3 +152,24 @@ async def test_a_451_releases_the_claim_and_a_550_is_permanent(smtp, tmp_path):
         PERMANENT_FAILURE, True, (550, "5.1.1 No such user"),
     )
     assert len(smtp.handler.for_recipient(MENTEE)) == 1
+
+
+async def test_the_sqlite_ledger_and_its_wal_and_shm_files_are_private(tmp_path):
+    old_umask = os.umask(0o022)  # the usual umask, which would give 0644
+    try:
+        path = tmp_path / "var" / "delivery-ledger.sqlite3"
+        ledger = open_ledger(f"sqlite:///{path}")
+        await ledger.begin("k", "<k@x>")
+        files = [path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")]
+        # WAL mode keeps both side files while the connection is open.
+        assert {f.name: stat.S_IMODE(f.stat().st_mode) for f in files} == {f.name: 0o600 for f in files}
+        await ledger.close()
+
+        # A ledger an older version left readable by others is made private when opened.
+        path.chmod(0o644)
+        reopened = open_ledger(f"sqlite:///{path}")
+        assert (await reopened.rows())[0].key == "k"
+        assert {f.name: stat.S_IMODE(f.stat().st_mode) for f in files} == {f.name: 0o600 for f in files}
+        await reopened.close()
+    finally:
+        os.umask(old_umask)

@@ -108,3 +108,57 @@ def test_brackets_in_a_cohort_file_are_text_not_markup(tmp_path):
     result = starter("validate", str(good))
     assert result.returncode == 0, result.stderr
     assert "(DW [/x] [bold]2027)" in result.stdout
+
+
+def test_validate_says_what_each_international_address_needs(tmp_path):
+    cohort = tmp_path / "cohort.yaml"
+    cohort.write_text(
+        EXAMPLE.read_text()
+        .replace("lena.weber@example.com", "lena.weber@müller.example")
+        .replace("k.richter@example.com", "jörg@bücher.example")
+    )
+    result = starter("validate", str(cohort))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[1:] == [
+        "delivery: 8 of 9 addresses go through any mail server; 1 needs one that offers SMTPUTF8:",
+        "  p1 mentor lena.weber@müller.example: international domain, sent as lena.weber@xn--mller-kva.example "
+        "(any mail server)",
+        "  p1 mentee jörg@bücher.example: non-ASCII before the @, deliverable only by a mail server that offers "
+        "SMTPUTF8 (domain sent as xn--bcher-kva.example); elsewhere every message to it is recorded as failed "
+        "(never retried) and the program office gets one notice",
+    ]
+
+
+INTERNATIONAL = """\
+id: intl-2027
+name: "International"
+focus: "Digital collaboration"
+language: en
+program_office: {name: "Programmbüro HR", email: "mentoring@example.com"}
+start_date: 2027-02-02
+duration_months: 4
+cadence: monthly
+session: {weekday: tuesday, time: "16:00", length_minutes: 60, location: "Teams"}
+pairs:
+  - id: p1
+    mentor: {name: "Bert Müller", email: "bert@müller.example", timezone: "Europe/Berlin"}
+    mentee: {name: "Jörg Groß", email: "jörg.groß@example.com", timezone: "Asia/Tokyo"}
+"""
+
+
+def test_simulate_delivers_to_international_addresses_and_ends(tmp_path):
+    # It used to retry the IDN domain's messages for ever, so the preview never ended.
+    cohort, outbox = tmp_path / "cohort.yaml", tmp_path / "outbox"
+    cohort.write_text(INTERNATIONAL)
+    result = starter("simulate", str(cohort), "--outbox", str(outbox), "--start-date", "today")
+    assert result.returncode == 0, result.stderr
+    assert "0 failed" in result.stdout
+    # Headers of an SMTPUTF8 message are UTF-8 (RFC 6532).
+    messages = [email.message_from_string(f.read_bytes().decode(), policy=email.policy.default) for f in outbox.glob("*.eml")]
+    per_recipient = Counter(str(m["Delivered-To"]) for m in messages)
+    assert set(per_recipient) == {"bert@xn--mller-kva.example", "jörg.groß@example.com", "mentoring@example.com"}
+    assert per_recipient["bert@xn--mller-kva.example"] == per_recipient["jörg.groß@example.com"] > 10
+    to_jorg = next(m for m in messages if str(m["Delivered-To"]) == "jörg.groß@example.com")
+    assert to_jorg["To"].addresses[0].addr_spec == "jörg.groß@example.com"
+    assert "p1 mentee jörg.groß@example.com: non-ASCII before the @" in result.stdout
+    assert "(the preview's own inbox offers SMTPUTF8; check that your mail server does)" in result.stdout
