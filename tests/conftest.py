@@ -3,11 +3,20 @@ and a recording SMTP server."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import settings
 from hypothesis.configuration import set_hypothesis_home_dir
 
 from devstack.temporal_servers import start_time_skipping
 from tests.smtp_server import SmtpServer
+
+# Locally every run draws new examples; CI (CI=true) draws the same ones each time, so
+# what lands is what was tested.
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session", autouse=True)

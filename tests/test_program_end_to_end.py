@@ -97,4 +97,7 @@ async def test_a_550_is_recorded_the_office_told_once_and_the_program_goes_on(sk
     assert all(m.status == DeliveryStatus.SENT for m in result.messages if m.email == MENTOR)
     office = smtp.handler.for_recipient(OFFICE)
     assert [r.kind for r in office] == ["delivery_failure_notice", "completion_notice"]
-    assert MENTEE in office[0].message.get_body(("plain",)).get_content()
+    notice = office[0].message.get_body(("plain",)).get_content()
+    assert MENTEE in notice
+    # The code once, then the server's words.
+    assert "reply: 550 5.1.1 No such user\n" in notice

@@ -140,7 +140,8 @@ class Courier:
             email=record.email,
             kind=record.kind,
             smtp_code=record.smtp_code or 0,
-            smtp_reply=record.detail,
+            # The reply's text; the template puts the code before it.
+            smtp_reply=str(reply),
         )
         notice = self._letters.request(
             MessageKind.DELIVERY_FAILURE_NOTICE,
