@@ -42,10 +42,13 @@ async def run(args: argparse.Namespace) -> None:
     cohort = read_cohort(args.file, getattr(args, "start_date", None))
     program = cohort.program
     if args.command == "validate":
+        from cli.clock_changes import print_clock_changes
+
         out.print(
             f"[green]ok[/] {escape(args.file)}: cohort '{program.cohort_id}' ({escape(program.cohort_name)}), "
             f"{len(cohort.pairs)} pairs, {program.duration_months} months from {program.start_date}"
         )
+        print_clock_changes(cohort)
     elif args.command == "start":
         from cli.connect import connect_or_explain
         from cli.start import follow_start, start_cohort

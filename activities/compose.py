@@ -18,8 +18,9 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
-from activities.invites import build_calendar, session_wall_clock
+from activities.invites import build_calendar, event_times
 from activities.reflection_questions import questions_for
+from activities.wall_clock import is_ambiguous, resolve, utc_offset
 from mentoring.cohort import Role
 from mentoring.messages import DeliveryRequest, MessageKind, SessionRef
 
@@ -130,17 +131,36 @@ class Span:
     end: datetime
     zone: str
 
+    @property
+    def ambiguous(self) -> bool:
+        """Whether the clock shows the start or the end twice that night."""
+        return any(is_ambiguous(t.replace(tzinfo=None), self.zone) for t in (self.start, self.end))
+
+
+@dataclass(frozen=True)
+class ClockNote:
+    """A planned time that the clocks skip or show twice that night, in the meeting zone."""
+
+    change: str  # "gap" or "fold"
+    asked: datetime  # naive, in ``zone``
+    actual: datetime  # aware, in ``zone``: when the session really starts
+    zone: str
+
+    @property
+    def utc_offset(self) -> str:
+        return utc_offset(self.actual)
+
 
 @dataclass(frozen=True)
 class SessionView:
     number: int
     total: int
     location: str
-    meeting: Span
-    # Only when the recipient's clock shows a different time than the meeting zone.
-    yours: Span | None
-    # "today", "tomorrow" or None, seen in the meeting zone from ``composed_at``.
+    # In the recipient's own zone: the only clock a participant is shown.
+    when: Span
+    # "today", "tomorrow" or None, seen on the recipient's clock from ``composed_at``.
     day: str | None
+    clock_note: ClockNote | None
 
 
 def message_id_for(key: str, domain: str) -> str:
@@ -257,25 +277,31 @@ def _check_inputs(request: DeliveryRequest) -> None:
 
 
 def _view(session: SessionRef, total: int, request: DeliveryRequest) -> SessionView:
-    zone = ZoneInfo(session.timezone)
-    start, end = (t.replace(tzinfo=zone) for t in session_wall_clock(session))
-    meeting = Span(start, end, session.timezone)
-    yours = None
-    if request.recipient.timezone:
-        own = ZoneInfo(request.recipient.timezone)
-        if start.astimezone(own).utcoffset() != start.utcoffset():
-            yours = Span(meeting.start.astimezone(own), meeting.end.astimezone(own), own.key)
-    today = request.composed_at.astimezone(zone).date()
-    day = {today: "today", today + timedelta(days=1): "tomorrow"}.get(start.date())
-    return SessionView(session.number, total, session.location, meeting, yours, day)
+    # The same instants the invite carries, shown on the recipient's own clock.
+    times = event_times(session)
+    zone = _own_zone(request, session.timezone)
+    own = ZoneInfo(zone)
+    when = Span(times.starts.astimezone(own), times.ends.astimezone(own), zone)
+    today = request.composed_at.astimezone(own).date()
+    day = {today: "today", today + timedelta(days=1): "tomorrow"}.get(when.start.date())
+    planned = resolve(session.local_start, session.timezone)
+    note = None
+    if planned.change is not None:
+        actual = planned.instant.astimezone(ZoneInfo(session.timezone))
+        note = ClockNote(planned.change.value, planned.asked, actual, session.timezone)
+    return SessionView(session.number, total, session.location, when, day, note)
+
+
+def _own_zone(request: DeliveryRequest, fallback: str) -> str:
+    return request.recipient.timezone or fallback
 
 
 def _midpoint(request: DeliveryRequest) -> datetime | None:
-    """The midpoint in the pair's meeting zone, where the plan's dates live."""
+    """The midpoint on the recipient's own clock (the meeting zone if theirs is unknown)."""
     if request.midpoint_at is None:
         return None
     first = request.session or (request.sessions[0] if request.sessions else None)
-    zone = first.timezone if first else (request.recipient.timezone or "UTC")
+    zone = _own_zone(request, first.timezone if first else "UTC")
     return request.midpoint_at.astimezone(ZoneInfo(zone))
 
 

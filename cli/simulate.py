@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from rich.table import Table
 from temporalio.client import Client
 
+from cli.clock_changes import print_clock_changes
 from cli.console import CommandError, out
 from cli.start import start_cohort
 from devstack.inbox import start_inbox
@@ -99,6 +100,7 @@ async def simulate(cohort: Cohort, outbox: Path) -> list[PairProgramResult]:
     finally:
         inbox.stop()
     out.print(timeline(cohort, results))
+    print_clock_changes(cohort)
     total = sum(len(r.messages) for r in results)
     failed = sum(r.messages_failed for r in results)
     out.print(

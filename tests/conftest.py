@@ -3,10 +3,17 @@ and a recording SMTP server."""
 
 from __future__ import annotations
 
+import tempfile
+
 import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from devstack.temporal_servers import start_time_skipping
 from tests.smtp_server import SmtpServer
+
+# Hypothesis keeps a cache of constants even without an example database; it goes
+# to a scratch folder, never into the checkout.
+set_hypothesis_home_dir(tempfile.mkdtemp(prefix="hypothesis-"))
 
 
 @pytest.fixture(autouse=True)
