@@ -20,10 +20,9 @@ from markupsafe import Markup, escape
 
 from activities.invites import build_calendar, event_times
 from activities.reflection_questions import questions_for
-from activities.wall_clock import is_ambiguous, resolve, utc_offset
+from activities.wall_clock import shows_twice, utc_offset
 from mentoring.cohort import Role
 from mentoring.messages import DeliveryRequest, MessageKind, SessionRef
-
 
 # Headers whose values recur from message to message (the MIME parts' own, and the
 # office as Reply-To); Subject, To, Date and Message-ID are new every time.
@@ -130,11 +129,15 @@ class Span:
     start: datetime
     end: datetime
     zone: str
+    # The clock shows the start or the end twice that night: the text names CEST or CET.
+    ambiguous: bool = False
 
-    @property
-    def ambiguous(self) -> bool:
-        """Whether the clock shows the start or the end twice that night."""
-        return any(is_ambiguous(t.replace(tzinfo=None), self.zone) for t in (self.start, self.end))
+    @classmethod
+    def on_clock(cls, starts: datetime, ends: datetime, zone: str) -> Span:
+        own = ZoneInfo(zone)
+        start, end = starts.astimezone(own), ends.astimezone(own)
+        ambiguous = shows_twice(start) or shows_twice(end)
+        return cls(start, end, zone, ambiguous)
 
 
 @dataclass(frozen=True)
@@ -279,12 +282,10 @@ def _check_inputs(request: DeliveryRequest) -> None:
 def _view(session: SessionRef, total: int, request: DeliveryRequest) -> SessionView:
     # The same instants the invite carries, shown on the recipient's own clock.
     times = event_times(session)
-    zone = _own_zone(request, session.timezone)
-    own = ZoneInfo(zone)
-    when = Span(times.starts.astimezone(own), times.ends.astimezone(own), zone)
-    today = request.composed_at.astimezone(own).date()
+    when = Span.on_clock(times.starts, times.ends, _own_zone(request, session.timezone))
+    today = request.composed_at.astimezone(when.start.tzinfo).date()
     day = {today: "today", today + timedelta(days=1): "tomorrow"}.get(when.start.date())
-    planned = resolve(session.local_start, session.timezone)
+    planned = times.planned
     note = None
     if planned.change is not None:
         actual = planned.instant.astimezone(ZoneInfo(session.timezone))

@@ -12,7 +12,7 @@ from icalendar import Calendar, Event, vCalAddress
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from activities.vtimezone import vtimezone
-from activities.wall_clock import ClockChange, is_ambiguous, resolve
+from activities.wall_clock import ClockChange, WallClock, resolve, shows_twice
 from mentoring.messages import DeliveryRequest, MessageKind, SessionRef
 
 PRODID = "-//Reverse Mentoring//Temporal Service//EN"
@@ -81,6 +81,7 @@ def build_calendar(request: DeliveryRequest) -> bytes:
 
 @dataclass(frozen=True)
 class EventTimes:
+    planned: WallClock  # the start as planned, and what the rule made of it
     starts: datetime  # UTC instants
     ends: datetime
     # Naive wall-clock times in the session's zone (with TZID), or aware UTC ones.
@@ -98,10 +99,10 @@ def event_times(session: SessionRef) -> EventTimes:
     local time means (ical.js takes the second, the others the first)."""
     start = resolve(session.local_start, session.timezone)
     end = start.instant + (session.ends_at - session.starts_at)
-    end_wall = end.astimezone(ZoneInfo(session.timezone)).replace(tzinfo=None)
-    if start.change is ClockChange.FOLD or is_ambiguous(end_wall, session.timezone):
-        return EventTimes(start.instant, end, start.instant, end)
-    return EventTimes(start.instant, end, start.actual, end_wall)
+    end_wall = end.astimezone(ZoneInfo(session.timezone))
+    if start.change is ClockChange.FOLD or shows_twice(end_wall):
+        return EventTimes(start, start.instant, end, start.instant, end)
+    return EventTimes(start, start.instant, end, start.actual, end_wall.replace(tzinfo=None))
 
 
 def _texts(request: DeliveryRequest) -> tuple[str, str]:

@@ -12,7 +12,14 @@ from temporalio import activity
 
 from activities.wall_clock import resolve
 from mentoring.cohort import Cadence
-from mentoring.plan import Instants, LocalTimes, PlannedSession, PlanRequest, SessionPlan, add_months
+from mentoring.plan import (
+    Instants,
+    LocalTimes,
+    PlannedSession,
+    PlanRequest,
+    SessionPlan,
+    add_months,
+)
 
 # Reviews land at the start of a working day in the pair's own zone, never on a
 # single company-wide clock.

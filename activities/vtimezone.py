@@ -87,7 +87,9 @@ def _around(zone: ZoneInfo, start: datetime) -> tuple[Observance, ...]:
     return _pair(zone, (previous, following))
 
 
+@functools.lru_cache(maxsize=1024)
 def _pair(zone: ZoneInfo, changes: tuple[Transition, ...]) -> tuple[Observance, ...]:
+    """Cached: a pair's invites of one year share their two changes."""
     # The larger offset is daylight time, whatever tzdata calls it (Europe/Dublin
     # keeps summer time as standard and winter as a negative DST).
     daylight_to = max(t[2] for t in changes)

@@ -75,6 +75,7 @@ def utc_offset(moment: datetime) -> str:
     return f"UTC{offset[:3]}:{offset[3:5]}"
 
 
-def is_ambiguous(local: datetime, zone: str) -> bool:
-    """True when the clock in ``zone`` shows ``local`` (naive) twice."""
-    return resolve(local, zone).change is ClockChange.FOLD
+def shows_twice(moment: datetime) -> bool:
+    """True when the clock shows ``moment`` (aware, as ``astimezone`` gives it in a
+    ZoneInfo zone) twice that night: the other ``fold`` has another offset."""
+    return moment.replace(fold=1 - moment.fold).utcoffset() != moment.utcoffset()

@@ -4,6 +4,7 @@ Wall-clock times the clocks skip or show twice follow one rule (activities.wall_
 
 from __future__ import annotations
 
+import uuid
 import zoneinfo
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -13,9 +14,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 
+from activities.compose import compose_message
 from activities.invites import build_calendar
 from activities.vtimezone import vtimezone
 from activities.wall_clock import ClockChange, resolve
+from mentoring.cohort import Language, Role
+from mentoring.messages import MessageKind, Recipient
 from mentoring.vocabulary import UNUSABLE_ZONES
 from tests import vtimezone_rules as rules
 from tests.test_invites import request, session, unfolded_lines
@@ -30,7 +34,6 @@ HARD_ZONES = [
     "Australia/Lord_Howe", "Europe/Dublin", "Asia/Jerusalem", "Asia/Gaza", "Pacific/Auckland",
     "America/Asuncion", "Asia/Almaty", "America/Sao_Paulo", "Pacific/Chatham", "Antarctica/Troll",
 ]
-_renamed = iter(range(10**9))
 
 
 def invite(local: datetime, zone: str, minutes: int = 60) -> bytes:
@@ -41,7 +44,7 @@ def by_icalendar(ics: bytes, zone: str) -> tuple[datetime, datetime]:
     """icalendar's DTSTART and DTEND, with the TZID renamed so that only the file's
     VTIMEZONE can answer; a new name each time, as icalendar keeps the first zone it
     built for a TZID."""
-    marker = f"X-Renamed-{next(_renamed)}"
+    marker = f"X-Renamed-{uuid.uuid4().hex}"
     renamed = ics.decode().replace(f"TZID={zone}:", f"TZID={marker}:").replace(f"TZID:{zone}\r", f"TZID:{marker}\r")
     (event,) = Calendar.from_ical(renamed).walk("VEVENT")
     return event.decoded("DTSTART").astimezone(UTC), event.decoded("DTEND").astimezone(UTC)
@@ -171,8 +174,10 @@ def test_a_meeting_across_the_spring_gap_keeps_its_length() -> None:
         ),
         (
             datetime(2027, 10, 31, 2, 30), "Europe/Berlin", ClockChange.FOLD, datetime(2027, 10, 31, 2, 30),
-            "02:30 happens twice on 2027-10-31 in Europe/Berlin (clocks go back); "
-            "the session is at the first 02:30 (CEST, UTC+02:00)",
+            (
+                "02:30 happens twice on 2027-10-31 in Europe/Berlin (clocks go back); "
+                "the session is at the first 02:30 (CEST, UTC+02:00)"
+            ),
         ),
         (
             datetime(2027, 9, 5, 0, 15), "America/Santiago", ClockChange.GAP, datetime(2027, 9, 5, 1, 15),
@@ -197,8 +202,10 @@ def test_the_rule_names_what_it_did(
         (
             datetime(2027, 3, 28, 2, 30), "Europe/Berlin",
             "Sunday, 28 March 2027, 03:30–04:30 (Europe/Berlin)", "03:30 (Europe/Berlin)",
-            "On Sunday, 28 March 2027 the clocks in Europe/Berlin go forward: 02:30 (Europe/Berlin) "
-            "does not exist that day, so the session starts at 03:30 (Europe/Berlin).",
+            (
+                "On Sunday, 28 March 2027 the clocks in Europe/Berlin go forward: 02:30 (Europe/Berlin) "
+                "does not exist that day, so the session starts at 03:30 (Europe/Berlin)."
+            ),
         ),
         (
             datetime(2027, 3, 28, 2, 30), "America/New_York",
@@ -208,8 +215,10 @@ def test_the_rule_names_what_it_did(
         (
             datetime(2027, 10, 31, 2, 30), "Europe/Berlin",
             "Sunday, 31 October 2027, 02:30 CEST–02:30 CET (Europe/Berlin)", "02:30 CEST (Europe/Berlin)",
-            "On Sunday, 31 October 2027 the clocks in Europe/Berlin go back: 02:30 (Europe/Berlin) "
-            "happens twice that day, and the session is at the first one (CEST, UTC+02:00).",
+            (
+                "On Sunday, 31 October 2027 the clocks in Europe/Berlin go back: 02:30 (Europe/Berlin) "
+                "happens twice that day, and the session is at the first one (CEST, UTC+02:00)."
+            ),
         ),
         (
             datetime(2027, 10, 31, 2, 30), "Asia/Kolkata",
@@ -221,10 +230,6 @@ def test_the_rule_names_what_it_did(
 def test_the_email_names_the_time_the_invite_carries(
     local: datetime, recipient_zone: str, when: str, subject_time: str, note: str
 ) -> None:
-    from activities.compose import compose_message
-    from mentoring.cohort import Role
-    from mentoring.messages import MessageKind, Recipient
-
     recipient = Recipient(role=Role.MENTOR, name="Lena Weber", email="lena.weber@example.com", timezone=recipient_zone)
     the_request = request(MessageKind.INVITE, the_session=session(1, local, "Europe/Berlin"), recipient=recipient)
     msg = compose_message(the_request, sender="Office <office@example.org>")
@@ -241,10 +246,6 @@ def test_the_email_names_the_time_the_invite_carries(
 
 
 def test_german_notes_for_both_cases() -> None:
-    from activities.compose import compose_message
-    from mentoring.cohort import Language, Role
-    from mentoring.messages import MessageKind, Recipient
-
     recipient = Recipient(role=Role.MENTEE, name="Klaus", email="k@example.com", timezone="Europe/Berlin")
     texts = {}
     for local in (datetime(2027, 3, 28, 2, 30), datetime(2027, 10, 31, 2, 30)):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import itertools
 import zoneinfo
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -150,7 +151,7 @@ def test_every_plan_lies_in_the_window_in_order_at_its_time_and_rhythm(cadence, 
         assert s.ends_at - s.starts_at == timedelta(minutes=60)
     if cadence is Cadence.MONTHLY:
         months_of = [(d.year * 12 + d.month) for d in days]
-        assert [b - a for a, b in zip(months_of, months_of[1:])] == [1] * (len(days) - 1)
+        assert [b - a for a, b in itertools.pairwise(months_of)] == [1] * (len(days) - 1)
         assert {d.weekday() for d in days} == {weekday.index}
         if days[0].day > 28:  # a 5th weekday: the last one of every month
             assert {_rank(d) for d in days} == {-1}
@@ -158,6 +159,6 @@ def test_every_plan_lies_in_the_window_in_order_at_its_time_and_rhythm(cadence, 
             assert {(d.day - 1) // 7 + 1 for d in days} == {(days[0].day - 1) // 7 + 1}
         assert len(days) >= months - 1
     else:
-        assert {(b - a).days for a, b in zip(days, days[1:])} <= {STEP[cadence]}
+        assert {(b - a).days for a, b in itertools.pairwise(days)} <= {STEP[cadence]}
         # No slot of the rhythm inside the window is left out.
         assert days[-1] + timedelta(days=STEP[cadence]) >= end

@@ -116,7 +116,7 @@ def property_value(ics: bytes, prop: str) -> tuple[str | None, str]:
     in_event = False
     for line in unfolded(ics):
         in_event = in_event or line == "BEGIN:VEVENT"
-        if in_event and (line.startswith(prop + ":") or line.startswith(prop + ";")):
+        if in_event and line.startswith((prop + ":", prop + ";")):
             head, _, value = line.partition(":")
             params = dict(p.split("=", 1) for p in head.split(";")[1:])
             return params.get("TZID"), value
