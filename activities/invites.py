@@ -74,7 +74,7 @@ def build_calendar(request: DeliveryRequest) -> bytes:
     # icalendar writes the UTC zone as a "Z" time, which needs no VTIMEZONE; the zone
     # goes first so that a reader knows it before it meets the TZID.
     if ";TZID=" in event.content_line("dtstart", event["dtstart"]):
-        cal.add_component(vtimezone(session.timezone, when.starts, when.ends))
+        cal.add_component(vtimezone(session.timezone, when.starts, when.ends, request.program.start_date))
     cal.add_component(event)
     return cal.to_ical()
 

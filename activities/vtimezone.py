@@ -23,7 +23,7 @@ from __future__ import annotations
 import calendar
 import functools
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
@@ -50,22 +50,100 @@ class Observance:
     rule: tuple[int, str] | None
 
 
-def vtimezone(tzname: str, start: datetime, end: datetime | None = None) -> Timezone:
-    """The VTIMEZONE for a meeting from ``start`` to ``end`` (aware instants)."""
+def vtimezone(
+    tzname: str, start: datetime, end: datetime | None = None, program_start: date | None = None
+) -> Timezone:
+    """The VTIMEZONE for a meeting from ``start`` to ``end`` (aware instants).
+
+    With ``program_start``, every meeting in the program's first 350 days gets one and
+    the same VTIMEZONE (a client that keeps the first VTIMEZONE it saw for a TZID, as
+    vobject does, then reads every invite of the program right), whenever two yearly
+    rules can describe the whole window; else each meeting gets rules of its own."""
+    zone = ZoneInfo(tzname)
     start = start.astimezone(UTC)
     end = start if end is None else end.astimezone(UTC)
-    return _component(tzname, observances(ZoneInfo(tzname), start, end))
+    parts = None
+    if program_start is not None:
+        begin, until = _window(program_start)
+        if begin <= start and end < until:
+            parts = _for_program(zone, program_start)
+    return _component(tzname, parts or observances(zone, start, end))
 
 
 def observances(zone: ZoneInfo, start: datetime, end: datetime) -> tuple[Observance, ...]:
+    """Rules that are exact for the meeting: its year's, or the changes around it."""
     year = start.astimezone(zone).year
-    if end.astimezone(zone).year == year:
-        changes = _transitions(zone, year)
-        if not changes:
-            return (_constant(zone, start),)
-        if len(changes) == 2 and changes[0][1] == changes[1][2] and changes[0][2] == changes[1][1]:
-            return _pair(zone, changes)
+    if end.astimezone(zone).year == year and (yearly := _yearly(zone, year)) is not None:
+        return yearly
     return _around(zone, start)
+
+
+def _yearly(zone: ZoneInfo, year: int) -> tuple[Observance, ...] | None:
+    """The year's own rules: none (a constant offset), or its two changes there and back."""
+    changes = _transitions(zone, year)
+    if not changes:
+        return (_constant(zone, datetime(year, 7, 1, tzinfo=UTC)),)
+    if len(changes) == 2 and changes[0][1] == changes[1][2] and changes[0][2] == changes[1][1]:
+        return _pair(zone, changes)
+    return None
+
+
+def _window(first: date) -> tuple[datetime, datetime]:
+    begin = datetime.combine(first, time(0), UTC) - timedelta(days=1)
+    return begin, begin + _RULES_APART
+
+
+@functools.lru_cache(maxsize=256)
+def _for_program(zone: ZoneInfo, first: date) -> tuple[Observance, ...] | None:
+    """Rules exact for every instant of the program's window, or None when two yearly
+    rules cannot say it (three changes within it)."""
+    begin, until = _window(first)
+    changes = [t for y in range(begin.year, until.year + 1) for t in _transitions(zone, y) if begin <= t[0] < until]
+    offset = begin.astimezone(zone).utcoffset()
+    assert offset is not None
+    candidates = [
+        # The start year's rules (the usual case: EU, US, Sydney), then the window's own.
+        _yearly(zone, first.year),
+        (_constant(zone, begin),) if not changes else None,
+        _pair(zone, (_stand_in(begin, offset), changes[0])) if len(changes) == 1 else None,
+        _pair(zone, tuple(changes)) if len(changes) == 2 and changes[0][2] != changes[1][2] else None,
+    ]
+    return next((c for c in candidates if c is not None and _says(c, changes, zone, begin, until)), None)
+
+
+def _says(parts: tuple[Observance, ...], changes: list[Transition], zone: ZoneInfo, begin: datetime, until: datetime) -> bool:
+    """Whether ``parts`` give exactly the offset changes of [begin, until), and the offset at ``begin``."""
+    onsets = sorted(
+        (instant, part.offset_to)
+        for part in parts
+        if part.rule is not None
+        for year in range(begin.year - 1, until.year + 1)
+        if (instant := _onset(part, year)) < until
+    )
+    before = [to for instant, to in onsets if instant <= begin]
+    current = before[-1] if before else parts[0].offset_to
+    if current != begin.astimezone(zone).utcoffset():
+        return False
+    said = []
+    for instant, to in onsets:
+        # An onset that keeps the offset (a stand-in's next year) changes nothing.
+        if instant > begin and to != current:
+            said.append((instant, to))
+            current = to
+    return said == [(t[0], t[2]) for t in changes if t[0] > begin]
+
+
+def _onset(part: Observance, year: int) -> datetime:
+    """When ``part``'s yearly rule begins in ``year`` (UTC)."""
+    assert part.rule is not None
+    local = datetime.combine(_occurrence(datetime(year, part.rule[0], 1), part.rule[1]), part.onset.time())
+    return (local - part.offset_from).replace(tzinfo=UTC)
+
+
+def _stand_in(at: datetime, offset: timedelta) -> Transition:
+    """A change to the offset already in force, a week before ``at``: where no real
+    change comes close enough before, it keeps the offset until the next real one."""
+    return (at - timedelta(days=7), offset, offset)
 
 
 def _around(zone: ZoneInfo, start: datetime) -> tuple[Observance, ...]:
@@ -80,10 +158,9 @@ def _around(zone: ZoneInfo, start: datetime) -> tuple[Observance, ...]:
     if before and following[0] - before[-1][0] <= _RULES_APART:
         previous = before[-1]
     else:
-        # No change close enough before: a stand-in a week ago keeps today's offset.
         offset = start.astimezone(zone).utcoffset()
         assert offset is not None
-        previous = (start - timedelta(days=7), offset, offset)
+        previous = _stand_in(start, offset)
     return _pair(zone, (previous, following))
 
 

@@ -36,8 +36,11 @@ HARD_ZONES = [
 ]
 
 
-def invite(local: datetime, zone: str, minutes: int = 60) -> bytes:
-    return build_calendar(request(the_session=session(1, local, zone, minutes=minutes)))
+def invite(local: datetime, zone: str, minutes: int = 60, program_start: date | None = None) -> bytes:
+    the_request = request(the_session=session(1, local, zone, minutes=minutes))
+    if program_start is not None:
+        the_request.program = the_request.program.model_copy(update={"start_date": program_start})
+    return build_calendar(the_request)
 
 
 def by_icalendar(ics: bytes, zone: str) -> tuple[datetime, datetime]:
@@ -50,9 +53,9 @@ def by_icalendar(ics: bytes, zone: str) -> tuple[datetime, datetime]:
     return event.decoded("DTSTART").astimezone(UTC), event.decoded("DTEND").astimezone(UTC)
 
 
-def check_invite(local: datetime, zone: str, minutes: int = 60) -> bytes:
+def check_invite(local: datetime, zone: str, minutes: int = 60, program_start: date | None = None) -> bytes:
     """The invite for ``local`` in ``zone`` starts and ends when zoneinfo says, for every reader."""
-    ics = invite(local, zone, minutes)
+    ics = invite(local, zone, minutes, program_start)
     starts = resolve(local, zone).instant
     expected = (starts, starts + timedelta(minutes=minutes))
     assert by_icalendar(ics, zone) == expected, (local, zone)
@@ -75,6 +78,59 @@ def check_invite(local: datetime, zone: str, minutes: int = 60) -> bytes:
 @settings(PROPERTY, max_examples=120)
 def test_every_zone_reads_back_as_zoneinfo(zone: str, day: date, at: time, minutes: int) -> None:
     check_invite(datetime.combine(day, at), zone, minutes)
+
+
+@given(
+    zone=st.sampled_from(ALL_ZONES),
+    program_start=st.dates(date(2024, 1, 1), date(2036, 12, 31)),
+    days=st.lists(st.integers(0, 340), min_size=2, max_size=6),
+    at=st.sampled_from([time(0, 30), time(2, 30), time(10, 0), time(23, 45)]),
+)
+@settings(PROPERTY, max_examples=80)
+def test_a_programs_invites_share_one_vtimezone_that_is_right_for_each(
+    zone: str, program_start: date, days: list[int], at: time
+) -> None:
+    texts = set()
+    for offset in days:
+        ics = check_invite(datetime.combine(program_start + timedelta(days=offset), at), zone, 60, program_start)
+        lines = rules.unfolded(ics)
+        if "BEGIN:VTIMEZONE" in lines:
+            texts.add(tuple(lines[lines.index("BEGIN:VTIMEZONE") : lines.index("END:VTIMEZONE")]))
+    # One text per program, unless the zone changes three times in it (Morocco's Ramadan
+    # in January and December 2029) or every session is written in UTC.
+    changes = _changes_between(zone, program_start - timedelta(days=1), program_start + timedelta(days=349))
+    if changes <= 2:
+        assert len(texts) <= 1, texts
+
+
+def _changes_between(zone: str, first: date, last: date) -> int:
+    tz, found = ZoneInfo(zone), 0
+    hour = datetime.combine(first, time(0), tzinfo=UTC)
+    while hour.date() < last:
+        found += hour.astimezone(tz).utcoffset() != (hour + timedelta(hours=1)).astimezone(tz).utcoffset()
+        hour += timedelta(hours=1)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("zone", "program_start", "sessions"),
+    [
+        # Ramadan moves by eleven days a year: 2027's rules are not 2028's.
+        ("Africa/Casablanca", date(2027, 9, 1), [date(2027, 9, 5), date(2028, 1, 23), date(2028, 2, 27), date(2028, 3, 5)]),
+        # Israel's Friday before the last Sunday of March is the 4th Friday in 2029, the 5th in 2030.
+        ("Asia/Jerusalem", date(2029, 10, 1), [date(2029, 10, 7), date(2030, 3, 24), date(2030, 3, 31)]),
+    ],
+)
+def test_a_program_across_two_years_of_different_rules_keeps_one_vtimezone(
+    zone: str, program_start: date, sessions: list[date]
+) -> None:
+    texts = {
+        vtimezone(zone, datetime.combine(day, time(10), tzinfo=UTC), program_start=program_start).to_ical()
+        for day in sessions
+    }
+    assert len(texts) == 1
+    for day in sessions:
+        check_invite(datetime.combine(day, time(10)), zone, 60, program_start)
 
 
 def _transition_days(zone: str, year: int) -> list[datetime]:
