@@ -13,6 +13,11 @@ saving time, or it reads the time as UTC once the TZID is renamed. So:
   2029) gets the change before the meeting and the one after it, each as a yearly
   rule, which is exact for the meeting's own date.
 
+All invites of one program carry the same VTIMEZONE when two yearly rules can say
+the program's first 350 days (checked before use): Morocco's Ramadan change moves
+by eleven days a year, and a client that keeps the first VTIMEZONE it saw for a
+TZID (vobject does) would otherwise read next year's invites with this year's rules.
+
 Every rule is derived from zoneinfo's transitions, never typed in, so the file
 agrees with zoneinfo for the date of the meeting whatever the zone's rules are.
 Observances start in 1970, so every date a client might ask about is covered.
