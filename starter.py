@@ -42,6 +42,8 @@ async def run(args: argparse.Namespace) -> None:
     cohort = read_cohort(args.file, getattr(args, "start_date", None))
     program = cohort.program
     if args.command == "validate":
+        from cli.clock_changes import print_clock_changes
+
         out.print(
             f"[green]ok[/] {escape(args.file)}: cohort '{program.cohort_id}' ({escape(program.cohort_name)}), "
             f"{len(cohort.pairs)} pairs, {program.duration_months} months from {program.start_date}"
@@ -50,6 +52,7 @@ async def run(args: argparse.Namespace) -> None:
 
         for line in address_lines(cohort):
             out.print(escape(line), highlight=False, soft_wrap=True)
+        print_clock_changes(cohort)
     elif args.command == "start":
         from cli.connect import connect_or_explain
         from cli.start import earlier_run, follow_start, start_cohort

@@ -18,8 +18,9 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
-from activities.invites import build_calendar, session_wall_clock
+from activities.invites import build_calendar, event_times
 from activities.reflection_questions import questions_for
+from activities.wall_clock import shows_twice, utc_offset
 from mentoring import addresses
 from mentoring.cohort import Role
 from mentoring.messages import DeliveryRequest, MessageKind, SessionRef
@@ -133,6 +134,29 @@ class Span:
     start: datetime
     end: datetime
     zone: str
+    # The clock shows the start or the end twice that night: the text names CEST or CET.
+    ambiguous: bool = False
+
+    @classmethod
+    def on_clock(cls, starts: datetime, ends: datetime, zone: str) -> Span:
+        own = ZoneInfo(zone)
+        start, end = starts.astimezone(own), ends.astimezone(own)
+        ambiguous = shows_twice(start) or shows_twice(end)
+        return cls(start, end, zone, ambiguous)
+
+
+@dataclass(frozen=True)
+class ClockNote:
+    """A planned time that the clocks skip or show twice that night, in the meeting zone."""
+
+    change: str  # "gap" or "fold"
+    asked: datetime  # naive, in ``zone``
+    actual: datetime  # aware, in ``zone``: when the session really starts
+    zone: str
+
+    @property
+    def utc_offset(self) -> str:
+        return utc_offset(self.actual)
 
 
 @dataclass(frozen=True)
@@ -140,11 +164,11 @@ class SessionView:
     number: int
     total: int
     location: str
-    meeting: Span
-    # Only when the recipient's clock shows a different time than the meeting zone.
-    yours: Span | None
-    # "today", "tomorrow" or None, seen in the meeting zone from ``composed_at``.
+    # In the recipient's own zone: the only clock a participant is shown.
+    when: Span
+    # "today", "tomorrow" or None, seen on the recipient's clock from ``composed_at``.
     day: str | None
+    clock_note: ClockNote | None
 
 
 def message_id_for(key: str, domain: str) -> str:
@@ -266,25 +290,29 @@ def _check_inputs(request: DeliveryRequest) -> None:
 
 
 def _view(session: SessionRef, total: int, request: DeliveryRequest) -> SessionView:
-    zone = ZoneInfo(session.timezone)
-    start, end = (t.replace(tzinfo=zone) for t in session_wall_clock(session))
-    meeting = Span(start, end, session.timezone)
-    yours = None
-    if request.recipient.timezone:
-        own = ZoneInfo(request.recipient.timezone)
-        if start.astimezone(own).utcoffset() != start.utcoffset():
-            yours = Span(meeting.start.astimezone(own), meeting.end.astimezone(own), own.key)
-    today = request.composed_at.astimezone(zone).date()
-    day = {today: "today", today + timedelta(days=1): "tomorrow"}.get(start.date())
-    return SessionView(session.number, total, session.location, meeting, yours, day)
+    # The same instants the invite carries, shown on the recipient's own clock.
+    times = event_times(session)
+    when = Span.on_clock(times.starts, times.ends, _own_zone(request, session.timezone))
+    today = request.composed_at.astimezone(when.start.tzinfo).date()
+    day = {today: "today", today + timedelta(days=1): "tomorrow"}.get(when.start.date())
+    planned = times.planned
+    note = None
+    if planned.change is not None:
+        actual = planned.instant.astimezone(ZoneInfo(session.timezone))
+        note = ClockNote(planned.change.value, planned.asked, actual, session.timezone)
+    return SessionView(session.number, total, session.location, when, day, note)
+
+
+def _own_zone(request: DeliveryRequest, fallback: str) -> str:
+    return request.recipient.timezone or fallback
 
 
 def _midpoint(request: DeliveryRequest) -> datetime | None:
-    """The midpoint in the pair's meeting zone, where the plan's dates live."""
+    """The midpoint on the recipient's own clock (the meeting zone if theirs is unknown)."""
     if request.midpoint_at is None:
         return None
     first = request.session or (request.sessions[0] if request.sessions else None)
-    zone = first.timezone if first else (request.recipient.timezone or "UTC")
+    zone = _own_zone(request, first.timezone if first else "UTC")
     return request.midpoint_at.astimezone(ZoneInfo(zone))
 
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import functools
-
-import calendar as _calendar
 import re
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress
+from icalendar import Calendar, Event, vCalAddress
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from activities.vtimezone import vtimezone
+from activities.wall_clock import ClockChange, WallClock, resolve, shows_twice
 from mentoring.messages import DeliveryRequest, MessageKind, SessionRef
 
 PRODID = "-//Reverse Mentoring//Temporal Service//EN"
@@ -21,8 +21,6 @@ _METHOD_STATUS = {
     MessageKind.INVITE: ("REQUEST", "CONFIRMED"),
     MessageKind.INVITE_CANCEL: ("CANCEL", "CANCELLED"),
 }
-
-_BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 # Calendar text is plain text in every client, so no autoescaping here.
 _templates = Environment(
@@ -60,10 +58,11 @@ def build_calendar(request: DeliveryRequest) -> bytes:
     event.add("sequence", session.sequence)
     # The workflow's clock, not the wall clock: a skipped-time preview must show program time.
     event.add("dtstamp", request.composed_at.astimezone(UTC))
-    start, end = session_wall_clock(session)
+    when = event_times(session)
     # Naive wall time plus TZID keeps the meeting at its local time across DST.
-    event.add("dtstart", start, parameters={"TZID": session.timezone})
-    event.add("dtend", end, parameters={"TZID": session.timezone})
+    zone = {} if when.dtstart.tzinfo else {"TZID": session.timezone}
+    event.add("dtstart", when.dtstart, parameters=zone)
+    event.add("dtend", when.dtend, parameters=zone)
     event.add("status", status)
     summary, description = _texts(request)
     event.add("summary", _text(summary))
@@ -75,63 +74,35 @@ def build_calendar(request: DeliveryRequest) -> bytes:
     # icalendar writes the UTC zone as a "Z" time, which needs no VTIMEZONE; the zone
     # goes first so that a reader knows it before it meets the TZID.
     if ";TZID=" in event.content_line("dtstart", event["dtstart"]):
-        cal.add_component(vtimezone(session.timezone, start.year))
+        cal.add_component(vtimezone(session.timezone, when.starts, when.ends, request.program.start_date))
     cal.add_component(event)
     return cal.to_ical()
 
 
-@functools.lru_cache(maxsize=256)
-def vtimezone(tzname: str, year: int) -> Timezone:
-    """One STANDARD and one DAYLIGHT with a yearly rule, the only shape Outlook reads right.
-
-    The rule is derived from zoneinfo's transitions in ``year``; the observances
-    start in 1970 so that every date a client might ask about is covered. Cached:
-    every invite of a pair needs the same one, and callers only serialise it.
-    """
-    zone = ZoneInfo(tzname)
-    tz = Timezone()
-    tz.add("tzid", tzname)
-    transitions = _transitions(zone, year)
-    if not transitions:
-        instant = datetime(year, 7, 1, tzinfo=UTC)
-        offset = zone.utcoffset(instant.astimezone(zone).replace(tzinfo=None))
-        standard = TimezoneStandard()
-        standard.add("dtstart", datetime(1970, 1, 1))
-        standard.add("tzoffsetfrom", offset)
-        standard.add("tzoffsetto", offset)
-        standard.add("tzname", instant.astimezone(zone).tzname())
-        tz.add_component(standard)
-        return tz
-    if len(transitions) != 2 or transitions[0][1] == transitions[1][1]:
-        raise ValueError(
-            f"time zone {tzname!r} changes its offset {len(transitions)} times in {year}; "
-            "Outlook can only read one standard and one daylight rule"
-        )
-    # Order the file STANDARD first, as Outlook writes it, whichever comes first in the year.
-    ordered = sorted(transitions, key=lambda t: t[2] > t[1])
-    for instant, before, after in ordered:
-        observance = TimezoneDaylight() if after > before else TimezoneStandard()
-        local = (instant + before).replace(tzinfo=None)
-        observance.add("dtstart", _in_1970(local))
-        observance.add("tzoffsetfrom", before)
-        observance.add("tzoffsetto", after)
-        observance.add("tzname", instant.astimezone(zone).tzname())
-        observance.add(
-            "rrule", {"freq": "yearly", "bymonth": local.month, "byday": _byday(local)}
-        )
-        tz.add_component(observance)
-    return tz
+@dataclass(frozen=True)
+class EventTimes:
+    planned: WallClock  # the start as planned, and what the rule made of it
+    starts: datetime  # UTC instants
+    ends: datetime
+    # Naive wall-clock times in the session's zone (with TZID), or aware UTC ones.
+    dtstart: datetime
+    dtend: datetime
 
 
-def session_wall_clock(session: SessionRef) -> tuple[datetime, datetime]:
-    """Naive start and end as the clock in ``session.timezone`` shows them.
+def event_times(session: SessionRef) -> EventTimes:
+    """DTSTART and DTEND: naive wall-clock times in ``session.timezone``, or UTC instants.
 
-    The end keeps the planned length even across a DST change inside the meeting.
-    """
-    start = session.local_start
-    if start.tzinfo is not None:
-        start = start.astimezone(ZoneInfo(session.timezone)).replace(tzinfo=None)
-    return start, start + (session.ends_at - session.starts_at)
+    A start in a DST gap is written at the time the session really starts (the rule
+    of ``activities.wall_clock``). The end is the start plus the planned length in real
+    time, so a meeting across a clock change keeps its length. When either time happens
+    twice that night, both are written in UTC: parsers disagree which of the two a
+    local time means (ical.js takes the second, the others the first)."""
+    start = resolve(session.local_start, session.timezone)
+    end = start.instant + (session.ends_at - session.starts_at)
+    end_wall = end.astimezone(ZoneInfo(session.timezone))
+    if start.change is ClockChange.FOLD or shows_twice(end_wall):
+        return EventTimes(start, start.instant, end, start.instant, end)
+    return EventTimes(start, start.instant, end, start.actual, end_wall.replace(tzinfo=None))
 
 
 def _texts(request: DeliveryRequest) -> tuple[str, str]:
@@ -169,58 +140,3 @@ def _attendee(name: str, email: str) -> vCalAddress:
     address.params["PARTSTAT"] = "NEEDS-ACTION"
     address.params["RSVP"] = "TRUE"
     return address
-
-
-@functools.lru_cache(maxsize=256)
-def _transitions(zone: ZoneInfo, year: int) -> tuple[tuple[datetime, timedelta, timedelta], ...]:
-    """(first UTC instant of the new offset, offset before, offset after) for each change.
-
-    Cached: the hour-by-hour scan of a year is half the cost of composing an invite,
-    and a cohort's invites share a handful of zones and years (ZoneInfo is hashable and
-    cached per key by zoneinfo itself)."""
-    found = []
-    hour = timedelta(hours=1)
-    instant = datetime(year, 1, 1, tzinfo=zone).astimezone(UTC)
-    end = datetime(year + 1, 1, 1, tzinfo=zone).astimezone(UTC)
-    offset = instant.astimezone(zone).utcoffset()
-    while instant < end:
-        following = instant + hour
-        next_offset = following.astimezone(zone).utcoffset()
-        if next_offset != offset:
-            found.append((_bisect(zone, instant, offset), offset, next_offset))
-            offset = next_offset
-        instant = following
-    return tuple(found)
-
-
-def _bisect(zone: ZoneInfo, lo: datetime, old: timedelta) -> datetime:
-    """The first whole minute after ``lo`` (within the hour) that has a new offset."""
-    low, high = 0, 60
-    while high - low > 1:
-        mid = (low + high) // 2
-        if (lo + timedelta(minutes=mid)).astimezone(zone).utcoffset() == old:
-            low = mid
-        else:
-            high = mid
-    return lo + timedelta(minutes=high)
-
-
-def _byday(local: datetime) -> str:
-    """``-1SU`` when the day falls in the month's last week, else ``2SU`` and the like."""
-    weekday = _BYDAY[local.weekday()]
-    days_in_month = _calendar.monthrange(local.year, local.month)[1]
-    if local.day > days_in_month - 7:
-        return f"-1{weekday}"
-    return f"{(local.day - 1) // 7 + 1}{weekday}"
-
-
-def _in_1970(local: datetime) -> datetime:
-    """The same rule's occurrence in 1970, so DTSTART is itself an occurrence of the RRULE."""
-    rule = _byday(local)
-    nth, weekday = int(rule[:-2]), _BYDAY.index(rule[-2:])
-    days = [
-        day
-        for day in range(1, _calendar.monthrange(1970, local.month)[1] + 1)
-        if _calendar.weekday(1970, local.month, day) == weekday
-    ]
-    return datetime(1970, local.month, days[nth - 1 if nth > 0 else -1], local.hour, local.minute)

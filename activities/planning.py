@@ -4,13 +4,22 @@ is recorded in history, so a later tzdata update can never change a replay."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+import calendar
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from temporalio import activity
 
+from activities.wall_clock import resolve
 from mentoring.cohort import Cadence
-from mentoring.plan import Instants, LocalTimes, PlannedSession, PlanRequest, SessionPlan, add_months
+from mentoring.plan import (
+    Instants,
+    LocalTimes,
+    PlannedSession,
+    PlanRequest,
+    SessionPlan,
+    add_months,
+)
 
 # Reviews land at the start of a working day in the pair's own zone, never on a
 # single company-wide clock.
@@ -19,21 +28,39 @@ REVIEW_LOCAL_TIME = time(9, 0)
 _STEP_DAYS = {Cadence.WEEKLY: 7, Cadence.BIWEEKLY: 14, Cadence.EVERY_3_WEEKS: 21}
 
 
+LAST = -1
+
+
 def _nth_weekday(year: int, month: int, weekday: int, nth: int) -> date:
+    """The ``nth`` (1..4, or ``LAST``) ``weekday`` of the month."""
+    if nth == LAST:
+        last = date(year, month, calendar.monthrange(year, month)[1])
+        return last - timedelta(days=(last.weekday() - weekday) % 7)
     first = date(year, month, 1)
     offset = (weekday - first.weekday()) % 7
     return first + timedelta(days=offset + 7 * (nth - 1))
+
+
+def monthly_rank(first: date) -> int:
+    """Which weekday of its month ``first`` is: 1..4, or ``LAST`` for a 5th one.
+
+    Not every month has a 5th Monday, so a series that starts on one keeps to the
+    last Monday of each month; that is the same day in the first month, so no
+    session ever comes before the first one.
+    """
+    nth = (first.day - 1) // 7 + 1
+    return LAST if nth == 5 else nth
 
 
 def session_dates(first: date, cadence: Cadence, end: date) -> list[date]:
     """Every meeting date from ``first`` up to (not including) ``end``.
 
     Monthly means "the same n-th weekday each month" (e.g. the 2nd Tuesday), as
-    calendar apps do; the 5th occurrence does not exist every month, so it caps at 4.
+    calendar apps do, counted from ``first``; a 5th weekday means the last one.
     """
     dates: list[date] = []
     if cadence == Cadence.MONTHLY:
-        nth = min((first.day - 1) // 7 + 1, 4)
+        nth = monthly_rank(first)
         year, month = first.year, first.month
         while (current := _nth_weekday(year, month, first.weekday(), nth)) < end:
             dates.append(current)
@@ -51,7 +78,8 @@ def first_meeting_date(start: date, weekday: int) -> date:
 
 
 def local_instant(day: date, at: time, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
+    """The UTC instant of ``at`` on ``day``; a time in a DST gap or fold follows ``resolve``."""
+    return resolve(datetime.combine(day, at), zone.key).instant
 
 
 def plan_program(request: PlanRequest) -> SessionPlan:
@@ -96,6 +124,8 @@ async def plan_sessions(request: PlanRequest) -> SessionPlan:
 
 @activity.defn
 async def localize_times(request: LocalTimes) -> Instants:
-    """Wall-clock times in the pair's zone as UTC instants (for reschedules and pauses)."""
-    zone = ZoneInfo(request.timezone)
-    return Instants(instants=[t.replace(tzinfo=zone).astimezone(UTC) for t in request.local])
+    """Wall-clock times in the pair's zone as UTC instants (for reschedules and pauses).
+
+    A time in a DST gap or fold gets the same instant as a planned session would
+    (``activities.wall_clock``), so the invite and the email agree with the timers."""
+    return Instants(instants=[resolve(t, request.timezone).instant for t in request.local])

@@ -17,15 +17,16 @@ from rich.table import Table
 from temporalio.client import Client
 
 from cli.address_report import address_lines
+from cli.clock_changes import print_clock_changes
 from cli.console import CommandError, out
 from cli.start import start_cohort
 from devstack.inbox import start_inbox
+from devstack.temporal_servers import quiet_runtime, start_time_skipping
+from mentoring.codec import EncryptionCodec, data_converter
 from mentoring.cohort import Cohort
 from mentoring.ids import pair_workflow_id
 from mentoring.settings import MailSettings, WorkerSettings
 from mentoring.state import PairProgramResult
-from devstack.temporal_servers import quiet_runtime, start_time_skipping
-from mentoring.codec import EncryptionCodec, data_converter
 from worker import create_workers
 from workflows.pair import PairProgramWorkflow
 
@@ -101,6 +102,7 @@ async def simulate(cohort: Cohort, outbox: Path) -> list[PairProgramResult]:
     finally:
         inbox.stop()
     out.print(timeline(cohort, results))
+    print_clock_changes(cohort)
     total = sum(len(r.messages) for r in results)
     failed = sum(r.messages_failed for r in results)
     out.print(

@@ -22,7 +22,8 @@ A UTF-8 YAML file with one mapping at the top level::
       email: "mentoring@example.com"
     start_date: 2027-02-02      # YYYY-MM-DD, the program's first day
     duration_months: 6          # 4, 5 or 6: a program runs four to six months
-    cadence: biweekly           # weekly | biweekly | every_3_weeks | monthly
+    cadence: biweekly           # weekly | biweekly | every_3_weeks | monthly (the same
+                                # n-th weekday as the first session; a 5th means the last)
     session:                    # defaults for every pair (all four required)
       weekday: tuesday          # monday..sunday, or German montag..sonntag
       time: "16:00"             # HH:MM (24-hour; 9:30 and 16.30 work too), local time
@@ -42,7 +43,8 @@ A UTF-8 YAML file with one mapping at the top level::
     # pairs_csv: pairs.csv      # instead of `pairs`: a CSV file, path relative to this file
 
 Time zones are IANA names such as ``Europe/Berlin`` or ``America/New_York``.
-Sessions keep their local time in the meeting time zone across DST changes.
+Sessions keep their local time in the meeting time zone across DST changes; a
+time the clocks skip or show twice follows ``activities.wall_clock``.
 Unquoted values are read as text, so ``time: 16:00`` and ``name: No`` mean
 what they say (no YAML 1.1 surprises); ``~``, ``null`` or nothing means empty.
 

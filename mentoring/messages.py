@@ -38,7 +38,7 @@ class Recipient(BaseModel):
     role: Role
     name: str
     email: str
-    # The recipient's own zone, used to show times in their local clock too.
+    # The recipient's own zone: every time their email shows is on this clock.
     timezone: str | None = None
 
 

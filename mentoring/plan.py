@@ -35,7 +35,9 @@ class PlannedSession(BaseModel):
     number: int
     starts_at: AwareDatetime
     ends_at: AwareDatetime
-    # Wall-clock start in ``timezone``; what the invite's DTSTART;TZID carries.
+    # Wall-clock start in ``timezone`` as planned or asked for. A time the clocks skip
+    # that night starts later by the gap (activities.wall_clock): ``starts_at`` and the
+    # invite carry that real start.
     local_start: datetime
     timezone: str
     location: str

@@ -132,7 +132,7 @@ def test_headers() -> None:
     assert (to.display_name, to.addr_spec) == ("Klaus Richter", "klaus.richter@example.com")
     (reply_to,) = msg["Reply-To"].addresses
     assert (reply_to.display_name, reply_to.addr_spec) == ("HR Program Office", "mentoring-office@example.com")
-    assert msg["Subject"] == "Invitation: reverse mentoring session 2 of 3 on Tuesday, 7 April 2026"
+    assert msg["Subject"] == "Invitation: reverse mentoring session 2 of 3 on Tuesday, 7 April 2026 at 16:00 (Europe/Berlin)"
     # The workflow's clock, not the wall clock.
     assert msg["Date"] == "Mon, 06 Apr 2026 15:00:00 +0000"
     assert msg["Message-ID"] == message_id_for(req.key, "example.org")
@@ -333,35 +333,35 @@ EXPECTED = {
         ],
     ),
     (MessageKind.INVITE, Language.EN): (
-        "Invitation: reverse mentoring session 2 of 3 on Tuesday, 7 April 2026",
+        "Invitation: reverse mentoring session 2 of 3 on Tuesday, 7 April 2026 at 16:00 (Europe/Berlin)",
         [
             "Here is your calendar invitation for reverse mentoring session 2 of 3 with Lena Weber.",
             "When:  Tuesday, 7 April 2026, 16:00–17:00 (Europe/Berlin)\nWhere: Room 4.12, Tower B",
         ],
     ),
     (MessageKind.INVITE, Language.DE): (
-        "Einladung: Reverse Mentoring, Termin 2 von 3 am Dienstag, 7. April 2026",
+        "Einladung: Reverse Mentoring, Termin 2 von 3 am Dienstag, 7. April 2026 um 16:00 Uhr (Europe/Berlin)",
         [
             "anbei erhalten Sie die Kalendereinladung für Ihren Reverse-Mentoring-Termin 2 von 3 mit Lena Weber.",
             "Wann: Dienstag, 7. April 2026, 16:00–17:00 Uhr (Europe/Berlin)\nWo:   Room 4.12, Tower B",
         ],
     ),
     (MessageKind.INVITE_CANCEL, Language.EN): (
-        "Cancelled: reverse mentoring session 2 of 3 on Tuesday, 7 April 2026",
+        "Cancelled: reverse mentoring session 2 of 3 on Tuesday, 7 April 2026 at 16:00 (Europe/Berlin)",
         [
             "Reverse mentoring session 2 of 3 with Lena Weber has been cancelled.",
             "It was planned for: Tuesday, 7 April 2026, 16:00–17:00 (Europe/Berlin)\nLocation: Room 4.12, Tower B",
         ],
     ),
     (MessageKind.INVITE_CANCEL, Language.DE): (
-        "Abgesagt: Reverse Mentoring, Termin 2 von 3 am Dienstag, 7. April 2026",
+        "Abgesagt: Reverse Mentoring, Termin 2 von 3 am Dienstag, 7. April 2026 um 16:00 Uhr (Europe/Berlin)",
         [
             "Ihr Reverse-Mentoring-Termin 2 von 3 mit Lena Weber wurde abgesagt.",
             "Geplant war: Dienstag, 7. April 2026, 16:00–17:00 Uhr (Europe/Berlin)\nOrt: Room 4.12, Tower B",
         ],
     ),
     (MessageKind.REMINDER, Language.EN): (
-        "Reminder: reverse mentoring tomorrow at 16:00",
+        "Reminder: reverse mentoring tomorrow at 16:00 (Europe/Berlin)",
         [
             "your next reverse mentoring session (session 2 of 3) with Lena Weber is tomorrow.",
             "Where: Room 4.12, Tower B",
@@ -369,7 +369,7 @@ EXPECTED = {
         ],
     ),
     (MessageKind.REMINDER, Language.DE): (
-        "Erinnerung: Reverse Mentoring morgen um 16:00 Uhr",
+        "Erinnerung: Reverse Mentoring morgen um 16:00 Uhr (Europe/Berlin)",
         [
             "Ihr nächster Reverse-Mentoring-Termin (Termin 2 von 3) mit Lena Weber ist morgen.",
             "Wo:   Room 4.12, Tower B",
@@ -585,54 +585,77 @@ def test_mentor_welcome_and_reminder_speak_to_the_expert() -> None:
 # --- time zones ------------------------------------------------------------
 
 
-def test_times_show_the_recipients_clock_when_it_differs() -> None:
+def test_every_time_is_on_the_recipients_own_clock_with_its_zone() -> None:
     msg = compose_message(full_request(MessageKind.WELCOME, recipient=to_mentee(NEW_YORK)), sender=SENDER)
     text = text_of(msg)
     # In the weeks between the US and the EU clock change the gap is five hours, then six.
-    assert (
-        "1. Tuesday, 24 March 2026, 16:00–17:00 (Europe/Berlin); "
-        "your time: Tuesday, 24 March 2026, 11:00–12:00 (America/New_York)"
-    ) in text
-    assert (
-        "2. Tuesday, 7 April 2026, 16:00–17:00 (Europe/Berlin); "
-        "your time: Tuesday, 7 April 2026, 10:00–11:00 (America/New_York)"
-    ) in text
+    assert "1. Tuesday, 24 March 2026, 11:00–12:00 (America/New_York)\n" in text
+    assert "2. Tuesday, 7 April 2026, 10:00–11:00 (America/New_York)\n" in text
+    assert "Europe/Berlin" not in text and "16:00" not in text
 
 
 def test_german_times_in_the_recipients_zone() -> None:
     msg = compose_message(full_request(MessageKind.INVITE, Language.DE, recipient=to_mentee(NEW_YORK)), sender=SENDER)
-    assert (
-        "Wann: Dienstag, 7. April 2026, 16:00–17:00 Uhr (Europe/Berlin); "
-        "bei Ihnen: Dienstag, 7. April 2026, 10:00–11:00 Uhr (America/New_York)"
-    ) in text_of(msg)
+    assert msg["Subject"] == "Einladung: Reverse Mentoring, Termin 2 von 3 am Dienstag, 7. April 2026 um 10:00 Uhr (America/New_York)"
+    assert "Wann: Dienstag, 7. April 2026, 10:00–11:00 Uhr (America/New_York)\n" in text_of(msg)
+    assert "Europe/Berlin" not in text_of(msg)
 
 
-@pytest.mark.parametrize("tz", [BERLIN, "Europe/Paris", None])
-def test_no_second_time_when_the_clock_reads_the_same(tz: str | None) -> None:
+@pytest.mark.parametrize(("tz", "shown"), [(BERLIN, BERLIN), ("Europe/Paris", "Europe/Paris"), (None, BERLIN)])
+def test_a_recipient_on_the_same_clock_sees_their_own_zone(tz: str | None, shown: str) -> None:
+    # Without a zone of their own, the meeting's zone is named.
     text = text_of(compose_message(full_request(MessageKind.INVITE, recipient=to_mentee(tz)), sender=SENDER))
-    assert "When:  Tuesday, 7 April 2026, 16:00–17:00 (Europe/Berlin)\n" in text
-    assert "your time" not in text
+    assert f"When:  Tuesday, 7 April 2026, 16:00–17:00 ({shown})\n" in text
 
 
-def test_new_york_pair_shows_its_own_zone() -> None:
+def test_a_berlin_mentor_of_a_new_york_pair_reads_berlin_time() -> None:
+    # The case from the field: "tomorrow at 14:30" that was New York time.
     ny_session = session(2, datetime(2026, 3, 10, 9, 30), NEW_YORK, minutes=45)
-    msg = compose_message(
-        full_request(MessageKind.INVITE, the_session=ny_session, recipient=to_mentor(BERLIN)), sender=SENDER
-    )
-    assert (
-        "When:  Tuesday, 10 March 2026, 09:30–10:15 (America/New_York); "
-        "your time: Tuesday, 10 March 2026, 14:30–15:15 (Europe/Berlin)"
-    ) in text_of(msg)
+    composed_at = datetime(2026, 3, 9, 15, tzinfo=UTC)
+    for kind, subject in (
+        (MessageKind.INVITE, "Invitation: reverse mentoring session 2 of 3 on Tuesday, 10 March 2026 at 14:30 (Europe/Berlin)"),
+        (MessageKind.REMINDER, "Reminder: reverse mentoring tomorrow at 14:30 (Europe/Berlin)"),
+        (MessageKind.INVITE_CANCEL, "Cancelled: reverse mentoring session 2 of 3 on Tuesday, 10 March 2026 at 14:30 (Europe/Berlin)"),
+    ):
+        msg = compose_message(
+            full_request(kind, the_session=ny_session, recipient=to_mentor(BERLIN), composed_at=composed_at), sender=SENDER
+        )
+        assert msg["Subject"] == subject
+        assert "Tuesday, 10 March 2026, 14:30–15:15 (Europe/Berlin)\n" in text_of(msg)
+        assert "09:30" not in text_of(msg) and "09:30" not in html_of(msg)
+    # The invite itself keeps the meeting's zone.
+    assert "DTSTART;TZID=America/New_York:20260310T093000" in part(msg, "text/calendar").get_content()
+
+
+def test_today_and_tomorrow_are_on_the_recipients_calendar() -> None:
+    # 09:30 on Tuesday in New York (13:30 UTC) is 22:30 on Tuesday in Tokyo. At 16:00 UTC
+    # on Monday it is already Tuesday in Tokyo, still Monday in New York.
+    ny_session = session(2, datetime(2026, 3, 10, 9, 30), NEW_YORK)
+    composed_at = datetime(2026, 3, 9, 16, tzinfo=UTC)
+    subjects = {
+        tz: compose_message(
+            full_request(MessageKind.REMINDER, the_session=ny_session, recipient=to_mentor(tz), composed_at=composed_at),
+            sender=SENDER,
+        )["Subject"]
+        for tz in ("Asia/Tokyo", NEW_YORK)
+    }
+    assert subjects == {
+        "Asia/Tokyo": "Reminder: reverse mentoring today at 22:30 (Asia/Tokyo)",
+        NEW_YORK: "Reminder: reverse mentoring tomorrow at 09:30 (America/New_York)",
+    }
 
 
 @pytest.mark.parametrize(
     ("composed_at", "subject"),
     [
-        (datetime(2026, 4, 7, 6, 0, tzinfo=UTC), "Reminder: reverse mentoring today at 16:00"),
-        (datetime(2026, 4, 6, 14, 0, tzinfo=UTC), "Reminder: reverse mentoring tomorrow at 16:00"),
-        (datetime(2026, 4, 4, 14, 0, tzinfo=UTC), "Reminder: reverse mentoring on Tuesday, 7 April 2026 at 16:00"),
+        (datetime(2026, 4, 7, 6, 0, tzinfo=UTC), "Reminder: reverse mentoring today at 16:00 (Europe/Berlin)"),
+        (datetime(2026, 4, 6, 14, 0, tzinfo=UTC), "Reminder: reverse mentoring tomorrow at 16:00 (Europe/Berlin)"),
+        (
+            datetime(2026, 4, 4, 14, 0, tzinfo=UTC),
+            "Reminder: reverse mentoring on Tuesday, 7 April 2026 at 16:00 (Europe/Berlin)",
+        ),
         # 23:30 UTC on the 5th is already the 6th in Berlin: the session is tomorrow there.
-        (datetime(2026, 4, 5, 23, 30, tzinfo=UTC), "Reminder: reverse mentoring tomorrow at 16:00"),
+        (datetime(2026, 4, 5, 23, 30, tzinfo=UTC), "Reminder: reverse mentoring tomorrow at 16:00 (Europe/Berlin)"),
     ],
 )
 def test_reminder_says_when(composed_at: datetime, subject: str) -> None:
@@ -732,7 +755,7 @@ def _render(kind: MessageKind, language: Language = Language.EN, **overrides) ->
         (
             Language.EN,
             to_mentee(),
-            "Updated: reverse mentoring session 2 of 9 on Thursday, 9 April 2026",
+            "Updated: reverse mentoring session 2 of 9 on Thursday, 9 April 2026 at 17:30 (Europe/Berlin)",
             [
                 "Reverse mentoring session 2 of 9 with Lena Weber has been changed. "
                 "Here is the updated calendar invitation with the current time and place.",
@@ -743,17 +766,16 @@ def _render(kind: MessageKind, language: Language = Language.EN, **overrides) ->
         (
             Language.EN,
             NY_MENTOR,
-            "Updated: reverse mentoring session 2 of 9 on Thursday, 9 April 2026",
+            "Updated: reverse mentoring session 2 of 9 on Thursday, 9 April 2026 at 11:30 (America/New_York)",
             [
                 "Reverse mentoring session 2 of 9 with Klaus Richter has been changed.",
-                "When:  Thursday, 9 April 2026, 17:30–18:30 (Europe/Berlin); "
-                "your time: Thursday, 9 April 2026, 11:30–12:30 (America/New_York)\nWhere: Room 5.01, Tower A",
+                "When:  Thursday, 9 April 2026, 11:30–12:30 (America/New_York)\nWhere: Room 5.01, Tower A",
             ],
         ),
         (
             Language.DE,
             to_mentee(),
-            "Geändert: Reverse Mentoring, Termin 2 von 9 am Donnerstag, 9. April 2026",
+            "Geändert: Reverse Mentoring, Termin 2 von 9 am Donnerstag, 9. April 2026 um 17:30 Uhr (Europe/Berlin)",
             [
                 "Ihr Reverse-Mentoring-Termin 2 von 9 mit Lena Weber wurde geändert. "
                 "Anbei erhalten Sie die aktualisierte Kalendereinladung mit der aktuellen Zeit und dem aktuellen Ort.",
@@ -764,10 +786,10 @@ def _render(kind: MessageKind, language: Language = Language.EN, **overrides) ->
         (
             Language.DE,
             NY_MENTOR,
-            "Geändert: Reverse Mentoring, Termin 2 von 9 am Donnerstag, 9. April 2026",
+            "Geändert: Reverse Mentoring, Termin 2 von 9 am Donnerstag, 9. April 2026 um 11:30 Uhr (America/New_York)",
             [
                 "Ihr Reverse-Mentoring-Termin 2 von 9 mit Klaus Richter wurde geändert.",
-                "bei Ihnen: Donnerstag, 9. April 2026, 11:30–12:30 Uhr (America/New_York)",
+                "Wann: Donnerstag, 9. April 2026, 11:30–12:30 Uhr (America/New_York)\nWo:   Room 5.01, Tower A",
             ],
         ),
     ],
@@ -810,14 +832,14 @@ def test_update_shows_a_reason_when_given() -> None:
     [
         (
             Language.EN,
-            "Cancelled: reverse mentoring session 2 of 3 on Tuesday, 7 April 2026",
+            "Cancelled: reverse mentoring session 2 of 3 on Tuesday, 7 April 2026 at 16:00 (Europe/Berlin)",
             "Reverse mentoring session 2 of 3 with Lena Weber has been cancelled.\n\n"
             "Reason: Lena Weber is at a customer workshop that day.\n\n"
             "It was planned for: Tuesday, 7 April 2026, 16:00–17:00 (Europe/Berlin)\n",
         ),
         (
             Language.DE,
-            "Abgesagt: Reverse Mentoring, Termin 2 von 3 am Dienstag, 7. April 2026",
+            "Abgesagt: Reverse Mentoring, Termin 2 von 3 am Dienstag, 7. April 2026 um 16:00 Uhr (Europe/Berlin)",
             "Ihr Reverse-Mentoring-Termin 2 von 3 mit Lena Weber wurde abgesagt.\n\n"
             "Grund: Lena Weber is at a customer workshop that day.\n\n"
             "Geplant war: Dienstag, 7. April 2026, 16:00–17:00 Uhr (Europe/Berlin)\n",
@@ -978,23 +1000,21 @@ def test_pause_with_an_end_date_shows_it_in_german_format() -> None:
     assert "ist bis einschließlich Sonntag, 4. Oktober 2026 pausiert." in text
 
 
-def test_resumed_lists_the_next_sessions_in_both_clocks() -> None:
+def test_resumed_lists_the_next_sessions_on_the_recipients_clock() -> None:
     subject, text, html = _render(MessageKind.PROGRAM_RESUMED, recipient=NY_MENTOR, sessions=[S2, S3])
     assert subject == "Resumed: your reverse mentoring continues"
     assert (
         "Your reverse mentoring with Klaus Richter continues after the pause.\n\n"
         "YOUR NEXT SESSIONS\n"
-        "2. Tuesday, 7 April 2026, 16:00–17:00 (Europe/Berlin); "
-        "your time: Tuesday, 7 April 2026, 10:00–11:00 (America/New_York)\n"
+        "2. Tuesday, 7 April 2026, 10:00–11:00 (America/New_York)\n"
         "   Location: Room 4.12, Tower B\n"
-        "3. Tuesday, 21 April 2026, 16:00–17:00 (Europe/Berlin); "
-        "your time: Tuesday, 21 April 2026, 10:00–11:00 (America/New_York)\n"
+        "3. Tuesday, 21 April 2026, 10:00–11:00 (America/New_York)\n"
         "   Location: Teams: https://teams.example.com/m/7\n\n"
         "You will receive a new calendar invitation for each session."
     ) in text
     assert "24 March" not in text
     # The HTML list counts from the session number, not from 1.
-    assert '<li value="2">Tuesday, 7 April 2026, 16:00–17:00 (Europe/Berlin); your time:' in html
+    assert '<li value="2">Tuesday, 7 April 2026, 10:00–11:00 (America/New_York)<br>' in html
     assert '<li value="3">' in html and '<li value="1">' not in html
 
 
