@@ -12,7 +12,7 @@ from icalendar import Calendar, Event, vCalAddress
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from activities.vtimezone import vtimezone
-from activities.wall_clock import ClockChange, WallClock, resolve, shows_twice
+from activities.wall_clock import WallClock, resolve, shows_twice
 from mentoring.messages import DeliveryRequest, MessageKind, SessionRef
 
 PRODID = "-//Reverse Mentoring//Temporal Service//EN"
@@ -92,15 +92,17 @@ class EventTimes:
 def event_times(session: SessionRef) -> EventTimes:
     """DTSTART and DTEND: naive wall-clock times in ``session.timezone``, or UTC instants.
 
-    A start in a DST gap is written at the time the session really starts (the rule
-    of ``activities.wall_clock``). The end is the start plus the planned length in real
-    time, so a meeting across a clock change keeps its length. When either time happens
-    twice that night, both are written in UTC: parsers disagree which of the two a
-    local time means (ical.js takes the second, the others the first)."""
+    A session that a clock change touches is written in UTC, start and end: one asked
+    for a time that happens twice that night (parsers disagree which of the two a local
+    time means: ical.js takes the second, the others the first), and one asked for a
+    time that does not exist, which starts later by the gap (the rule of
+    ``activities.wall_clock``); in UTC every client shows it at the real start, and no
+    calendar check mistakes the intended shift for DST drift. The end is the start plus
+    the planned length in real time, so a meeting across a clock change keeps its length."""
     start = resolve(session.local_start, session.timezone)
     end = start.instant + (session.ends_at - session.starts_at)
     end_wall = end.astimezone(ZoneInfo(session.timezone))
-    if start.change is ClockChange.FOLD or shows_twice(end_wall):
+    if start.change is not None or shows_twice(end_wall):
         return EventTimes(start, start.instant, end, start.instant, end)
     return EventTimes(start, start.instant, end, start.actual, end_wall.replace(tzinfo=None))
 
