@@ -77,6 +77,9 @@ async def _apply(program: ProgramHarness, step: tuple[str, int, int], seen: Deci
     if kind == "advance":
         await program.advance(timedelta(days=1 + 3 * a, hours=b))
         return
+    if state.ended is not None or state.closing_done:
+        # The program is over and its workflow closes: nothing left to change.
+        return
     try:
         if kind == "reschedule" and target:
             new = target.local_start + timedelta(days=1 + b % 3, hours=1 + a % 3)
