@@ -1,7 +1,7 @@
 """simulate_ratio, simulate_s_per_pair: a whole 100-pair, 6-month, biweekly cohort.
 
 The time-skipping server runs the program in seconds; two worker processes (one for
-the workflows, one for email, as README "Deploying" recommends for large cohorts) run
+the workflows, one for email, as docs/deploying.md recommends for large cohorts) run
 the real workflows and activities and send every email to a local SMTP server (as
 ``starter.py simulate`` does, without the rate limit). The cohort goes through
 ``cli.start.start_cohort`` and is done when the cohort workflow is.

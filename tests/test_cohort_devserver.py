@@ -92,7 +92,7 @@ async def test_cohort_starts_every_pair_once_and_pairs_outlive_it(dev_env, smtp)
         assert len(smtp.handler.received) == 12
         assert await count(client, "CohortId='vis' AND WorkflowType='PairProgramWorkflow'") == 3
 
-        # Admins find a paused pair by cohort and phase, with the CLI the README shows.
+        # Admins find a paused pair by cohort and phase, with the CLI docs/admin-ui.md shows.
         p1 = client.get_workflow_handle_for(PairProgramWorkflow.run, pair_workflow_id("vis", "p1"))
         await p1.execute_update(PairProgramWorkflow.pause, PausePair(request_id="pause-1", reason="Dienstreise"), id="pause-1")
 

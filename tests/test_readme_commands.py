@@ -1,8 +1,9 @@
-"""Every command README.md prints works exactly as printed, in a fresh shell after `make run`.
+"""Every command README.md and docs/*.md print works exactly as printed, in a fresh shell
+after `make run`.
 
 A fresh shell has no venv on PATH and no VIRTUAL_ENV, so a bare `python ops.py …` fails
-there with "No module named 'rich'". Each command is taken from the README's ``sh``
-blocks and its inline code (tables and prose), and run by bash from a copy of the
+there with "No module named 'rich'". Each command is taken from the pages' ``sh``
+blocks and their inline code (tables and prose), and run by bash from a copy of the
 checkout whose var/ holds what `make run` leaves (key file, codec token). How each is
 checked:
 
@@ -29,6 +30,8 @@ from mentoring.codec import ensure_key_file, ensure_secret_file
 from tests.checkout import ROOT, copy_checkout, fresh_environment
 
 README = ROOT / "README.md"
+# Every page a reader may copy a command from: the front page and the docs it links.
+PAGES = [README, *sorted((ROOT / "docs").glob("*.md"))]
 NO_SERVER = "127.0.0.1:1"
 PROGRAMS = (".venv/bin/", "make ", "docker-compose ", "python", "temporal ")
 NEEDS_A_SERVER = (".venv/bin/temporal ", "docker-compose ")
@@ -48,6 +51,11 @@ def readme_commands(text: str) -> list[str]:
         if re.sub(r"^([A-Z_]+=\S+ )+", "", span).startswith(PROGRAMS) and " " in span:
             commands.append(span.replace(r"\|", "|"))  # `\|` is a `|` escaped for a table
     return commands
+
+
+def printed_commands() -> list[str]:
+    """Every command of every page, each once."""
+    return sorted({command for page in PAGES for command in readme_commands(page.read_text())})
 
 
 def is_synopsis(command: str) -> bool:
@@ -94,10 +102,10 @@ def run(checkout: Path, command: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_the_readme_prints_commands_of_every_kind():
-    commands = readme_commands(README.read_text())
+def test_the_pages_print_commands_of_every_kind():
+    commands = printed_commands()
     checks = {how_checked(c) for c in commands}
-    # The extraction finds them all: sh blocks, the ops table, prose.
+    # The extraction finds them all: sh blocks, the ops table, prose, on every page.
     assert ".venv/bin/python ops.py status dw-2027" in checks
     assert ".venv/bin/python starter.py validate --help" in checks
     assert ".venv/bin/python codec_server.py --help" in checks
@@ -106,8 +114,17 @@ def test_the_readme_prints_commands_of_every_kind():
     assert len(commands) >= 30
 
 
-def test_every_readme_command_works_as_printed_in_a_fresh_shell(after_make_run):
-    commands = sorted(set(readme_commands(README.read_text())))
+def test_the_front_page_prints_the_two_commands_and_the_tour():
+    checks = {how_checked(c) for c in readme_commands(README.read_text())}
+    assert {"make -n run", "make -n test"} <= checks
+    assert ".venv/bin/python starter.py validate examples/digital-workplace-2027.yaml" in checks
+    assert any(c.startswith(".venv/bin/python starter.py simulate examples/") for c in checks)
+    assert {".venv/bin/python ops.py status dw-2027", ".venv/bin/python ops.py show dw-2027 p1"} <= checks
+    assert any(c.startswith(".venv/bin/python ops.py reschedule dw-2027 p1 ") for c in checks)
+
+
+def test_every_printed_command_works_as_printed_in_a_fresh_shell(after_make_run):
+    commands = printed_commands()
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(lambda c: (c, run(after_make_run, how_checked(c))), commands))
     broken = []
