@@ -23,25 +23,36 @@ Exit codes: 0 done, 1 refused or failed on the server side, 2 bad arguments.
 from __future__ import annotations
 
 import asyncio
-import os
 
 from rich.markup import escape
 
-from cli.console import CommandError, err
-from cli.ops_parser import build_parser
+from mentoring_service.cli.console import CommandError, err
+from mentoring_service.cli.ops_parser import build_parser
+
+
+def traceback_wanted() -> bool:
+    from pydantic import ValidationError
+
+    from mentoring_service.settings import CommandSettings
+
+    try:
+        return CommandSettings().ops_traceback
+    except ValidationError:  # set, but not to a yes or no: whoever set it wants to see more
+        return True
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         # Imported here so that `--help` and argument errors stay instant.
-        from cli.ops_run import run
         from temporalio.service import RPCError
+
+        from mentoring_service.cli.ops_run import run
 
         try:
             asyncio.run(run(args))
         except RPCError as error:  # one not explained closer to its call
-            from cli.ops_target import unexplained
+            from mentoring_service.cli.ops_target import unexplained
 
             raise unexplained(error) from None
     except CommandError as error:
@@ -52,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         err.print("interrupted")
         return 130
     except Exception as error:  # a bug in this tool: say so in one line, details on request
-        if os.environ.get("OPS_TRACEBACK"):
+        if traceback_wanted():
             raise
         err.print(
             f"[bold red]error:[/] ops.py failed unexpectedly ({escape(type(error).__name__)}: "
@@ -65,6 +76,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    from cli.exit import exit_now
+    from mentoring_service.cli.exit import exit_now
 
     exit_now(main())

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from rich.markup import escape
 
-from cli.arguments import start_date
-from cli.console import CommandError, err, out
+from mentoring_service.cli.arguments import start_date
+from mentoring_service.cli.console import CommandError, err, out
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,26 +37,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 async def run(args: argparse.Namespace) -> None:
     # Imported here so that `--help` and argument errors stay instant.
-    from cli.cohort_input import read_cohort
+    from mentoring_service.cli.cohort_input import read_cohort
 
     cohort = read_cohort(args.file, getattr(args, "start_date", None))
     program = cohort.program
     if args.command == "validate":
-        from cli.clock_changes import print_clock_changes
+        from mentoring_service.cli.clock_changes import print_clock_changes
 
         out.print(
             f"[green]ok[/] {escape(args.file)}: cohort '{program.cohort_id}' ({escape(program.cohort_name)}), "
             f"{len(cohort.pairs)} pairs, {program.duration_months} months from {program.start_date}"
         )
-        from cli.address_report import address_lines
+        from mentoring_service.cli.address_report import address_lines
 
         for line in address_lines(cohort):
             out.print(escape(line), highlight=False, soft_wrap=True)
         print_clock_changes(cohort)
     elif args.command == "start":
-        from cli.connect import connect_or_explain
-        from cli.start import earlier_run, follow_start, start_cohort
         from mentoring.ids import TASK_QUEUE
+        from mentoring_service.cli.connect import connect_or_explain
+        from mentoring_service.cli.start import earlier_run, follow_start, start_cohort
 
         client = await connect_or_explain()
         handle, started = await start_cohort(client, cohort)
@@ -76,7 +76,7 @@ async def run(args: argparse.Namespace) -> None:
             soft_wrap=True,
         )
     elif args.command == "simulate":
-        from cli.simulate import simulate
+        from mentoring_service.cli.simulate import simulate
 
         await simulate(cohort, args.outbox)
 
@@ -96,6 +96,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    from cli.exit import exit_now
+    from mentoring_service.cli.exit import exit_now
 
     exit_now(main())

@@ -35,7 +35,7 @@ from activities.ledger import DeliveryLedger, LedgerStatus, open_ledger
 from activities.smtp_connections import SmtpConnections
 from mentoring import addresses
 from mentoring.messages import DeliveryReceipt, DeliveryRequest
-from mentoring.settings import MailSettings
+from mentoring_service.settings import MailSettings
 
 
 @contextlib.asynccontextmanager

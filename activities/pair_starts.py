@@ -21,11 +21,10 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from activities.planning import plan_program
 from mentoring.cohort import Pair
-from mentoring.ids import pair_workflow_id
+from mentoring.ids import PAIR_WORKFLOW_TYPE, pair_workflow_id
 from mentoring.pair_labels import pair_details, pair_search_attributes, pair_summary
 from mentoring.plan import PlanRequest, SessionPlan
 from mentoring.state import PairProgramInput, PairStartRequest, PairStartResult
-from workflows.pair import PairProgramWorkflow
 
 # Starts in flight at once per chunk; the cohort runs two chunks at a time, so 50 in
 # all: enough to keep the server busy, few enough not to crowd out the workflow
@@ -72,7 +71,7 @@ class PairStarter:
             plan = None
         try:
             await self._client.start_workflow(
-                PairProgramWorkflow.run,
+                PAIR_WORKFLOW_TYPE,
                 PairProgramInput(program=program, pair=pair, cohort_workflow_id=request.cohort_workflow_id, plan=plan),
                 id=pair_workflow_id(program.cohort_id, pair.id),
                 task_queue=request.task_queue,

@@ -14,7 +14,7 @@ import time
 
 import aiosmtplib
 
-from mentoring.settings import MailSettings, SmtpTls
+from mentoring_service.settings import MailSettings, SmtpTls
 
 MAX_IDLE = 10
 

@@ -28,7 +28,7 @@ from activities.compose import compose_message
 from activities.delivery import MailDelivery
 from bench.harness import ROOT, Figure, Target, data_converter, ledger_url, log, smtp_sink
 from mentoring.messages import DeliveryRequest
-from mentoring.settings import MailSettings
+from mentoring_service.settings import MailSettings
 
 RECORDED = ROOT / "tests" / "histories" / "pair--in-cohort.json"
 ROUNDS = 8

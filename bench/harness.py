@@ -23,7 +23,7 @@ import psutil
 from aiosmtpd.controller import Controller
 
 from bench.baselines import SkeletonInput, Step
-from devstack.inbox import InboxController
+from mentoring_service.inbox import InboxController
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

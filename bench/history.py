@@ -20,11 +20,21 @@ from temporalio.client import Client, WorkflowHistory
 from temporalio.worker import Replayer
 
 from bench.baselines import SkeletonPairWorkflow
-from bench.harness import Figure, Target, WorkerProcess, data_converter, history_size, log, skeleton_from_history, smtp_sink
-from devstack.temporal_servers import quiet_runtime, start_time_skipping
+from bench.harness import (
+    Figure,
+    Target,
+    WorkerProcess,
+    data_converter,
+    history_size,
+    log,
+    skeleton_from_history,
+    smtp_sink,
+)
+from devstack.temporal_servers import start_time_skipping
 from mentoring.cohort import Cadence
 from mentoring.ids import TASK_QUEUE, pair_workflow_id
 from mentoring.state import PairProgramInput
+from mentoring_service.time_skipping import quiet_runtime
 from tests import factories
 from workflows.pair import PairProgramWorkflow
 

@@ -28,10 +28,20 @@ from datetime import date, timedelta
 from temporalio.client import Client
 
 from bench.baselines import SkeletonInput, SkeletonPairWorkflow
-from bench.harness import Figure, Target, WorkerProcess, cpu_seconds, log, skeleton_from_history, smtp_sink, temporal_server_processes
-from cli.start import start_cohort
-from devstack.temporal_servers import quiet_runtime, start_time_skipping
+from bench.harness import (
+    Figure,
+    Target,
+    WorkerProcess,
+    cpu_seconds,
+    log,
+    skeleton_from_history,
+    smtp_sink,
+    temporal_server_processes,
+)
+from devstack.temporal_servers import start_time_skipping
 from mentoring.ids import TASK_QUEUE, pair_workflow_id
+from mentoring_service.cli.start import start_cohort
+from mentoring_service.time_skipping import quiet_runtime
 from tests import factories
 
 # BENCH_SIM_PAIRS: a smaller cohort, for profiling; the recorded figure is for 100.

@@ -22,10 +22,20 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.baselines import NoopWorkflow
-from bench.harness import Figure, Target, WorkerProcess, cpu_seconds, gather_limited, log, settle, smtp_sink, temporal_server_processes
-from cli.start import follow_start, start_cohort
+from bench.harness import (
+    Figure,
+    Target,
+    WorkerProcess,
+    cpu_seconds,
+    gather_limited,
+    log,
+    settle,
+    smtp_sink,
+    temporal_server_processes,
+)
 from devstack.temporal_servers import start_dev_server
 from mentoring.ids import TASK_QUEUE
+from mentoring_service.cli.start import follow_start, start_cohort
 from tests import factories
 from workflows.cohort import CohortWorkflow
 

@@ -2,7 +2,7 @@
 
     python -m bench.worker_process --target HOST:PORT --smtp-port N [--email-rate R] [--queues all|workflows|email]
 
-It runs exactly what ``worker.create_workers`` builds, with the bare baseline
+It runs exactly what ``mentoring_service.workers.create_workers`` builds, with the bare baseline
 workflows and a no-op activity added to the same workers (same task queues, same
 settings). It prints ``ready <pid>`` once polling and stops cleanly on SIGTERM.
 """
@@ -20,9 +20,9 @@ from temporalio.worker import Worker
 
 from bench.baselines import WORKFLOWS, noop_activity
 from bench.harness import data_converter
-from devstack.temporal_servers import quiet_runtime
-from mentoring.settings import MailSettings, WorkerSettings
-from worker import create_workers
+from mentoring_service.settings import MailSettings, WorkerSettings
+from mentoring_service.time_skipping import quiet_runtime
+from mentoring_service.workers import create_workers
 
 
 def with_baselines(worker: Worker, client: Client) -> Worker:

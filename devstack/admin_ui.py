@@ -70,6 +70,6 @@ class AdminUi:
 
 def first_token(token_file: Path) -> str:
     """The first token of the codec server's token file, read the way the codec server reads it."""
-    from codec_server import ENV_TOKEN_FILE, load_tokens
+    from mentoring_service.codec_server import read_token_file
 
-    return load_tokens({ENV_TOKEN_FILE: str(token_file)})[0]
+    return read_token_file(token_file)[0]

@@ -46,21 +46,23 @@ from rich.console import Console
 from rich.panel import Panel
 
 from devstack.admin_ui import AdminUi, first_token
+from devstack.settings import DevstackSettings
 from devstack.supervisor import Abort, Stack, Stopped, died
-from mentoring.codec import ENV_VARS as KEY_ENV_VARS
-from mentoring.codec import KeyConfigError, ensure_key_file, ensure_secret_file
 from mentoring.search_attributes import ALL as SEARCH_ATTRIBUTES
 from mentoring.search_attributes import dev_server_flags
+from mentoring_service.keys import ENV_VARS as KEY_ENV_VARS
+from mentoring_service.keys import KeyConfigError, ensure_key_file, ensure_secret_file
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
 MAIL_DIR = VAR / "mail"
 LOG_DIR = VAR / "log"
 HOST = "127.0.0.1"
-TEMPORAL_PORT = int(os.environ.get("DEVSTACK_TEMPORAL_PORT", 7233))
-UI_PORT = int(os.environ.get("DEVSTACK_UI_PORT", 8233))
-SMTP_PORT = int(os.environ.get("DEVSTACK_SMTP_PORT", 1025))
-CODEC_PORT = int(os.environ.get("DEVSTACK_CODEC_PORT", 8081))
+PORTS = DevstackSettings()
+TEMPORAL_PORT = PORTS.temporal_port
+UI_PORT = PORTS.ui_port
+SMTP_PORT = PORTS.smtp_port
+CODEC_PORT = PORTS.codec_port
 KEY_FILE = VAR / "encryption-keys.json"
 CODEC_TOKEN_FILE = VAR / "codec-token"
 NAMESPACE = "default"

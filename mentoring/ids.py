@@ -7,6 +7,10 @@ may not contain: cohort "a-b" with pair "c" never meets cohort "a" with pair "b-
 TASK_QUEUE = "reverse-mentoring"
 EMAIL_TASK_QUEUE = "reverse-mentoring-email"
 
+# The pair workflow's type name, in histories and visibility queries. Activities start
+# pairs by it, so they need not import the workflow (activities never import workflows).
+PAIR_WORKFLOW_TYPE = "PairProgramWorkflow"
+
 
 def cohort_workflow_id(cohort_id: str) -> str:
     return f"cohort:{cohort_id}"

@@ -12,25 +12,19 @@ with a local SMTP inbox. Files are named <workflow-type>--<scenario>.json.
 from __future__ import annotations
 
 import asyncio
-import os
-import tempfile
 import contextlib
+import os
 import sys
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from devstack.temporal_servers import fixed_key_converter, quiet_runtime, start_time_skipping  # noqa: E402
-from mentoring.cohort import Cadence  # noqa: E402
+from devstack.temporal_servers import fixed_key_converter, start_time_skipping  # noqa: E402
+from mentoring.cohort import Cadence, Person, Role  # noqa: E402
 from mentoring.ids import TASK_QUEUE, pair_workflow_id  # noqa: E402
-from mentoring.settings import MailSettings, WorkerSettings  # noqa: E402
-from mentoring.state import CohortInput, PairProgramInput  # noqa: E402
-from tests import factories  # noqa: E402
-from tests.program_harness import ProgramHarness  # noqa: E402
-from tests.smtp_server import SmtpServer  # noqa: E402
-from mentoring.cohort import Person, Role  # noqa: E402
 from mentoring.operations import (  # noqa: E402
     CancelSession,
     ChangeRhythm,
@@ -41,7 +35,13 @@ from mentoring.operations import (  # noqa: E402
     RescheduleSession,
     WithdrawParticipant,
 )
-from worker import create_workers  # noqa: E402
+from mentoring.state import CohortInput, PairProgramInput  # noqa: E402
+from mentoring_service.settings import MailSettings, WorkerSettings  # noqa: E402
+from mentoring_service.time_skipping import quiet_runtime  # noqa: E402
+from mentoring_service.workers import create_workers  # noqa: E402
+from tests import factories  # noqa: E402
+from tests.program_harness import ProgramHarness  # noqa: E402
+from tests.smtp_server import SmtpServer  # noqa: E402
 from workflows.cohort import CohortWorkflow  # noqa: E402
 from workflows.pair import PairProgramWorkflow  # noqa: E402
 

@@ -12,11 +12,11 @@ from temporalio.client import Client, WorkflowHandle
 
 from mentoring.cohort import Cadence, Person
 from mentoring.ids import TASK_QUEUE
-from mentoring.settings import MailSettings, WorkerSettings
 from mentoring.state import PairProgramInput, PairProgramResult
+from mentoring_service.settings import MailSettings, WorkerSettings
+from mentoring_service.workers import create_workers
 from tests import factories
 from tests.test_pair_agenda import next_february_tuesday
-from worker import create_workers
 from workflows.pair import PairProgramWorkflow
 
 OFFICE = "office@example.com"

@@ -11,11 +11,11 @@ from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from mentoring.ids import TASK_QUEUE
-from mentoring.settings import MailSettings, WorkerSettings
 from mentoring.state import PairProgramInput, PairState
+from mentoring_service.settings import MailSettings, WorkerSettings
+from mentoring_service.workers import create_workers
 from tests.calendars import live_sessions
 from tests.smtp_server import SmtpServer
-from worker import create_workers
 from workflows.agenda import active_sessions
 from workflows.pair import PairProgramWorkflow
 

@@ -28,12 +28,12 @@ from playwright.async_api import expect as expect_page
 from temporalio.api.sdk.v1 import WorkflowMetadata
 from temporalio.testing import WorkflowEnvironment
 
-from cli.start import start_cohort
 from devstack.admin_ui import AdminUi
 from devstack.temporal_servers import BIN, TEST_KEY_ENV, fixed_key_converter
 from devstack.ui_gateway import SIGN_IN_MESSAGE
 from mentoring import search_attributes as sa
 from mentoring.ids import pair_workflow_id
+from mentoring_service.cli.start import start_cohort
 from tests import factories
 from tests.smtp_server import SmtpServer
 from tests.workers import running_workers

@@ -12,8 +12,9 @@ import sys
 import time
 import urllib.request
 
-from devstack.temporal_servers import TEST_KEY_ENV, fixed_key_codec
 from temporalio.api.common.v1 import Payload
+
+from devstack.temporal_servers import TEST_KEY_ENV, fixed_key_codec
 from tests.checkout import ROOT, fresh_environment
 
 TOKEN = "codec-log-test-token-0123456789"

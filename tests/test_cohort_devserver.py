@@ -17,12 +17,12 @@ import pytest
 from temporalio.api.sdk.v1 import WorkflowMetadata
 from temporalio.client import WorkflowExecutionStatus
 
-from cli.start import start_cohort
 from devstack.temporal_servers import BIN, TEST_KEY_ENV, start_dev_server
 from mentoring.ids import cohort_workflow_id, pair_workflow_id
+from mentoring.operations import PausePair
+from mentoring_service.cli.start import start_cohort
 from tests import factories
 from tests.workers import running_workers
-from mentoring.operations import PausePair
 from workflows.cohort import CohortWorkflow
 from workflows.pair import PairProgramWorkflow
 

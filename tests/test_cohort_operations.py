@@ -8,7 +8,6 @@ from datetime import time, timedelta
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
 
-from cli.start import start_cohort
 from devstack.temporal_servers import start_time_skipping
 from mentoring.cohort import Cadence, Person, Role
 from mentoring.ids import pair_workflow_id
@@ -22,6 +21,7 @@ from mentoring.operations import (
     WithdrawPair,
 )
 from mentoring.state import ProgramPhase
+from mentoring_service.cli.start import start_cohort
 from tests import factories
 from tests.calendars import live_sessions
 from tests.smtp_server import SmtpServer

@@ -42,8 +42,6 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
 from temporalio.worker import Replayer
 
-import codec_server
-from cli.start import start_cohort
 from devstack.temporal_servers import (
     BIN,
     TEST_KEY_ID,
@@ -52,15 +50,22 @@ from devstack.temporal_servers import (
     start_dev_server,
     start_time_skipping,
 )
-from mentoring import codec as codec_module
-from mentoring.codec import (
+from mentoring.cohort import Cadence, Cohort, Pair, Person, SessionPattern, Weekday
+from mentoring.ids import TASK_QUEUE, pair_workflow_id
+from mentoring.state import PairProgramInput, ProgramPhase
+from mentoring_service import codec_server
+from mentoring_service import keys as keys_module
+from mentoring_service.cli.start import start_cohort
+from mentoring_service.codec import (
     ENCODING,
     KEY_ID_METADATA,
     DecryptionError,
     EncryptionCodec,
-    KeyConfigError,
     UnknownKeyError,
     data_converter,
+)
+from mentoring_service.keys import (
+    KeyConfigError,
     ensure_key_file,
     ensure_secret_file,
     load_keys,
@@ -68,13 +73,10 @@ from mentoring.codec import (
     read_key_file,
     rotate_key_file,
 )
-from mentoring.cohort import Cadence, Cohort, Pair, Person, SessionPattern, Weekday
-from mentoring.ids import TASK_QUEUE, pair_workflow_id
-from mentoring.settings import MailSettings, WorkerSettings
-from mentoring.state import PairProgramInput, ProgramPhase
+from mentoring_service.settings import CodecServerSettings, KeySettings, MailSettings, WorkerSettings
+from mentoring_service.workers import create_workers
 from tests import factories
 from tests.smtp_server import SmtpServer
-from worker import create_workers
 from workflows.pair import PairProgramWorkflow
 
 # --- the people and the private program data of these tests ---------------------------------
@@ -263,14 +265,29 @@ def b64(key: bytes) -> str:
 
 @pytest.fixture
 def no_local_key_file(monkeypatch, tmp_path):
-    monkeypatch.setattr(codec_module, "LOCAL_KEY_FILE", tmp_path / "absent.json")
+    monkeypatch.setattr(keys_module, "LOCAL_KEY_FILE", tmp_path / "absent.json")
 
 
-def test_keys_from_the_environment_first_is_active(no_local_key_file):
+@pytest.fixture
+def settings_from(monkeypatch):
+    """Settings read from exactly these MENTORING_* variables, as a process started with them reads them."""
+
+    def read(kind, environ: dict[str, str]):
+        for name in (*keys_module.ENV_VARS, *codec_server.ENV_VARS):
+            monkeypatch.delenv(name, raising=False)
+        for name, value in environ.items():
+            monkeypatch.setenv(name, value)
+        return kind()
+
+    return read
+
+
+def test_keys_from_the_environment_first_is_active(no_local_key_file, settings_from):
     k1, k2 = new_key(), new_key()
-    ring = load_keys({"MENTORING_ENCRYPTION_KEYS": f"new:{b64(k1)}, old:{b64(k2)}"})
+    ring = load_keys(settings_from(KeySettings, {"MENTORING_ENCRYPTION_KEYS": f"new:{b64(k1)}, old:{b64(k2)}"}))
     assert (dict(ring.keys), ring.active_key_id) == ({"new": k1, "old": k2}, "new")
-    ring = load_keys({"MENTORING_ENCRYPTION_KEYS": f"new:{b64(k1)},old:{b64(k2)}", "MENTORING_ACTIVE_KEY_ID": "old"})
+    both = {"MENTORING_ENCRYPTION_KEYS": f"new:{b64(k1)},old:{b64(k2)}", "MENTORING_ACTIVE_KEY_ID": "old"}
+    ring = load_keys(settings_from(KeySettings, both))
     assert ring.active_key_id == "old"
 
 
@@ -287,12 +304,12 @@ def test_keys_from_the_environment_first_is_active(no_local_key_file):
         ({"MENTORING_KEY_FILE": "/nonexistent/keys.json"}, "cannot read key file"),
     ],
 )
-def test_key_configuration_errors_say_what_is_wrong(no_local_key_file, environ, message):
+def test_key_configuration_errors_say_what_is_wrong(no_local_key_file, settings_from, environ, message):
     with pytest.raises(KeyConfigError, match=message):
-        load_keys(environ)
+        load_keys(settings_from(KeySettings, environ))
 
 
-async def test_key_file_is_created_private_and_rotates(tmp_path, no_local_key_file):
+async def test_key_file_is_created_private_and_rotates(tmp_path, no_local_key_file, settings_from):
     path = tmp_path / "var" / "encryption-keys.json"
     assert ensure_key_file(path) is True
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -302,7 +319,7 @@ async def test_key_file_is_created_private_and_rotates(tmp_path, no_local_key_fi
     (sealed,) = await EncryptionCodec.from_ring(first).encode([payload("Jolanda Mertensen")])
     new_id = rotate_key_file(path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    rotated = load_keys({"MENTORING_KEY_FILE": str(path)})
+    rotated = load_keys(settings_from(KeySettings, {"MENTORING_KEY_FILE": str(path)}))
     assert rotated.active_key_id == new_id != first.active_key_id
     assert set(rotated.keys) == {first.active_key_id, new_id}
     codec = EncryptionCodec.from_ring(rotated)
@@ -315,20 +332,20 @@ async def test_key_file_is_created_private_and_rotates(tmp_path, no_local_key_fi
     assert len(token_file.read_text().strip()) >= 40
 
 
-def test_make_runs_local_key_file_is_the_fallback(tmp_path, monkeypatch):
+def test_make_runs_local_key_file_is_the_fallback(tmp_path, monkeypatch, settings_from):
     local = tmp_path / "encryption-keys.json"
     ensure_key_file(local)
-    monkeypatch.setattr(codec_module, "LOCAL_KEY_FILE", local)
-    assert load_keys({}) == read_key_file(local)
+    monkeypatch.setattr(keys_module, "LOCAL_KEY_FILE", local)
+    assert load_keys(settings_from(KeySettings, {})) == read_key_file(local)
     local.write_text("{")
     with pytest.raises(KeyConfigError, match="is not JSON"):
-        load_keys({})
+        load_keys(settings_from(KeySettings, {}))
 
 
-def test_key_tool_prints_an_entry_for_the_environment(capsys, no_local_key_file):
-    assert codec_module.main(["new-key"]) == 0
+def test_key_tool_prints_an_entry_for_the_environment(capsys, no_local_key_file, settings_from):
+    assert keys_module.main(["new-key"]) == 0
     entry = capsys.readouterr().out.strip()
-    ring = load_keys({"MENTORING_ENCRYPTION_KEYS": entry})
+    ring = load_keys(settings_from(KeySettings, {"MENTORING_ENCRYPTION_KEYS": entry}))
     assert len(ring.keys[ring.active_key_id]) == 32
 
 
@@ -500,19 +517,25 @@ async def test_codec_server_names_an_unknown_key_and_rejects_bad_bodies():
             assert response.status == 415
 
 
-def test_codec_server_settings(tmp_path):
+def test_codec_server_settings(tmp_path, settings_from):
+    def tokens(environ: dict[str, str]) -> list[str]:
+        return codec_server.load_tokens(settings_from(CodecServerSettings, environ))
+
     with pytest.raises(codec_server.ConfigError, match="no access token"):
-        codec_server.load_tokens({})
+        tokens({})
     with pytest.raises(codec_server.ConfigError, match="at least 16"):
-        codec_server.load_tokens({"MENTORING_CODEC_TOKENS": "short"})
+        tokens({"MENTORING_CODEC_TOKENS": "short"})
     token_file = tmp_path / "token"
     token_file.write_text(f"# admins\n{TOKEN}\n")
-    assert codec_server.load_tokens({"MENTORING_CODEC_TOKEN_FILE": str(token_file)}) == [TOKEN]
-    assert codec_server.load_tokens({"MENTORING_CODEC_TOKENS": f"{TOKEN}, {TOKEN}x"}) == [TOKEN, f"{TOKEN}x"]
-    assert codec_server.load_origins(["http://localhost:8080/"], {}) == ["http://localhost:8080"]
+    assert tokens({"MENTORING_CODEC_TOKEN_FILE": str(token_file)}) == [TOKEN]
+    assert tokens({"MENTORING_CODEC_TOKENS": f"{TOKEN}, {TOKEN}x"}) == [TOKEN, f"{TOKEN}x"]
+    with pytest.raises(codec_server.ConfigError, match="not both"):
+        tokens({"MENTORING_CODEC_TOKENS": TOKEN, "MENTORING_CODEC_TOKEN_FILE": str(token_file)})
+    no_origins = settings_from(CodecServerSettings, {})
+    assert codec_server.load_origins(["http://localhost:8080/"], no_origins) == ["http://localhost:8080"]
     for bad in ("*", "localhost:8080", "http://localhost:8080/ui"):
         with pytest.raises(codec_server.ConfigError):
-            codec_server.load_origins([bad], {})
+            codec_server.load_origins([bad], no_origins)
     # Signing in leads only to a UI the server answers: no open redirect.
     for elsewhere in ("http://evil.example/namespaces", "http://localhost:8234/", "/namespaces/default"):
         with pytest.raises(codec_server.ConfigError, match="--ui-url .* is not a page of an allowed UI origin"):

@@ -24,13 +24,13 @@ import pytest
 from temporalio.service import RPCError
 
 from activities.ledger import open_ledger
-from cli.start import start_cohort
-from cli.updates import execute_update
 from devstack.temporal_servers import TEST_KEY_ENV, start_dev_server
 from mentoring.cohort import Cadence, Cohort
 from mentoring.ids import pair_workflow_id
 from mentoring.operations import RescheduleSession
 from mentoring.state import DeliveryStatus
+from mentoring_service.cli.start import start_cohort
+from mentoring_service.cli.updates import execute_update
 from tests import factories
 from tests.calendars import live_sessions
 from tests.smtp_server import SmtpServer

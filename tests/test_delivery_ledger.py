@@ -16,7 +16,7 @@ from activities.delivery import MailDelivery
 from activities.ledger import LedgerStats, LedgerStatus, open_ledger
 from mentoring.cohort import Role
 from mentoring.messages import PERMANENT_FAILURE, DeliveryRequest, MessageKind, Recipient
-from mentoring.settings import MailSettings
+from mentoring_service.settings import MailSettings
 from tests import factories
 from tests.smtp_server import SmtpServer
 

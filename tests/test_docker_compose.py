@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-import codec_server
 from devstack import ui_gateway
-from mentoring import codec, search_attributes
-from mentoring.settings import MailSettings, WorkerSettings
+from mentoring import search_attributes
+from mentoring_service import codec_server, keys
+from mentoring_service.settings import CodecServerSettings, MailSettings, WorkerSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"
@@ -177,7 +177,7 @@ def test_worker_gets_only_settings_the_code_reads(services: dict, monkeypatch: p
     known = (
         {f.upper() for f in (*MailSettings.model_fields, *WorkerSettings.model_fields)}
         | ENVCONFIG_VARS
-        | set(codec.ENV_VARS)
+        | set(keys.ENV_VARS)
     )
     worker = environment(services["worker"])
     unknown = sorted(k for k in worker if k not in known and not k.startswith("TEMPORAL_GRPC_META_"))
@@ -241,9 +241,9 @@ def test_worker_and_codec_server_take_the_same_keys_from_outside_the_file(servic
     """Both read the keys from the environment of `docker-compose up` (.env), none is written here."""
     for name in ("worker", codec_service(services)):
         env = environment(services[name])
-        assert env[codec.ENV_KEYS] == "${MENTORING_ENCRYPTION_KEYS:-}", name
-        assert env[codec.ENV_ACTIVE] == "${MENTORING_ACTIVE_KEY_ID:-}", name
-        assert codec.ENV_KEY_FILE not in env, name
+        assert env[keys.ENV_KEYS] == "${MENTORING_ENCRYPTION_KEYS:-}", name
+        assert env[keys.ENV_ACTIVE] == "${MENTORING_ACTIVE_KEY_ID:-}", name
+        assert keys.ENV_KEY_FILE not in env, name
     # The worker never needs the codec server's tokens.
     assert not set(codec_server.ENV_VARS) & set(environment(services["worker"]))
 
@@ -259,7 +259,7 @@ def test_codec_server_runs_from_the_project_image_and_reads_only_its_settings(se
     assert command[command.index("--host") + 1] == "0.0.0.0"  # reachable through the published port
     assert ports(service) == [(port, port)]
     env = environment(service)
-    assert sorted(env) == sorted([codec.ENV_KEYS, codec.ENV_ACTIVE, codec_server.ENV_TOKENS, codec_server.ENV_ORIGINS])
+    assert sorted(env) == sorted([keys.ENV_KEYS, keys.ENV_ACTIVE, codec_server.ENV_TOKENS, codec_server.ENV_ORIGINS])
     assert env[codec_server.ENV_TOKENS] == "${MENTORING_CODEC_TOKENS:-}"
     assert depends_on(service) == {}
 
@@ -274,7 +274,8 @@ def test_ui_points_the_browser_at_the_codec_server_and_the_server_allows_the_ui(
     assert ui["TEMPORAL_CODEC_INCLUDE_CREDENTIALS"] == "true"  # the session cookie of /login
     assert ui.get("TEMPORAL_CODEC_PASS_ACCESS_TOKEN", "false") == "false"  # the UI has no login of its own
     (ui_port, _), = ports(services[ui_name])
-    allowed = codec_server.load_origins(environ={codec_server.ENV_ORIGINS: environment(services[codec_name])[codec_server.ENV_ORIGINS]})
+    origins = environment(services[codec_name])[codec_server.ENV_ORIGINS]
+    allowed = codec_server.load_origins(settings=CodecServerSettings(codec_origins=origins))
     assert allowed == [f"http://localhost:{ui_port}"]
     # A failed decode says "sign in" and links to the sign-in page, as make run's UI does;
     # signing in there goes on to the UI.

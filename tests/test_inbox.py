@@ -1,4 +1,5 @@
-"""The local SMTP inbox (devstack/inbox.py): real SMTP in, one .eml per recipient out."""
+"""The local SMTP inbox (mentoring_service/inbox.py; make run runs it as devstack/inbox.py):
+real SMTP in, one .eml per recipient out."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from pathlib import Path
 import aiosmtplib
 import pytest
 
-from devstack.inbox import MailboxHandler, recipient_slug, start_inbox
+from mentoring_service.inbox import MailboxHandler, recipient_slug, start_inbox
 
 ROOT = Path(__file__).resolve().parent.parent
 OFFICE = "office@example.org"

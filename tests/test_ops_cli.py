@@ -18,17 +18,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from temporalio.client import Client
 
-from cli.ops_parser import build_parser
-from cli.ops_request_id import derived_request_id
-from cli.ops_requests import COHORT_CHANGES, PAIR_CHANGES, build_change
-from cli.start import start_cohort
 from devstack.temporal_servers import TEST_KEY_ENV, start_dev_server
 from mentoring.ids import pair_workflow_id
-from mentoring.settings import MailSettings, WorkerSettings
 from mentoring.state import PairState, ProgramPhase, SessionStatus
+from mentoring_service.cli.ops_parser import build_parser
+from mentoring_service.cli.ops_request_id import derived_request_id
+from mentoring_service.cli.ops_requests import COHORT_CHANGES, PAIR_CHANGES, build_change
+from mentoring_service.cli.start import start_cohort
+from mentoring_service.settings import MailSettings, WorkerSettings
+from mentoring_service.workers import create_workers
 from tests import factories
 from tests.smtp_server import SmtpServer
-from worker import create_workers
 from workflows.cohort import CohortWorkflow
 from workflows.pair import PairProgramWorkflow
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from cli.ops_live import LivePair, with_live
 from mentoring.state import CohortProgress, PairProgress, ProgramPhase
+from mentoring_service.cli.ops_live import LivePair, with_live
 
 T0 = datetime(2027, 3, 1, 9, tzinfo=UTC)
 

@@ -17,11 +17,11 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 from rich.console import Console
 
-from cli import ops_views
 from devstack.temporal_servers import TEST_KEY_ENV
 from mentoring.cohort import Person, Role
 from mentoring.messages import MessageKind
 from mentoring.state import DeliveryStatus, MessageRecord, PairProgramInput, PairState, SessionState, SessionStatus
+from mentoring_service.cli import ops_views
 from tests import factories
 from tests.checkout import ROOT, fresh_environment
 from tests.program_harness import ProgramHarness

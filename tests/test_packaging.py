@@ -1,5 +1,5 @@
 """`make venv` installs the project without a screenful of setuptools warnings, and what it
-builds holds every module, package and template."""
+builds holds every shipped package and template, and no generic top-level name."""
 
 from __future__ import annotations
 
@@ -51,13 +51,18 @@ def test_building_the_project_prints_no_warnings(tmp_path):
 
     (built,) = [w for w in wheels.glob("*.whl") if "editable" not in w.name]
     names = set(zipfile.ZipFile(built).namelist())
-    modules = {"worker.py", "starter.py", "ops.py", "connection.py", "codec_server.py"}
-    assert modules <= names
-    for package in ("mentoring", "workflows", "activities", "cli", "devstack"):
-        assert f"{package}/__init__.py" in names
+    # site-packages gets the project's own packages and nothing else at the top level:
+    # no generic module (worker, connection, cli, ...) that another project could also install.
+    top_level = {name.split("/")[0] for name in names if not name.split("/")[0].endswith(".dist-info")}
+    assert top_level == {"mentoring", "mentoring_service", "workflows", "activities"}
+    generic = {"worker", "starter", "ops", "connection", "codec_server", "cli", "devstack", "tests", "bench", "scripts"}
+    assert not {name.split("/")[0].removesuffix(".py") for name in names} & generic
+    # Every module of the shipped packages, the commands and the infrastructure among them.
+    for package in ("mentoring", "mentoring_service", "mentoring_service/cli", "workflows", "activities"):
+        sources = {p.relative_to(project).as_posix() for p in (project / package).glob("*.py")}
+        assert f"{package}/__init__.py" in sources and sources <= names, package
     templates = {p.relative_to(project).as_posix() for p in (project / "activities" / "templates").rglob("*.j2")}
     assert templates and templates <= names
-    assert not any(name.startswith(("tests/", "bench/", "scripts/")) for name in names)
 
     (editable_wheel,) = wheels.glob("*editable*.whl")
     pth = [n for n in zipfile.ZipFile(editable_wheel).namelist() if n.endswith(".pth")]

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from mentoring.codec import ensure_key_file, ensure_secret_file
+from mentoring_service.keys import ensure_key_file, ensure_secret_file
 from tests.checkout import ROOT, copy_checkout, fresh_environment
 
 README = ROOT / "README.md"

@@ -10,7 +10,7 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.delivery import MailDelivery
 from activities.ledger import LedgerStats
-from mentoring.settings import MailSettings
+from mentoring_service.settings import MailSettings
 from tests.smtp_server import SmtpServer
 from tests.test_delivery_ledger import MENTEE, delivery, invite_request
 

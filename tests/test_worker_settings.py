@@ -12,8 +12,8 @@ import pytest
 from pydantic import ValidationError
 
 from mentoring.ids import EMAIL_TASK_QUEUE, TASK_QUEUE
-from mentoring.settings import MailSettings, WorkerSettings
-from worker import create_workers, workflow_runner
+from mentoring_service.settings import MailSettings, WorkerSettings
+from mentoring_service.workers import create_workers, workflow_runner
 
 
 def test_workflow_modules_are_shared_by_default():

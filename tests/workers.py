@@ -6,8 +6,8 @@ import contextlib
 
 from temporalio.client import Client
 
-from mentoring.settings import MailSettings, WorkerSettings
-from worker import create_workers
+from mentoring_service.settings import MailSettings, WorkerSettings
+from mentoring_service.workers import create_workers
 
 
 @contextlib.asynccontextmanager

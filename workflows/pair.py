@@ -15,6 +15,7 @@ from datetime import datetime, time, timedelta
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from mentoring.ids import PAIR_WORKFLOW_TYPE
     from mentoring.messages import Recipient
     from mentoring.operations import (
         Announcement,
@@ -69,7 +70,7 @@ def _update_name() -> str:
     return info.name
 
 
-@workflow.defn
+@workflow.defn(name=PAIR_WORKFLOW_TYPE)
 class PairProgramWorkflow:
     @workflow.init
     def __init__(self, input: PairProgramInput) -> None:

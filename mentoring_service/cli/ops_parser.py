@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cli import ops_arguments as a
 from mentoring.cohort import Role
 from mentoring.operations import Audience
+from mentoring_service.cli import ops_arguments as a
 
 ROLES = [Role.MENTOR.value, Role.MENTEE.value]
 WHEN = '"YYYY-MM-DD HH:MM" in the pair\'s meeting time zone'

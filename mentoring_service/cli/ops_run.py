@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import argparse
-from cli.connect import connect_or_explain
-from cli.console import CommandError
-from cli.ops_live import live_pairs, with_live
-from cli.ops_report import print_result
-from cli.ops_request_id import derived_request_id
-from cli.ops_requests import build_change
-from cli.ops_target import UPDATE_TIMEOUT_SECONDS, Remote, Target
-from cli.ops_views import print_pair, print_status
+
 from mentoring.operations import FindParticipant, LookupOperation, ReplaceParticipant
+from mentoring_service.cli.connect import connect_or_explain
+from mentoring_service.cli.console import CommandError
+from mentoring_service.cli.ops_live import live_pairs, with_live
+from mentoring_service.cli.ops_report import print_result
+from mentoring_service.cli.ops_request_id import derived_request_id
+from mentoring_service.cli.ops_requests import build_change
+from mentoring_service.cli.ops_target import UPDATE_TIMEOUT_SECONDS, Remote, Target
+from mentoring_service.cli.ops_views import print_pair, print_status
 from workflows.cohort import CohortWorkflow
 from workflows.pair import PairProgramWorkflow
 

@@ -1,42 +1,25 @@
-"""Encrypted payloads: every workflow, activity, memo, summary and failure payload is
-sealed with AES-256-GCM before it leaves the process, so the Temporal server, its
-database and anyone reading raw history (``temporal workflow show``) see ciphertext.
+"""Where the payload encryption keys come from, and the key files ``make run`` and
+rotation write.
 
-One factory for every client, worker, test environment and replayer::
-
-    from mentoring.codec import data_converter
-    client = await Client.connect(..., data_converter=data_converter())
-
-Keys come from the environment (see ``load_keys``)::
+The settings (``KeySettings``, read from the environment) name them::
 
     MENTORING_ENCRYPTION_KEYS="k2027b:<base64 32 bytes>,k2027a:<base64 32 bytes>"
     MENTORING_ACTIVE_KEY_ID=k2027b          # optional; default: the first key listed
     MENTORING_KEY_FILE=/run/secrets/keys.json   # instead of MENTORING_ENCRYPTION_KEYS
 
-An encrypted payload keeps only two metadata entries in the clear: ``encoding:
-binary/encrypted`` and ``encryption-key-id``. Its data is ``nonce (12 bytes) ||
-AES-GCM(serialized original Payload)``, so the original encoding and message type are
-sealed too. The key id is bound as associated data.
-
 Rotation: add a new key and make it active; keep the old ones, which still decrypt
-what was written with them (histories of running programs live for months). Payloads
-without the encrypted encoding pass through decoding untouched, so histories recorded
-before encryption still replay.
-
-Search attributes are never encrypted (the server must index them); they carry no
-personal data by design (``mentoring/search_attributes.py``).
+what was written with them (histories of running programs live for months).
 
 Key tool::
 
-    python -m mentoring.codec new-key                 # prints "id:base64" for MENTORING_ENCRYPTION_KEYS
-    python -m mentoring.codec rotate var/encryption-keys.json   # adds a new active key to a key file
+    python -m mentoring_service.keys new-key         # prints "id:base64" for MENTORING_ENCRYPTION_KEYS
+    python -m mentoring_service.keys rotate var/encryption-keys.json   # adds a new active key to a key file
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import dataclasses
 import json
 import logging
 import os
@@ -44,28 +27,23 @@ import re
 import secrets
 import stat
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from temporalio.api.common.v1 import Payload
-from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes, PayloadCodec
+
+from mentoring_service.settings import KeySettings, env_var, env_vars
 
 log = logging.getLogger(__name__)
 
-ENCODING = b"binary/encrypted"
-KEY_ID_METADATA = "encryption-key-id"
-NONCE_BYTES = 12
 KEY_BYTES = 32  # AES-256
 
-ENV_KEYS = "MENTORING_ENCRYPTION_KEYS"
-ENV_ACTIVE = "MENTORING_ACTIVE_KEY_ID"
-ENV_KEY_FILE = "MENTORING_KEY_FILE"
-ENV_VARS = (ENV_KEYS, ENV_ACTIVE, ENV_KEY_FILE)
+ENV_KEYS = env_var(KeySettings, "encryption_keys")
+ENV_ACTIVE = env_var(KeySettings, "active_key_id")
+ENV_KEY_FILE = env_var(KeySettings, "key_file")
+ENV_VARS = env_vars(KeySettings)
 
 # `make run` writes its local key here; commands run from the checkout find it without settings.
 LOCAL_KEY_FILE = Path(__file__).resolve().parent.parent / "var" / "encryption-keys.json"
@@ -75,26 +53,6 @@ _KEY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 class KeyConfigError(ValueError):
     """The keys are missing or malformed; the message says which and where."""
-
-
-class UnknownKeyError(KeyError):
-    """A payload was encrypted with a key id that is not configured."""
-
-    def __init__(self, key_id: str, known: Sequence[str]) -> None:
-        self.key_id = key_id
-        super().__init__(
-            f"payload is encrypted with key id {key_id!r}, which is not configured "
-            f"(configured: {', '.join(sorted(known)) or 'none'}). Add that key to "
-            f"{ENV_KEYS} or the key file; keys retired by rotation must stay as long as "
-            "histories written with them exist."
-        )
-
-    def __str__(self) -> str:  # KeyError would print the repr of the message
-        return str(self.args[0])
-
-
-class DecryptionError(ValueError):
-    """The ciphertext does not authenticate: wrong key bytes for this id, or tampered data."""
 
 
 @dataclass(frozen=True)
@@ -139,82 +97,6 @@ def _b64_key(text: str, key_id: str, source: str) -> bytes:
         return base64.b64decode(text.strip(), validate=True)
     except (binascii.Error, ValueError):
         raise KeyConfigError(f"{source}: key {key_id!r} is not valid base64") from None
-
-
-class EncryptionCodec(PayloadCodec):
-    """AES-256-GCM over whole payloads, with the key id in the payload metadata."""
-
-    def __init__(self, keys: Mapping[str, bytes], active_key_id: str) -> None:
-        ring = KeyRing(dict(keys), active_key_id)
-        self.active_key_id = ring.active_key_id
-        self.key_ids = tuple(ring.keys)
-        self._ciphers = {key_id: AESGCM(key) for key_id, key in ring.keys.items()}
-
-    @classmethod
-    def from_ring(cls, ring: KeyRing) -> EncryptionCodec:
-        return cls(ring.keys, ring.active_key_id)
-
-    @classmethod
-    def from_environment(cls, environ: Mapping[str, str] | None = None) -> EncryptionCodec:
-        return cls.from_ring(load_keys(environ))
-
-    @classmethod
-    def ephemeral(cls) -> EncryptionCodec:
-        """A random key that lives as long as the process: for throwaway servers (previews)."""
-        return cls({"ephemeral": new_key()}, "ephemeral")
-
-    async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
-        return [self.encrypt(p) for p in payloads]
-
-    async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
-        return [self.decrypt(p) for p in payloads]
-
-    def encrypt(self, payload: Payload) -> Payload:
-        if payload.metadata.get("encoding") == ENCODING:
-            return payload  # already sealed (e.g. a raw payload passed along)
-        key_id = self.active_key_id
-        nonce = os.urandom(NONCE_BYTES)
-        sealed = self._ciphers[key_id].encrypt(nonce, payload.SerializeToString(), key_id.encode())
-        return Payload(
-            metadata={"encoding": ENCODING, KEY_ID_METADATA: key_id.encode()},
-            data=nonce + sealed,
-        )
-
-    def decrypt(self, payload: Payload) -> Payload:
-        if payload.metadata.get("encoding") != ENCODING:
-            return payload  # written before encryption, or never encrypted: pass through
-        raw_id = payload.metadata.get(KEY_ID_METADATA)
-        if raw_id is None:
-            raise DecryptionError(f"encrypted payload without {KEY_ID_METADATA} metadata")
-        key_id = raw_id.decode("utf-8", errors="replace")
-        cipher = self._ciphers.get(key_id)
-        if cipher is None:
-            raise UnknownKeyError(key_id, self.key_ids)
-        nonce, sealed = payload.data[:NONCE_BYTES], payload.data[NONCE_BYTES:]
-        try:
-            plain = cipher.decrypt(nonce, sealed, key_id.encode())
-        except InvalidTag:
-            raise DecryptionError(
-                f"payload encrypted with key id {key_id!r} does not authenticate: the configured key "
-                "for that id is not the one it was written with, or the data was altered"
-            ) from None
-        return Payload.FromString(plain)
-
-
-def data_converter(codec: PayloadCodec | None = None) -> DataConverter:
-    """The project's one data converter: pydantic JSON, then encryption.
-
-    Without ``codec`` the keys come from the environment (``load_keys``). Failure
-    messages and stack traces are moved into an encrypted payload as well (they can
-    name a recipient, e.g. an SMTP refusal)."""
-    return dataclasses.replace(
-        pydantic_data_converter,
-        payload_codec=codec if codec is not None else EncryptionCodec.from_environment(),
-        failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
-    )
-
-
-# --- where keys come from ---------------------------------------------------------------
 
 
 def parse_key_list(text: str, source: str = ENV_KEYS) -> dict[str, bytes]:
@@ -265,8 +147,8 @@ def read_key_file(path: Path) -> KeyRing:
     return KeyRing(keys, data["active"], source)
 
 
-def load_keys(environ: Mapping[str, str] | None = None) -> KeyRing:
-    """The key ring from the environment, in this order:
+def load_keys(settings: KeySettings | None = None) -> KeyRing:
+    """The key ring the settings name (default: from the environment), in this order:
 
     1. ``MENTORING_ENCRYPTION_KEYS`` = ``id1:base64,id2:base64``;
     2. ``MENTORING_KEY_FILE`` = a JSON key file (``write_key_file``);
@@ -274,23 +156,21 @@ def load_keys(environ: Mapping[str, str] | None = None) -> KeyRing:
 
     ``MENTORING_ACTIVE_KEY_ID`` picks the active key (default: the first listed, or the
     file's ``active``). Setting both 1 and 2 is an error. Empty values count as unset."""
-    env = os.environ if environ is None else environ
-    listed = env.get(ENV_KEYS, "").strip()
-    key_file = env.get(ENV_KEY_FILE, "").strip()
-    active = env.get(ENV_ACTIVE, "").strip()
+    settings = settings or KeySettings()
+    listed, key_file, active = settings.encryption_keys, settings.key_file, settings.active_key_id
     if listed and key_file:
         raise KeyConfigError(f"set either {ENV_KEYS} or {ENV_KEY_FILE}, not both")
     if listed:
         keys = parse_key_list(listed)
         return KeyRing(keys, active or next(iter(keys)), ENV_KEYS)
     if key_file:
-        ring = read_key_file(Path(key_file))
+        ring = read_key_file(key_file)
     elif LOCAL_KEY_FILE.exists():
         ring = read_key_file(LOCAL_KEY_FILE)
     else:
         raise KeyConfigError(
             f"no encryption key configured: set {ENV_KEYS} (id:base64key,...; "
-            f"`.venv/bin/python -m mentoring.codec new-key` makes one) or {ENV_KEY_FILE}. "
+            f"`.venv/bin/python -m mentoring_service.keys new-key` makes one) or {ENV_KEY_FILE}. "
             "`make run` creates var/encryption-keys.json for local use."
         )
     if active:
@@ -351,7 +231,7 @@ def ensure_secret_file(path: Path, nbytes: int = 32) -> bool:
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m mentoring.codec", description="Encryption keys for payloads.")
+    parser = argparse.ArgumentParser(prog="python -m mentoring_service.keys", description="Encryption keys for payloads.")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("new-key", help=f"print a new 'id:base64key' entry for {ENV_KEYS}")
     rotate = commands.add_parser("rotate", help="add a new active key to a key file; old keys keep decrypting")

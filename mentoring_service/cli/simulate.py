@@ -16,18 +16,18 @@ from rich.markup import escape
 from rich.table import Table
 from temporalio.client import Client
 
-from cli.address_report import address_lines
-from cli.clock_changes import print_clock_changes
-from cli.console import CommandError, out
-from cli.start import start_cohort
-from devstack.inbox import start_inbox
-from devstack.temporal_servers import quiet_runtime, start_time_skipping
-from mentoring.codec import EncryptionCodec, data_converter
 from mentoring.cohort import Cohort
 from mentoring.ids import pair_workflow_id
-from mentoring.settings import MailSettings, WorkerSettings
 from mentoring.state import PairProgramResult
-from worker import create_workers
+from mentoring_service.cli.address_report import address_lines
+from mentoring_service.cli.clock_changes import print_clock_changes
+from mentoring_service.cli.console import CommandError, out
+from mentoring_service.cli.start import start_cohort
+from mentoring_service.codec import EncryptionCodec, data_converter
+from mentoring_service.inbox import start_inbox
+from mentoring_service.settings import MailSettings, WorkerSettings
+from mentoring_service.time_skipping import quiet_runtime, start_time_skipping
+from mentoring_service.workers import create_workers
 from workflows.pair import PairProgramWorkflow
 
 
@@ -86,7 +86,7 @@ async def simulate(cohort: Cohort, outbox: Path) -> list[PairProgramResult]:
     inbox = start_inbox(outbox, host="127.0.0.1", port=0)
     try:
         # A key of its own, gone with the process: the preview's server is thrown away too.
-        env = await start_time_skipping(quiet_runtime(), data_converter(EncryptionCodec.ephemeral()))
+        env = await start_time_skipping(data_converter(EncryptionCodec.ephemeral()), quiet_runtime())
         try:
             # A preview keeps its own ledger: it must never mark real messages as sent.
             with tempfile.TemporaryDirectory() as scratch:

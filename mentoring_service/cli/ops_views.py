@@ -9,9 +9,9 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from cli.console import out
 from mentoring.cohort import Person
 from mentoring.state import CohortProgress, PairState, SessionStatus
+from mentoring_service.cli.console import out
 from workflows.agenda import position
 
 

@@ -8,7 +8,6 @@ validator's message, as written), no worker answering, or no server at all.
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -24,9 +23,10 @@ from temporalio.client import (
 )
 from temporalio.service import RPCError, RPCStatusCode
 
-from cli.console import CommandError
-from cli.updates import execute_update, is_task_failing
 from mentoring.ids import TASK_QUEUE, cohort_workflow_id, pair_workflow_id
+from mentoring_service.cli.console import CommandError
+from mentoring_service.cli.updates import execute_update, is_task_failing
+from mentoring_service.connection import target_address
 
 QUERY_TIMEOUT_SECONDS = 10.0
 UPDATE_TIMEOUT_SECONDS = 30.0
@@ -128,9 +128,8 @@ def finished(target: Target, status: WorkflowExecutionStatus | None) -> CommandE
 
 
 def unreachable(error: Exception) -> CommandError:
-    address = os.environ.get("TEMPORAL_ADDRESS", "localhost:7233")
     return CommandError(
-        f"lost the connection to Temporal at {address} ({error}). Is the server running? "
+        f"lost the connection to Temporal at {target_address()} ({error}). Is the server running? "
         "Running the same command again is harmless."
     )
 

@@ -12,9 +12,9 @@ from rich.markup import escape
 
 from activities.planning import plan_program
 from activities.wall_clock import resolve
-from cli.console import out
 from mentoring.cohort import Cohort
 from mentoring.plan import PlanRequest
+from mentoring_service.cli.console import out
 
 
 def clock_change_lines(cohort: Cohort, now: datetime | None = None) -> list[str]:

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import yaml
 
-from cli import ops_arguments as a
-from cli.console import CommandError
 from mentoring.cohort import Pair, Person, SessionPattern, place_of, same_address
 from mentoring.cohort_file import CohortFileError, load_cohort
+from mentoring_service.cli import ops_arguments as a
+from mentoring_service.cli.console import CommandError
 
 
 def _file_problem(path: Path, problems: list[str]) -> CommandError:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from cli.console import CommandError
 from mentoring.cohort import Cohort
 from mentoring.cohort_file import CohortFileError, load_cohort
+from mentoring_service.cli.console import CommandError
 
 
 def read_cohort(path: str, start_date: date | None = None) -> Cohort:

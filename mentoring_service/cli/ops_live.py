@@ -15,6 +15,7 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 
 from mentoring import search_attributes as sa
+from mentoring.ids import PAIR_WORKFLOW_TYPE
 from mentoring.state import CohortProgress, PairProgress, ProgramPhase
 
 
@@ -31,7 +32,7 @@ async def live_pairs(client: Client, cohort_id: str) -> dict[str, LivePair]:
     quoted = cohort_id.replace("\\", "\\\\").replace("'", "\\'")
     found: dict[str, LivePair] = {}
     try:
-        async for execution in client.list_workflows(f"CohortId='{quoted}' AND WorkflowType='PairProgramWorkflow'"):
+        async for execution in client.list_workflows(f"CohortId='{quoted}' AND WorkflowType='{PAIR_WORKFLOW_TYPE}'"):
             attributes = execution.typed_search_attributes
             pair_id, phase = attributes.get(sa.PAIR_ID), attributes.get(sa.PROGRAM_PHASE)
             if pair_id is None or phase is None:

@@ -9,11 +9,11 @@ from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from cli.console import out
 from mentoring import search_attributes as sa
 from mentoring.cohort import Cohort
 from mentoring.ids import TASK_QUEUE, cohort_workflow_id
 from mentoring.state import CohortInput, CohortProgress
+from mentoring_service.cli.console import out
 from workflows.cohort import CohortWorkflow
 
 QUERY_TIMEOUT_SECONDS = 5.0

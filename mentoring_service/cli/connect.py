@@ -3,13 +3,11 @@ message, not a traceback."""
 
 from __future__ import annotations
 
-import os
-
 from temporalio.client import Client
 
-from cli.console import CommandError
-from connection import connect
-from mentoring.codec import KeyConfigError
+from mentoring_service.cli.console import CommandError
+from mentoring_service.connection import connect, target_address
+from mentoring_service.keys import KeyConfigError
 
 
 async def connect_or_explain() -> Client:
@@ -18,8 +16,7 @@ async def connect_or_explain() -> Client:
     except KeyConfigError as error:
         raise CommandError(f"encryption keys: {error}") from None
     except RuntimeError as error:
-        address = os.environ.get("TEMPORAL_ADDRESS", "localhost:7233")
         raise CommandError(
-            f"cannot reach Temporal at {address} ({error}). Is the server running? "
+            f"cannot reach Temporal at {target_address()} ({error}). Is the server running? "
             "Set TEMPORAL_ADDRESS (or a temporal.toml profile) to point elsewhere."
         ) from None

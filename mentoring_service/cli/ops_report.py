@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from cli.console import out
-from cli.ops_views import wall_clock
 from mentoring.operations import CohortOperationResult, OperationResult
+from mentoring_service.cli.console import out
+from mentoring_service.cli.ops_views import wall_clock
 
 
 def print_result(result: OperationResult | CohortOperationResult, repeat: bool = False) -> None:

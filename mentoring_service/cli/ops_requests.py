@@ -7,10 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from cli import ops_arguments as a
-from cli.console import CommandError
-from cli.ops_add_pair import resolve_pair
-from cli.ops_target import Target
 from mentoring.cohort import Person, Role
 from mentoring.operations import (
     AddPair,
@@ -29,6 +25,10 @@ from mentoring.operations import (
     WithdrawPair,
     WithdrawParticipant,
 )
+from mentoring_service.cli import ops_arguments as a
+from mentoring_service.cli.console import CommandError
+from mentoring_service.cli.ops_add_pair import resolve_pair
+from mentoring_service.cli.ops_target import Target
 from workflows.cohort import CohortWorkflow
 from workflows.pair import PairProgramWorkflow
 

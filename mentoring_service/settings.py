@@ -1,0 +1,146 @@
+"""Every setting the service reads from the environment, in one place (pydantic-settings).
+
+Each class is what one kind of process reads; a field reads the variable named by the
+class's prefix and the field's name in upper case (``env_var``). docs/configuration.md
+lists every one of them, and tests/unit/test_configuration_table.py keeps it complete.
+
+Connecting to Temporal is not here: ``temporalio.envconfig`` reads ``TEMPORAL_*`` and
+``temporal.toml`` itself (``mentoring_service/connection.py``).
+
+This module imports nothing else of the project, so any side may read its settings.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BeforeValidator, Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SmtpTls(StrEnum):
+    NONE = "none"
+    STARTTLS = "starttls"  # port 587
+    TLS = "tls"  # implicit TLS, port 465
+
+
+class MailSettings(BaseSettings):
+    """SMTP connection and sender. Every field reads the env var of the same name."""
+
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore", hide_input_in_errors=True)
+
+    smtp_host: str = "localhost"
+    smtp_port: int = 1025
+    # Explicit, because aiosmtplib's default silently falls back to plaintext.
+    smtp_tls: SmtpTls = SmtpTls.NONE
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_timeout_seconds: float = 30.0
+    # How long an open connection is kept for the next message; 0 opens one per message.
+    # Below the server's own idle timeout (Postfix: 300 s), so it is rarely found closed.
+    smtp_keep_open_seconds: float = Field(default=30.0, ge=0)
+    mail_from: str = Field(default="Reverse Mentoring <mentoring@localhost>")
+    # Where the worker remembers what it sent: sqlite:///path or postgresql://user:pw@host/db.
+    delivery_ledger_url: str = "sqlite:///var/delivery-ledger.sqlite3"
+
+
+class WorkerSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore", hide_input_in_errors=True)
+
+    # SMTP servers throttle; this caps sends across every worker on the email queue.
+    email_rate_per_second: float = 10.0
+    # Workflows kept in memory between tasks (Temporal's default); 0 turns off sticky caching.
+    max_cached_workflows: int = 1000
+    # The SDK's default sandbox re-imports the workflow modules for every workflow run:
+    # for a pair that is ~140 KB of memory while cached and a re-import whenever it is
+    # woken. Off, the modules are imported once and shared; the sandbox still refuses
+    # clocks, randomness and I/O at run time, and the replay tests keep the strict mode.
+    reload_workflow_modules: bool = False
+    # Which task queues this process polls. "workflows" and "email" split one worker into
+    # two processes: composing never delays a workflow task, each uses a core of its own,
+    # and only the email worker needs the SMTP credentials and the delivery ledger.
+    worker_queues: Literal["all", "workflows", "email"] = "all"
+
+
+def _blank_is_unset(value: object) -> object:
+    if isinstance(value, str):
+        return value.strip() or None
+    return value
+
+
+# A path, where an empty or blank variable means "not set" (compose files pass `${X:-}`).
+OptionalPath = Annotated[Path | None, BeforeValidator(_blank_is_unset)]
+
+# Secrets and their companions: empty counts as unset, and a refusal never echoes a value.
+_SECRETS = SettingsConfigDict(
+    env_prefix="MENTORING_",
+    case_sensitive=False,
+    extra="ignore",
+    env_ignore_empty=True,
+    str_strip_whitespace=True,
+    hide_input_in_errors=True,
+)
+
+
+class KeySettings(BaseSettings):
+    """The payload encryption keys: every client, worker and codec server reads them.
+    ``mentoring_service/keys.py`` turns them into a key ring and says what is wrong."""
+
+    model_config = _SECRETS
+
+    # "id1:base64key,id2:base64key", each key 32 random bytes; the first is the active one.
+    encryption_keys: str = ""
+    # Makes another of the keys the active one (the one new payloads are sealed with).
+    active_key_id: str = ""
+    # Instead of encryption_keys: a JSON file {"active": "<id>", "keys": {"<id>": "<base64>"}}.
+    # With neither set, a checkout's var/encryption-keys.json (made by `make run`) is used.
+    key_file: OptionalPath = None
+
+
+class CodecServerSettings(BaseSettings):
+    """Who may use the codec server, and from which browser origins."""
+
+    model_config = _SECRETS
+
+    # Comma-separated access tokens, at least 16 characters each.
+    codec_tokens: str = ""
+    # Instead of codec_tokens: a file with one token per line ('#' starts a comment line).
+    codec_token_file: OptionalPath = None
+    # Comma-separated browser origins of the Temporal UI, e.g. http://localhost:8080.
+    codec_origins: str = ""
+
+
+class CommandSettings(BaseSettings):
+    """For ``ops.py``: its unexpected failures are one line unless this asks for more."""
+
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore", hide_input_in_errors=True)
+
+    # Show the traceback of an unexpected failure (a bug in ops.py) instead of one line.
+    ops_traceback: bool = False
+
+
+ALL: tuple[type[BaseSettings], ...] = (MailSettings, WorkerSettings, KeySettings, CodecServerSettings, CommandSettings)
+
+
+def env_var(settings: type[BaseSettings], field: str) -> str:
+    """The environment variable that ``field`` of ``settings`` reads."""
+    if field not in settings.model_fields:
+        raise KeyError(f"{settings.__name__} has no setting {field!r}")
+    return f"{settings.model_config.get('env_prefix', '')}{field}".upper()
+
+
+def env_vars(settings: type[BaseSettings]) -> tuple[str, ...]:
+    return tuple(env_var(settings, field) for field in settings.model_fields)
+
+
+def settings_problem(error: ValidationError) -> str:
+    """One line naming each bad variable and what is wrong, never its value (it may be a secret)."""
+    settings = next((s for s in ALL if s.__name__ == error.title), None)
+    problems = []
+    for item in error.errors(include_input=False, include_url=False):
+        field = str(item["loc"][0]) if item["loc"] else ""
+        name = env_var(settings, field) if settings and field in settings.model_fields else field or error.title
+        problems.append(f"{name}: {item['msg']}")
+    return "; ".join(problems)

