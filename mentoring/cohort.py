@@ -9,7 +9,15 @@ from __future__ import annotations
 from datetime import date, time
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
+
+from mentoring.inputs import (
+    DURATION_MONTHS,
+    INVITE_LEAD_DAYS,
+    REFLECTION_DELAY_HOURS,
+    REMINDER_HOURS,
+    SESSION_LENGTH,
+)
 
 
 class Language(StrEnum):
@@ -61,7 +69,7 @@ class SessionPattern(BaseModel):
 
     weekday: Weekday
     local_time: time
-    length_minutes: int = Field(ge=15, le=240)
+    length_minutes: int = SESSION_LENGTH.field()
     location: str
     timezone: str
     cadence: Cadence
@@ -83,10 +91,10 @@ class Program(BaseModel):
     language: Language
     program_office: ProgramOffice
     start_date: date
-    duration_months: int = Field(ge=4, le=6)
-    invite_lead_days: int = Field(default=14, ge=1, le=60)
-    reminder_hours: int = Field(default=24, ge=1, le=168)
-    reflection_delay_hours: int = Field(default=2, ge=0, le=72)
+    duration_months: int = DURATION_MONTHS.field()
+    invite_lead_days: int = INVITE_LEAD_DAYS.field(default=14)
+    reminder_hours: int = REMINDER_HOURS.field(default=24)
+    reflection_delay_hours: int = REFLECTION_DELAY_HOURS.field(default=2)
 
 
 class Cohort(BaseModel):

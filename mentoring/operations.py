@@ -12,10 +12,11 @@ from enum import StrEnum
 from pydantic import AwareDatetime, BaseModel, Field
 
 from mentoring.cohort import Cadence, Pair, Person, Role, Weekday
+from mentoring.inputs import REQUEST_ID_MAX
 
 
 class Operation(BaseModel):
-    request_id: str = Field(min_length=1, max_length=100)
+    request_id: str = Field(min_length=1, max_length=REQUEST_ID_MAX)
 
 
 class RescheduleSession(Operation):

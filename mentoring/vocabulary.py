@@ -1,17 +1,11 @@
-"""The words and shapes the program office may type, shared by the cohort file and the ops commands."""
+"""The words the program office may type, in English or German, shared by the cohort file
+and the ops commands. The shapes of other values are in ``mentoring.inputs``."""
 
 from __future__ import annotations
 
-import re
+from mentoring.cohort import Cadence, Language, Weekday
+from mentoring.inputs import choice
 
-from mentoring.cohort import Weekday
-
-# Ids go into workflow ids, so they stay short and plain.
-ID_RE = re.compile(r"[a-z0-9_-]{1,40}")
-# HH:MM, also 9:30 and 16.30 as people write them.
-TIME_RE = re.compile(r"([01]?\d|2[0-3])[:.]([0-5]\d)")
-# Names zoneinfo accepts that depend on the machine or are not real zones.
-UNUSABLE_ZONES = frozenset({"localtime", "posixrules", "Factory"})
 GERMAN_WEEKDAYS = {
     "montag": Weekday.MONDAY,
     "dienstag": Weekday.TUESDAY,
@@ -22,3 +16,11 @@ GERMAN_WEEKDAYS = {
     "sonnabend": Weekday.SATURDAY,
     "sonntag": Weekday.SUNDAY,
 }
+
+weekday = choice(
+    "weekday",
+    {**{d.value: d for d in Weekday}, **GERMAN_WEEKDAYS},
+    ", ".join(d.value for d in Weekday) + " (or in German: montag ... sonntag)",
+)
+cadence = choice("cadence", {c.value: c for c in Cadence}, ", ".join(c.value for c in Cadence))
+language = choice("language", {lang.value: lang for lang in Language}, ", ".join(lang.value for lang in Language))

@@ -580,7 +580,7 @@ def test_bad_start_date(tmp_path, value, message):
 
 # ---------------------------------------------------- header injection guards
 
-LINE_BREAK = "contains a line break; it must be a single line (line breaks here could inject email headers)"
+LINE_BREAK = "contains a line break; it must be a single line"
 
 
 @pytest.mark.parametrize(

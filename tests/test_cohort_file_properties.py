@@ -41,7 +41,7 @@ from hypothesis import strategies as st
 
 from activities.planning import plan_program
 from mentoring.cohort import Cadence, Cohort, Language, Pair, Person, Program, ProgramOffice, SessionPattern, Weekday
-from mentoring.cohort_csv import ALL_COLUMNS, OPTIONAL_COLUMNS, REQUIRED_COLUMNS
+from mentoring.cohort_file.csv_pairs import ALL_COLUMNS, OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from mentoring.cohort_file import CohortFileError, Problem, load_cohort
 from mentoring.plan import PlanRequest
 

@@ -20,7 +20,7 @@ from activities.vtimezone import vtimezone
 from activities.wall_clock import ClockChange, resolve
 from mentoring.cohort import Language, Role
 from mentoring.messages import MessageKind, Recipient
-from mentoring.vocabulary import UNUSABLE_ZONES
+from mentoring.inputs import UNUSABLE_ZONES
 from tests import vtimezone_rules as rules
 from tests.test_invites import request, session, unfolded_lines
 

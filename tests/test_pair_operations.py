@@ -112,14 +112,14 @@ async def test_bad_operations_are_rejected_with_a_reason_and_change_nothing(prog
          "new time"),
         (PairProgramWorkflow.reschedule_session, RescheduleSession(request_id="c", session_number=1, new_local_start=first.local_start + timedelta(days=400)),
          "is outside the program"),
-        (PairProgramWorkflow.cancel_session, CancelSession(request_id="d", session_number=1, reason="  "), "reason must not be empty"),
-        (PairProgramWorkflow.extend, ExtendProgram(request_id="e", weeks=0), "extend by 1 to 26 weeks, not 0"),
+        (PairProgramWorkflow.cancel_session, CancelSession(request_id="d", session_number=1, reason="  "), "reason: is empty"),
+        (PairProgramWorkflow.extend, ExtendProgram(request_id="e", weeks=0), "weeks: must be from 1 to 26 weeks, but it is 0"),
         (PairProgramWorkflow.replace_participant,
          ReplaceParticipant(request_id="f", role=Role.MENTOR, person=Person(name="X", email=MENTEE, timezone="Europe/Berlin"), reason="r"),
          f"{MENTEE} is already the other participant of this pair"),
         (PairProgramWorkflow.resume, ResumePair(request_id="g"), "the pair is not paused"),
         (PairProgramWorkflow.change_rhythm, ChangeRhythm(request_id="h"), "say what to change"),
-        (PairProgramWorkflow.pause, PausePair(request_id="i", reason="x\r\nBcc: evil@example.com"), "line break or control character"),
+        (PairProgramWorkflow.pause, PausePair(request_id="i", reason="x\r\nBcc: evil@example.com"), "reason: contains a line break; it must be a single line"),
     ]
     for update, request, message in cases:
         assert message in await rejected(program, update, request)

@@ -14,7 +14,7 @@ from activities.planning import localize_times, plan_program
 from activities.wall_clock import ClockChange, resolve
 from mentoring.cohort import Cadence, SessionPattern, Weekday
 from mentoring.plan import LocalTimes, PlanRequest, add_months
-from mentoring.vocabulary import UNUSABLE_ZONES
+from mentoring.inputs import UNUSABLE_ZONES
 
 
 def pattern(

@@ -59,7 +59,7 @@ def test_missing_file_is_a_message_not_a_traceback(tmp_path):
 def test_a_bad_start_date_argument_is_named():
     result = starter("start", str(EXAMPLE), "--start-date", "next tuesday")
     assert result.returncode == 2
-    assert "argument --start-date: 'next tuesday' is not a date; use YYYY-MM-DD or 'today'" in result.stderr
+    assert "argument --start-date: 'next tuesday' is not a date; write it as YYYY-MM-DD, e.g. 2027-02-01 (or 'today')" in result.stderr
 
 
 def test_start_without_a_server_explains_what_to_do():

@@ -14,6 +14,7 @@ from datetime import timedelta
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from mentoring import inputs
     from mentoring.cohort import Pair, Role, place_of, same_address
     from mentoring.ids import pair_workflow_id
     from mentoring.operations import (
@@ -130,6 +131,7 @@ class CohortWorkflow:
     def _check_add_pair(self, request: AddPair) -> None:
         if request.request_id in self._operations:
             return
+        check.check_pair(request.pair)
         pairs = self._input.cohort.pairs
         if any(p.id == request.pair.id for p in pairs):
             raise check.reject(f"cohort already has a pair '{request.pair.id}'")
@@ -138,9 +140,6 @@ class CohortWorkflow:
         for person in (request.pair.mentor, request.pair.mentee):
             if place := place_of(pairs, person.email):
                 raise check.reject(f"{person.email} is already in pair '{place[0].id}' of this cohort")
-        for role, person in (("mentor", request.pair.mentor), ("mentee", request.pair.mentee)):
-            check.check_one_line(f"{role} name", person.name)
-        check.check_one_line("location", request.pair.pattern.location)
 
     @workflow.update
     async def withdraw_pair(self, request: WithdrawPair) -> CohortOperationResult:
@@ -158,7 +157,7 @@ class CohortWorkflow:
         progress = self._state.progress.get(request.pair_id)
         if progress is not None and progress.phase in _FINISHED:
             raise check.reject(f"pair '{request.pair_id}' has already finished ({progress.phase.value})")
-        check.check_text("reason", request.reason)
+        check.check_input("reason", inputs.reason, request.reason)
 
     @workflow.update
     async def end_cohort(self, request: EndCohort) -> CohortOperationResult:
@@ -173,7 +172,7 @@ class CohortWorkflow:
     def _check_end_cohort(self, request: EndCohort) -> None:
         if request.request_id in self._operations:
             return
-        check.check_text("reason", request.reason)
+        check.check_input("reason", inputs.reason, request.reason)
         if not self._running_pairs():
             raise check.reject("every pair of this cohort has already finished")
 
@@ -191,8 +190,8 @@ class CohortWorkflow:
     def _check_announce(self, request: Announcement) -> None:
         if request.request_id in self._operations:
             return
-        check.check_one_line("subject", request.subject)
-        check.check_text("body", request.body, max_length=20_000)
+        check.check_input("subject", inputs.subject, request.subject)
+        check.check_input("body", inputs.body, request.body)
         if not self._running_pairs():
             raise check.reject("no pair of this cohort is running")
 

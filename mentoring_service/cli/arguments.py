@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
+from mentoring.inputs import InputError, calendar_date
+
 
 def start_date(text: str) -> date:
     if text == "today":
         return date.today()
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date; use YYYY-MM-DD or 'today'") from None
+        return calendar_date(text)
+    except InputError as error:
+        raise argparse.ArgumentTypeError(f"{error} (or 'today')") from None

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import yaml
 
+from mentoring import inputs, vocabulary
 from mentoring.cohort import Pair, Person, SessionPattern, place_of, same_address
 from mentoring.cohort_file import CohortFileError, load_cohort
-from mentoring_service.cli import ops_arguments as a
+from mentoring.inputs import SESSION_LENGTH
 from mentoring_service.cli.console import CommandError
 
 
@@ -35,11 +36,11 @@ def _defaults(path: Path) -> dict[str, object]:
     data = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=yaml.BaseLoader)
     session = data["session"]
     return {
-        "weekday": a.weekday(session["weekday"]),
-        "local_time": a.local_time(session["time"]),
-        "length_minutes": int(session["length_minutes"].strip()),
-        "location": session["location"].strip(),
-        "cadence": a.cadence(data["cadence"]),
+        "weekday": vocabulary.weekday(session["weekday"]),
+        "local_time": inputs.clock_time(session["time"]),
+        "length_minutes": SESSION_LENGTH.parse(session["length_minutes"]),
+        "location": inputs.location(session["location"]),
+        "cadence": vocabulary.cadence(data["cadence"]),
     }
 
 
@@ -51,7 +52,7 @@ def resolve_pair(args: argparse.Namespace) -> tuple[str, Pair]:
         defaults = _defaults(path)
     except CohortFileError as error:
         raise _file_problem(path, [str(p) for p in error.problems]) from None
-    except (OSError, KeyError, TypeError, ValueError, yaml.YAMLError, argparse.ArgumentTypeError) as error:
+    except (OSError, KeyError, TypeError, ValueError, yaml.YAMLError) as error:  # InputError is a ValueError
         raise _file_problem(path, [f"cannot read the session defaults: {error}"]) from None
     mentor = Person(name=args.mentor_name, email=args.mentor_email, timezone=args.mentor_timezone)
     mentee = Person(name=args.mentee_name, email=args.mentee_email, timezone=args.mentee_timezone)

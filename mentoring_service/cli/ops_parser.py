@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 
 from mentoring.cohort import Role
+from mentoring.inputs import EXTEND_WEEKS, SESSION_LENGTH
 from mentoring.operations import Audience
 from mentoring_service.cli import ops_arguments as a
 
@@ -39,8 +41,12 @@ def _reason(p: argparse.ArgumentParser, what: str) -> None:
 def _rhythm(p: argparse.ArgumentParser) -> None:
     p.add_argument("--weekday", type=a.weekday, metavar="D", help="monday..sunday (or montag..sonntag)")
     p.add_argument("--time", type=a.local_time, metavar="HH:MM", help="local start time")
-    p.add_argument("--length", type=a.length_minutes, metavar="MIN", help="15..240 minutes")
+    length = f"{SESSION_LENGTH.lo}..{SESSION_LENGTH.hi} minutes"
+    p.add_argument("--length", type=a.length_minutes, metavar="MIN", help=length)
     p.add_argument("--location", type=a.location, metavar="TEXT", help="where the pair meets (one line)")
+
+
+Command = Callable[[str, str], argparse.ArgumentParser]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,9 +58,21 @@ def build_parser() -> argparse.ArgumentParser:
     def command(name: str, help: str) -> argparse.ArgumentParser:
         return commands.add_parser(name, help=help, description=help)
 
+    # In this order in --help.
+    _views(command)
+    _session_changes(command)
+    _pair_changes(command)
+    _participant_changes(command)
+    _cohort_changes(command)
+    return parser
+
+
+def _views(command: Command) -> None:
     _cohort(command("status", "one line per pair of a cohort"))
     _pair(command("show", "one pair: its plan, every message and its pauses"))
 
+
+def _session_changes(command: Command) -> None:
     p = command("reschedule", "move one session to another date and time")
     _pair(p)
     p.add_argument("session", type=a.session_number, metavar="SESSION", help="session number")
@@ -74,6 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cadence", type=a.cadence, metavar="C", help="weekly, biweekly, every_3_weeks or monthly")
     _request_id(p)
 
+
+def _pair_changes(command: Command) -> None:
     p = command("pause", "pause a pair: sessions in the pause are cancelled")
     _pair(p)
     _reason(p, "why, as the participants will read it")
@@ -88,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("extend", "add weeks to a pair's program")
     _pair(p)
-    p.add_argument("--weeks", type=a.weeks, required=True, metavar="N", help="1..26")
+    p.add_argument("--weeks", type=a.weeks, required=True, metavar="N", help=f"{EXTEND_WEEKS.lo}..{EXTEND_WEEKS.hi}")
     _request_id(p)
 
     p = command("end", "end a pair's program early, with the closing review")
@@ -96,6 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
     _reason(p, "why, as the participants will read it")
     _request_id(p)
 
+
+def _participant_changes(command: Command) -> None:
     p = command("withdraw", "a participant leaves the pair")
     _pair(p)
     p.add_argument("--role", choices=ROLES, required=True)
@@ -111,6 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
     _reason(p, "why")
     _request_id(p)
 
+
+def _cohort_changes(command: Command) -> None:
     p = command("add-pair", "add a pair to a running cohort; session defaults come from the cohort file")
     p.add_argument("cohort_file", type=Path, metavar="COHORT_FILE", help="the cohort's YAML file")
     p.add_argument("--id", dest="pair_id", type=a.identifier, required=True, metavar="ID", help="new pair id")
@@ -140,4 +164,3 @@ def build_parser() -> argparse.ArgumentParser:
     body.add_argument("--body-file", type=Path, metavar="FILE", help="UTF-8 text file with the body")
     p.add_argument("--to", dest="audience", choices=[x.value for x in Audience], default=Audience.ALL.value)
     _request_id(p)
-    return parser

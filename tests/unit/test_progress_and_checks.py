@@ -77,12 +77,12 @@ def test_each_operation_is_checked_against_the_pair_as_it_is():
         "new time 2030-01-01 is outside the program"
     )
     assert reason(validation.check_cancel, state, CancelSession(request_id="c", session_number=1, reason=" "), start, NOW) == (
-        "reason must not be empty"
+        "reason: is empty"
     )
     assert reason(validation.check_change_rhythm, state, ChangeRhythm(request_id="h")) == (
         "say what to change: weekday, time, length, location or cadence"
     )
-    assert reason(validation.check_extend, state, ExtendProgram(request_id="e", weeks=27)) == "extend by 1 to 26 weeks, not 27"
+    assert reason(validation.check_extend, state, ExtendProgram(request_id="e", weeks=27)) == "weeks: must be from 1 to 26 weeks, but it is 27"
     assert reason(validation.check_resume, state) == "the pair is not paused"
     state.program_end = None
     with pytest.raises(ApplicationError) as refused:

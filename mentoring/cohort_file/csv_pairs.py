@@ -3,7 +3,7 @@
 The format is documented in ``mentoring.cohort_file``. This module turns the
 CSV text into pair entries shaped like the YAML ``pairs:`` entries and reports
 header and layout problems; the field checks are shared with the YAML pairs
-and live in ``mentoring.cohort_file``.
+(``mentoring.cohort_file.pairs``).
 """
 
 from __future__ import annotations
@@ -11,10 +11,12 @@ from __future__ import annotations
 import csv
 import difflib
 import io
-import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from mentoring.cohort_file.problems import Report
+from mentoring.cohort_file.reading import MAX_VALUES
+from mentoring.inputs import short
 
 REQUIRED_COLUMNS = (
     "pair_id",
@@ -27,9 +29,6 @@ REQUIRED_COLUMNS = (
 )
 OPTIONAL_COLUMNS = ("meeting_timezone", "weekday", "time", "length_minutes", "location")
 ALL_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
-# Values (YAML scalars, CSV cells) read before giving up: a cohort is much
-# smaller, and checking costs time (5 MB of one-cell rows took over a minute).
-MAX_VALUES = 100_000
 
 # CSV column -> the pair field it fills, in the dotted form the YAML uses.
 COLUMN_FIELD = {
@@ -43,6 +42,9 @@ COLUMN_FIELD = {
     **{c: c for c in OPTIONAL_COLUMNS},
 }
 FIELD_COLUMN = {f: c for c, f in COLUMN_FIELD.items()}
+
+_EMPTY = "the file is empty; it needs a header row and one row per pair"
+Lines = list[tuple[int, list[str]]]  # (line where the row starts, its cells)
 
 
 @dataclass
@@ -59,39 +61,6 @@ class CsvPairs:
     absent_columns: set[str] = field(default_factory=set)
 
 
-# Characters that must not reach a message as they are: control characters
-# (line breaks, tabs, ESC, NUL), line/paragraph separators and lone surrogates
-# (which cannot even be printed as UTF-8).
-_UNSAFE_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
-
-
-def visible(value: str) -> str:
-    """``value`` with unsafe characters written as escapes (``\\n``, ``\\x1b``, ``\\u2028``, ``\\ud800``).
-
-    Messages quote what the file says; this keeps every message one printable line.
-    """
-    if not any(unicodedata.category(ch) in _UNSAFE_CATEGORIES for ch in value):
-        return value
-    return "".join(
-        ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) in _UNSAFE_CATEGORIES else ch
-        for ch in value
-    )
-
-
-def short(value: str, limit: int = 60) -> str:
-    """``value`` for a message: made ``visible`` and cut to ``limit`` characters."""
-    shown = visible(value[:limit])
-    if len(value) <= limit and len(shown) <= limit:
-        return shown
-    cut = ""
-    for ch in value[:limit]:
-        piece = visible(ch)
-        if len(cut) + len(piece) > limit - 1:
-            break
-        cut += piece
-    return cut + "…"
-
-
 def row_where(name: str, line: int, pair_id: Any, column: str | None = None) -> str:
     where = f"{name} line {line}"
     if isinstance(pair_id, str) and pair_id:
@@ -101,19 +70,35 @@ def row_where(name: str, line: int, pair_id: Any, column: str | None = None) -> 
     return where
 
 
-def read_pairs_csv(text: str, name: str, add: Callable[[str, str], None]) -> CsvPairs | None:
+def read_pairs_csv(text: str, name: str, add: Report) -> CsvPairs | None:
     """Parse the CSV text; report problems through ``add(where, message)``.
 
     Returns None when the file cannot be read as a table at all.
     """
     if not text.strip():
-        add(name, "the file is empty; it needs a header row and one row per pair")
+        add(name, _EMPTY)
         return None
     first_line = text.splitlines()[0]
     # German spreadsheet programs save "CSV" with semicolons; accept both.
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    table = _table(text, delimiter, name, add)
+    if table is None:
+        return None
+    table = [(line, cells) for line, cells in table if any(c.strip() for c in cells)]
+    if not table:
+        add(name, _EMPTY)
+        return None
+    (header_line, header_cells), data = table[0], table[1:]
+    header = [c.strip().lower() for c in header_cells]
+    absent = _check_header(header, data, f"{name} line {header_line} (header)", add)
+    if not data:
+        add(name, "has a header row but no pairs; add one row per pair")
+    return CsvPairs(rows=_rows(header, data, delimiter, name, add), absent_columns=set(absent))
+
+
+def _table(text: str, delimiter: str, name: str, add: Report) -> Lines | None:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    table: list[tuple[int, list[str]]] = []
+    table: Lines = []
     previous = 0
     values = 0
     try:
@@ -130,28 +115,20 @@ def read_pairs_csv(text: str, name: str, add: Callable[[str, str], None]) -> Csv
     except csv.Error as e:
         add(f"{name} line {reader.line_num}", f"malformed CSV: {e}")
         return None
+    return table
 
-    table = [(line, cells) for line, cells in table if any(c.strip() for c in cells)]
-    if not table:
-        add(name, "the file is empty; it needs a header row and one row per pair")
-        return None
-    header_line, header_cells = table[0]
-    header = [c.strip().lower() for c in header_cells]
-    header_where = f"{name} line {header_line} (header)"
-    data = table[1:]
 
+def _check_header(header: list[str], data: Lines, where: str, add: Report) -> list[str]:
+    """Report unnamed, repeated, unknown and missing columns; the required ones that are missing."""
     seen: set[str] = set()
     unknown: list[str] = []
     for index, column in enumerate(header):
         if not column:
             holding = [line for line, cells in data if index < len(cells) and cells[index].strip()]
             if holding:
-                add(
-                    header_where,
-                    f"column {index + 1} has no name in the header, but line {holding[0]} has a value in it",
-                )
+                add(where, f"column {index + 1} has no name in the header, but line {holding[0]} has a value in it")
         elif column in seen:
-            add(header_where, f"column '{short(column, 40)}' appears twice")
+            add(where, f"column '{short(column, 40)}' appears twice")
         elif column not in ALL_COLUMNS:
             unknown.append(column)
         seen.add(column)
@@ -161,29 +138,26 @@ def read_pairs_csv(text: str, name: str, add: Callable[[str, str], None]) -> Csv
             hint = difflib.get_close_matches(column, ALL_COLUMNS, n=1, cutoff=0.6)
             described.append(f"'{short(column, 40)}'" + (f" (did you mean '{hint[0]}'?)" if hint else ""))
         label = "unknown column" if len(unknown) == 1 else "unknown columns"
-        add(header_where, f"{label} {', '.join(described)}; allowed columns: {', '.join(ALL_COLUMNS)}")
+        add(where, f"{label} {', '.join(described)}; allowed columns: {', '.join(ALL_COLUMNS)}")
     absent = [c for c in REQUIRED_COLUMNS if c not in seen]
     if absent:
         label = "missing required column" if len(absent) == 1 else "missing required columns"
-        add(header_where, f"{label}: {', '.join(absent)}")
+        add(where, f"{label}: {', '.join(absent)}")
+    return absent
 
-    if not data:
-        add(name, "has a header row but no pairs; add one row per pair")
-        return CsvPairs(rows=[], absent_columns=set(absent))
 
+def _rows(header: list[str], data: Lines, delimiter: str, name: str, add: Report) -> list[CsvRow]:
     rows: list[CsvRow] = []
     for line, cells in data:
-        if len(cells) > len(header):
-            add(
-                row_where(name, line, None),
-                f"has {len(cells)} cells, but the header has {len(header)} columns; "
-                f"a value that contains '{delimiter}' must be put in double quotes",
+        if len(cells) != len(header):
+            quote = (
+                f"; a value that contains '{delimiter}' must be put in double quotes"
+                if len(cells) > len(header)
+                else ""
             )
-            continue
-        if len(cells) < len(header):
             add(
                 row_where(name, line, None),
-                f"has {len(cells)} cells, but the header has {len(header)} columns",
+                f"has {len(cells)} cells, but the header has {len(header)} columns{quote}",
             )
             continue
         pair: dict[str, Any] = {"mentor": {}, "mentee": {}}
@@ -194,4 +168,4 @@ def read_pairs_csv(text: str, name: str, add: Callable[[str, str], None]) -> Csv
             target, _, key = COLUMN_FIELD[column].rpartition(".")
             (pair[target] if target else pair)[key] = value
         rows.append(CsvRow(line=line, pair=pair))
-    return CsvPairs(rows=rows, absent_columns=set(absent))
+    return rows
