@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 from temporalio.exceptions import ApplicationError
 
-from cli.ops_parser import build_parser
+from mentoring_service.cli.ops_parser import build_parser
 from mentoring import inputs
 from mentoring.cohort import Person, Role
 from mentoring.cohort_file import CohortFileError, load_cohort
