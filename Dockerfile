@@ -9,7 +9,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 COPY . .
-# Installs the packages listed in pyproject.toml's [tool.setuptools] and their dependencies.
+# Installs the dependencies from pyproject.toml; the code runs from /app, where worker.py is.
 RUN pip install . \
     && useradd --system --uid 10001 --no-create-home mentoring
 

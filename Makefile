@@ -4,12 +4,12 @@ PYTHON := $(VENV)/bin/python
 # The venv is rebuilt whenever pyproject.toml changes.
 STAMP  := $(VENV)/.installed-from-pyproject
 
-.PHONY: run test bench venv system-deps simulate clean
+.PHONY: run test test-fast lint bench venv system-deps simulate clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --upgrade pip
-	$(PYTHON) -m pip install --quiet -e '.[test]'
+	$(PYTHON) -m pip install --quiet '.[test]'
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -25,8 +25,20 @@ run: venv
 test: venv system-deps
 	$(PYTHON) -m pytest
 
+# The inner loop, in seconds: the pure modules' unit tests and the replay of every
+# released history (what a change to workflows/ must keep).
+test-fast: venv
+	$(PYTHON) -m pytest -q tests/unit tests/test_replay.py
+
+# Run by .ci/run before the tests. Strict typing where the logic lives (workflows/, mentoring/).
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy --strict workflows mentoring
+	$(VENV)/bin/mypy mentoring_service activities devstack
+
 bench: venv
-	$(PYTHON) -m pip install --quiet -e '.[test,bench]'
+	$(PYTHON) -m pip install --quiet '.[test,bench]'
 	$(PYTHON) -m bench
 
 simulate: venv

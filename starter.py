@@ -1,8 +1,8 @@
 """The program office's script: validate, start and preview cohorts.
 
-    python starter.py validate FILE
-    python starter.py start FILE [--start-date YYYY-MM-DD|today]
-    python starter.py simulate FILE --outbox DIR [--start-date YYYY-MM-DD|today]
+python starter.py validate FILE
+python starter.py start FILE [--start-date YYYY-MM-DD|today]
+python starter.py simulate FILE --outbox DIR [--start-date YYYY-MM-DD|today]
 """
 
 from __future__ import annotations

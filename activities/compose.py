@@ -27,7 +27,9 @@ from mentoring.messages import DeliveryRequest, MessageKind, SessionRef
 
 # Headers whose values recur from message to message (the MIME parts' own, and the
 # office as Reply-To); Subject, To, Date and Message-ID are new every time.
-_RECURRING = frozenset({"content-type", "content-transfer-encoding", "mime-version", "content-disposition", "from", "reply-to"})
+_RECURRING = frozenset(
+    {"content-type", "content-transfer-encoding", "mime-version", "content-disposition", "from", "reply-to"}
+)
 _RECURRING_KEPT = 2048
 
 
@@ -326,14 +328,13 @@ def _refuse_controls(field: str, value: str) -> None:
     for char in value:
         if unicodedata.category(char) in ("Cc", "Zl", "Zp"):
             raise ValueError(
-                f"{field} contains the control character U+{ord(char):04X}; "
-                "refusing to write it into an email header"
+                f"{field} contains the control character U+{ord(char):04X}; refusing to write it into an email header"
             )
 
 
 def needs_smtputf8(message: EmailMessage) -> bool:
     """Whether ``message`` carries a non-ASCII local part, and so needs an SMTPUTF8 server."""
-    return bool(message.policy.utf8)
+    return bool(getattr(message.policy, "utf8", False))
 
 
 def _address(field: str, text: str) -> addresses.MailAddress:

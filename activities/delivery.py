@@ -98,7 +98,9 @@ class MailDelivery:
         entry = await self.ledger.begin(request.key, message_id)
         if entry.status == LedgerStatus.ACCEPTED:
             # Accepted by the server on an earlier attempt that never reported back.
-            return DeliveryReceipt(key=request.key, message_id=message_id, smtp_code=250, smtp_reply=entry.smtp_reply or "")
+            return DeliveryReceipt(
+                key=request.key, message_id=message_id, smtp_code=250, smtp_reply=entry.smtp_reply or ""
+            )
         if entry.previous_status == LedgerStatus.CLAIMED:
             await self.ledger.count_ambiguous(request.key)
             activity.logger.warning("%s: ambiguous earlier attempt, re-sent with the same Message-ID", place)

@@ -18,8 +18,7 @@ from mentoring.addresses import MailAddress
 
 NO_SMTPUTF8_CODE = 553
 NO_SMTPUTF8_REPLY = (
-    "5.6.7 not sent: the address has non-ASCII characters before the @, "
-    "and the mail server does not offer SMTPUTF8"
+    "5.6.7 not sent: the address has non-ASCII characters before the @, and the mail server does not offer SMTPUTF8"
 )
 # A retry cannot fix the syntax of an address; 553 is "mailbox name not allowed".
 NOT_AN_ADDRESS_CODE = 553
@@ -66,5 +65,6 @@ class Envelope:
             return errors.permanent(self.place, NO_SMTPUTF8_CODE, NO_SMTPUTF8_REPLY, "not sent, needs SMTPUTF8")
         # The sender's or the program office's (Reply-To) address: no participant is at fault.
         return errors.invalid(
-            self.place, "the sender's or the program office's address needs SMTPUTF8, which the mail server does not offer"
+            self.place,
+            "the sender's or the program office's address needs SMTPUTF8, which the mail server does not offer",
         )

@@ -146,9 +146,7 @@ class SqliteLedger(DeliveryLedger):
             else:
                 previous = LedgerStatus(row[0])
                 status = previous if previous == LedgerStatus.ACCEPTED else LedgerStatus.CLAIMED
-                db.execute(
-                    "UPDATE deliveries SET status = ?, attempts = attempts + 1 WHERE key = ?", (status, key)
-                )
+                db.execute("UPDATE deliveries SET status = ?, attempts = attempts + 1 WHERE key = ?", (status, key))
                 entry = LedgerEntry(key, message_id, status, row[1] + 1, row[2], row[3], previous)
             db.execute("COMMIT")
             return entry
@@ -268,7 +266,9 @@ class PostgresLedger(DeliveryLedger):
     async def stats(self) -> LedgerStats:
         async with await self._connection() as conn:
             rows = await (await conn.execute("SELECT status, count(*) FROM deliveries GROUP BY status")).fetchall()
-            ambiguous = (await (await conn.execute("SELECT coalesce(sum(ambiguous_resends), 0) FROM deliveries")).fetchone())[0]
+            ambiguous = (
+                await (await conn.execute("SELECT coalesce(sum(ambiguous_resends), 0) FROM deliveries")).fetchone()
+            )[0]
         counts = dict(rows)
         return LedgerStats(
             claimed=counts.get(LedgerStatus.CLAIMED.value, 0),

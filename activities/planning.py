@@ -86,7 +86,7 @@ def plan_program(request: PlanRequest) -> SessionPlan:
     pattern = request.pattern
     zone = ZoneInfo(pattern.timezone)
     program_end = request.end_date or add_months(request.start_date, request.duration_months)
-    first = first_meeting_date(request.start_date, pattern.weekday.index)
+    first = first_meeting_date(request.start_date, pattern.weekday.day_number)
     if request.restart:
         while local_instant(first, pattern.local_time, zone) < request.not_before:
             first += timedelta(days=7)
@@ -112,9 +112,7 @@ def plan_program(request: PlanRequest) -> SessionPlan:
     midpoint_at = max(local_instant(halfway, REVIEW_LOCAL_TIME, zone), request.not_before)
     closing_day = (sessions[-1].local_start.date() if sessions else program_end) + timedelta(days=1)
     closing_at = max(local_instant(closing_day, REVIEW_LOCAL_TIME, zone), request.not_before)
-    return SessionPlan(
-        sessions=sessions, midpoint_at=midpoint_at, closing_at=closing_at, program_end=program_end
-    )
+    return SessionPlan(sessions=sessions, midpoint_at=midpoint_at, closing_at=closing_at, program_end=program_end)
 
 
 @activity.defn

@@ -96,28 +96,21 @@ BANK: dict[tuple[Language, Role, MentoringFunction], tuple[tuple[str, ...], ...]
             "Welche Ihrer Fähigkeiten möchten Sie in Ihrer eigenen Laufbahn sichtbarer machen?",
         ),
         (
-            "Was hat Ihnen das Erklären Ihres Themas vor einer Führungskraft über Ihr eigenes "
-            "Fachwissen gezeigt?",
-            "Welcher Kontakt oder welche Sichtweise aus den Treffen könnte Ihnen beim nächsten "
-            "Karriereschritt helfen?",
+            "Was hat Ihnen das Erklären Ihres Themas vor einer Führungskraft über Ihr eigenes Fachwissen gezeigt?",
+            "Welcher Kontakt oder welche Sichtweise aus den Treffen könnte Ihnen beim nächsten Karriereschritt helfen?",
             "Was möchten Sie Ihrem Gegenüber als Nächstes zeigen, und wie bereiten Sie es vor?",
         ),
     ),
     (_DE, _MENTOR, _PSYCHOSOCIAL): (
         (
-            "Wie wohl haben Sie sich dabei gefühlt, als Expertin oder Experte Tempo und Richtung "
-            "vorzugeben?",
-            "Wann hat Ihr Gegenüber eine Idee am leichtesten aufgenommen, und was hatten Sie kurz "
-            "davor getan?",
-            "Was hilft Ihnen, offen mit jemandem zu sprechen, der in der Hierarchie weit über Ihnen "
-            "steht?",
+            "Wie wohl haben Sie sich dabei gefühlt, als Expertin oder Experte Tempo und Richtung vorzugeben?",
+            "Wann hat Ihr Gegenüber eine Idee am leichtesten aufgenommen, und was hatten Sie kurz davor getan?",
+            "Was hilft Ihnen, offen mit jemandem zu sprechen, der in der Hierarchie weit über Ihnen steht?",
         ),
         (
             "Wie hat sich Ihr Bild von der Rolle und dem Arbeitsalltag Ihres Gegenübers verändert?",
-            "Wo haben Sie eine Meinung zurückgehalten, und was hätte Ihnen geholfen, sie "
-            "auszusprechen?",
-            "Welche Rückmeldung wünschen Sie sich von Ihrem Gegenüber dazu, wie Sie Ihr Wissen "
-            "weitergeben?",
+            "Wo haben Sie eine Meinung zurückgehalten, und was hätte Ihnen geholfen, sie auszusprechen?",
+            "Welche Rückmeldung wünschen Sie sich von Ihrem Gegenüber dazu, wie Sie Ihr Wissen weitergeben?",
         ),
     ),
     (_DE, _MENTOR, _EMOTIONAL): (
@@ -128,17 +121,14 @@ BANK: dict[tuple[Language, Role, MentoringFunction], tuple[tuple[str, ...], ...]
             "Wie erleben Sie das Vertrauen zwischen Ihnen beiden im Moment?",
         ),
         (
-            "Was war beim Erklären Ihres Themas frustrierend oder anstrengend, und was würde es "
-            "leichter machen?",
-            "Worauf sind Sie stolz, wenn Sie daran denken, wie Sie Ihr Wissen bisher weitergegeben "
-            "haben?",
+            "Was war beim Erklären Ihres Themas frustrierend oder anstrengend, und was würde es leichter machen?",
+            "Worauf sind Sie stolz, wenn Sie daran denken, wie Sie Ihr Wissen bisher weitergegeben haben?",
             "Was brauchen Sie, um zuversichtlich in das nächste Treffen zu gehen?",
         ),
     ),
     (_DE, _MENTEE, _CAREER): (
         (
-            "Was haben Sie gelernt, das Sie in den nächsten zwei Wochen in Ihrer Arbeit anwenden "
-            "können?",
+            "Was haben Sie gelernt, das Sie in den nächsten zwei Wochen in Ihrer Arbeit anwenden können?",
             "Welche Ihrer Annahmen über das Thema hat das letzte Treffen infrage gestellt?",
             "Wie könnte das, was Sie gerade lernen, Ihre Art verändern, Ihr Team zu führen?",
         ),
@@ -146,16 +136,14 @@ BANK: dict[tuple[Language, Role, MentoringFunction], tuple[tuple[str, ...], ...]
             "Welche neue Fähigkeit möchten Sie bis zum nächsten Treffen üben?",
             "Wo in Ihrer Organisation würde die Sichtweise jüngerer Kolleginnen und Kollegen Ihre "
             "Entscheidungen verbessern?",
-            "Welche Fortschritte haben Sie bei den Zielen gemacht, die Sie zu Beginn vereinbart "
-            "haben?",
+            "Welche Fortschritte haben Sie bei den Zielen gemacht, die Sie zu Beginn vereinbart haben?",
         ),
     ),
     (_DE, _MENTEE, _PSYCHOSOCIAL): (
         (
             "Wie war es für Sie, die lernende Seite zu sein, während eine jüngere Kollegin oder ein "
             "jüngerer Kollege die Expertenrolle hat?",
-            "Was haben Sie darüber erfahren, wie die Generation Ihres Gegenübers arbeitet und "
-            "kommuniziert?",
+            "Was haben Sie darüber erfahren, wie die Generation Ihres Gegenübers arbeitet und kommuniziert?",
             "Was können Sie tun, damit Ihr Gegenüber leichter offen mit Ihnen sprechen kann?",
         ),
         (
@@ -172,8 +160,7 @@ BANK: dict[tuple[Language, Role, MentoringFunction], tuple[tuple[str, ...], ...]
         ),
         (
             "An welchen Moment im bisherigen Mentoring erinnern Sie sich am stärksten, und warum?",
-            "Was macht es Ihnen leicht oder schwer, in diesen Treffen nicht die Person zu sein, die "
-            "am meisten weiß?",
+            "Was macht es Ihnen leicht oder schwer, in diesen Treffen nicht die Person zu sein, die am meisten weiß?",
             "Wie offen können Sie im Moment mit Ihrem Gegenüber sprechen?",
         ),
     ),
@@ -188,7 +175,6 @@ def questions_for(
         sets = BANK[(language, role, function)]
     except KeyError:
         raise ValueError(
-            f"no reflection questions for role {role.value!r}, function {function.value!r}, "
-            f"language {language.value!r}"
+            f"no reflection questions for role {role.value!r}, function {function.value!r}, language {language.value!r}"
         ) from None
     return sets[reflection_round % len(sets)]

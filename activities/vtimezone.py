@@ -55,9 +55,7 @@ class Observance:
     rule: tuple[int, str] | None
 
 
-def vtimezone(
-    tzname: str, start: datetime, end: datetime | None = None, program_start: date | None = None
-) -> Timezone:
+def vtimezone(tzname: str, start: datetime, end: datetime | None = None, program_start: date | None = None) -> Timezone:
     """The VTIMEZONE for a meeting from ``start`` to ``end`` (aware instants).
 
     With ``program_start``, every meeting in the program's first 350 days gets one and
@@ -116,7 +114,9 @@ def _for_program(zone: ZoneInfo, first: date) -> tuple[Observance, ...] | None:
     return next((c for c in candidates if c is not None and _says(c, changes, zone, begin, until)), None)
 
 
-def _says(parts: tuple[Observance, ...], changes: list[Transition], zone: ZoneInfo, begin: datetime, until: datetime) -> bool:
+def _says(
+    parts: tuple[Observance, ...], changes: list[Transition], zone: ZoneInfo, begin: datetime, until: datetime
+) -> bool:
     """Whether ``parts`` give exactly the offset changes of [begin, until), and the offset at ``begin``."""
     onsets = sorted(
         (instant, part.offset_to)

@@ -127,7 +127,7 @@ class WorkerProcess:
         assert self.process.stdout is not None
         try:
             line = await asyncio.wait_for(self.process.stdout.readline(), timeout=60)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             line = b""
         if not line.startswith(b"ready"):
             await self.stop()
@@ -163,7 +163,7 @@ class WorkerProcess:
         self.process.send_signal(signal.SIGTERM)
         try:
             await asyncio.wait_for(self.process.wait(), timeout=30)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self.process.kill()
             await self.process.wait()
 

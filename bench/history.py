@@ -71,9 +71,7 @@ async def run() -> list[Figure]:
                 await handle.result()
                 runs = await runs_of(env.client, workflow_id, handle.first_execution_run_id or handle.result_run_id)
 
-                skeleton = skeleton_from_history(
-                    WorkflowHistory(workflow_id, [e for h in runs for e in h.events])
-                )
+                skeleton = skeleton_from_history(WorkflowHistory(workflow_id, [e for h in runs for e in h.events]))
                 skeleton_handle = await env.client.start_workflow(
                     SkeletonPairWorkflow.run, skeleton, id="bench-history-skeleton", task_queue=TASK_QUEUE
                 )

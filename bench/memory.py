@@ -118,7 +118,9 @@ async def run() -> list[Figure]:
                     new = [f"p{i:05d}" for i in range(started, step)]
                     began = time.perf_counter()
                     await gather_limited((lambda p=p: start_pair(p) for p in new), IN_FLIGHT)
-                    await wait_until(lambda: _parked(client, step), timeout=600, what=f"{step} pairs to park", every=1.0)
+                    await wait_until(
+                        lambda step=step: _parked(client, step), timeout=600, what=f"{step} pairs to park", every=1.0
+                    )
                     if sink.handler.count:
                         raise RuntimeError(f"parked pairs sent {sink.handler.count} emails; expected none yet")
                     rss[step] = await _quiet(worker)
@@ -137,7 +139,9 @@ async def run() -> list[Figure]:
     beyond = (rss[STEPS[1]] - rss[STEPS[0]]) / ((STEPS[1] - STEPS[0]) / 1000)
     bare = bare_after - bare_before
     cached_ms, evicted_ms = statistics.median(cached), statistics.median(evicted)
-    log(f"memory: {per_1000:.1f} MB per 1,000 pairs ({bare:.1f} bare); wake {evicted_ms:.0f} ms evicted, {cached_ms:.0f} ms cached")
+    log(
+        f"memory: {per_1000:.1f} MB per 1,000 pairs ({bare:.1f} bare); wake {evicted_ms:.0f} ms evicted, {cached_ms:.0f} ms cached"
+    )
     return [
         Figure(
             key="rss_mb_per_1000_pairs",

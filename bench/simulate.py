@@ -79,8 +79,12 @@ async def _on_fresh_server(smtp_port: int, body: Callable[[Client, date], Awaita
     try:
         target = env.client.service_client.config.target_host
         async with contextlib.AsyncExitStack() as stack:
-            worker = await stack.enter_async_context(WorkerProcess(target, smtp_port, email_rate=10_000, queues="workflows"))
-            mailer = await stack.enter_async_context(WorkerProcess(target, smtp_port, email_rate=10_000, queues="email"))
+            worker = await stack.enter_async_context(
+                WorkerProcess(target, smtp_port, email_rate=10_000, queues="workflows")
+            )
+            mailer = await stack.enter_async_context(
+                WorkerProcess(target, smtp_port, email_rate=10_000, queues="email")
+            )
             processes = [worker.ps, mailer.ps, *temporal_server_processes()]
             start = (await env.get_current_time() + timedelta(days=21)).date()
             cpu0, worker0, mailer0 = cpu_seconds(processes), worker.cpu_seconds(), mailer.cpu_seconds()

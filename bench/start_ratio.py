@@ -53,7 +53,10 @@ async def run() -> list[Figure]:
                 servers = temporal_server_processes()
                 # Warm up: a few starts and one tiny cohort, so neither side pays first-use costs.
                 await asyncio.gather(
-                    *[client.execute_workflow(NoopWorkflow.run, id=f"bench-warm-{i}", task_queue=TASK_QUEUE) for i in range(5)]
+                    *[
+                        client.execute_workflow(NoopWorkflow.run, id=f"bench-warm-{i}", task_queue=TASK_QUEUE)
+                        for i in range(5)
+                    ]
                 )
                 # The program starts in three weeks: pairs plan and wait for their first invite.
                 start_date = datetime.now(UTC).date() + timedelta(days=21)

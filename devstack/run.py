@@ -188,7 +188,9 @@ async def up(stack: Stack, args: argparse.Namespace) -> None:
         if ensure_key_file(KEY_FILE):
             console.print(f"[green]✓[/] created encryption key {KEY_FILE.relative_to(ROOT)}")
     except KeyConfigError as error:
-        raise Abort(f"{error}. Fix or remove {KEY_FILE.relative_to(ROOT)} (removing it makes var/temporal.db unreadable).") from None
+        raise Abort(
+            f"{error}. Fix or remove {KEY_FILE.relative_to(ROOT)} (removing it makes var/temporal.db unreadable)."
+        ) from None
     if ensure_secret_file(CODEC_TOKEN_FILE):
         console.print(f"[green]✓[/] created codec server token {CODEC_TOKEN_FILE.relative_to(ROOT)}")
     started = time.monotonic()
@@ -235,7 +237,8 @@ async def up(stack: Stack, args: argparse.Namespace) -> None:
 
 def banner(args: argparse.Namespace) -> Panel:
     names = ", ".join(
-        ["temporal", "codec", "ui", "inbox"] + ([] if args.no_worker else ["worker"] + ([] if args.no_start else ["starter"]))
+        ["temporal", "codec", "ui", "inbox"]
+        + ([] if args.no_worker else ["worker"] + ([] if args.no_start else ["starter"]))
     )
     lines = [
         f"Temporal UI   {ADMIN_UI.ui_url}",

@@ -199,7 +199,9 @@ class Stack:
             pass
         fresh = await self.spawn(child.name, *child.cmd, restarts=restart)
         child.proc, child.started_at, child.restarts = fresh.proc, fresh.started_at, restart
-        self.console.print(f"[green]✓[/] {child.name} restarted (pid {child.proc.pid})", highlight=False, soft_wrap=True)
+        self.console.print(
+            f"[green]✓[/] {child.name} restarted (pid {child.proc.pid})", highlight=False, soft_wrap=True
+        )
 
     async def down(self) -> None:
         for child in reversed(self.children):

@@ -42,7 +42,7 @@ class Weekday(StrEnum):
     SUNDAY = "sunday"
 
     @property
-    def index(self) -> int:
+    def day_number(self) -> int:
         """Monday is 0, as in ``date.weekday()``."""
         return list(Weekday).index(self)
 

@@ -312,9 +312,7 @@ def local_datetime(text: str) -> datetime:
     s = _required(text)
     m = _DATETIME_RE.fullmatch(s)
     if not m:
-        raise InputError(
-            f"'{short(s)}' is not a date and time; use \"YYYY-MM-DD HH:MM\", e.g. \"2027-03-16 16:00\""
-        )
+        raise InputError(f'\'{short(s)}\' is not a date and time; use "YYYY-MM-DD HH:MM", e.g. "2027-03-16 16:00"')
     return datetime.combine(calendar_date(m[1]), clock_time(m[2]))
 
 

@@ -1,5 +1,7 @@
 """Custom search attributes. None carries a name, an email or anything a participant wrote."""
 
+from typing import Any
+
 from temporalio.common import SearchAttributeKey
 
 COHORT_ID = SearchAttributeKey.for_keyword("CohortId")
@@ -8,7 +10,7 @@ PROGRAM_PHASE = SearchAttributeKey.for_keyword("ProgramPhase")
 NEXT_EVENT_AT = SearchAttributeKey.for_datetime("NextEventAt")
 SESSIONS_HELD = SearchAttributeKey.for_int("SessionsHeld")
 
-ALL = [COHORT_ID, PAIR_ID, PROGRAM_PHASE, NEXT_EVENT_AT, SESSIONS_HELD]
+ALL: list[SearchAttributeKey[Any]] = [COHORT_ID, PAIR_ID, PROGRAM_PHASE, NEXT_EVENT_AT, SESSIONS_HELD]
 
 
 def dev_server_flags() -> list[str]:

@@ -166,7 +166,9 @@ class PairState(BaseModel):
     @property
     def beyond_six_months(self) -> bool:
         # A pair that was ended runs no longer than the day it ended.
-        return self.ended is None and bool(self.program_end and self.six_month_end and self.program_end > self.six_month_end)
+        return self.ended is None and bool(
+            self.program_end and self.six_month_end and self.program_end > self.six_month_end
+        )
 
     @property
     def sessions_held(self) -> int:

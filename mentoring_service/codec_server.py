@@ -94,7 +94,7 @@ def check_tokens(tokens: Iterable[str]) -> list[str]:
     for token in tokens:
         if len(token) < MIN_TOKEN_LENGTH:
             raise ConfigError(f"every codec token needs at least {MIN_TOKEN_LENGTH} characters")
-        if any(c.isspace() or c in ",;\"\\" for c in token) or not token.isprintable():
+        if any(c.isspace() or c in ',;"\\' for c in token) or not token.isprintable():
             raise ConfigError("a codec token may not contain spaces, commas, semicolons, quotes or backslashes")
     return tokens
 
@@ -165,9 +165,7 @@ def authorised(request: web.Request) -> bool:
 
 
 def error(request: web.Request, status: int, message: str, **headers: str) -> web.Response:
-    return web.json_response(
-        {"error": message}, status=status, headers={**cors_headers(request), **headers}
-    )
+    return web.json_response({"error": message}, status=status, headers={**cors_headers(request), **headers})
 
 
 async def preflight(request: web.Request) -> web.Response:
@@ -254,7 +252,8 @@ and event history. Sessions last {hours} hours; <a href="logout">sign out</a>.</
 def page(request: web.Request, message: str, status: int = 200, **headers: str) -> web.Response:
     text = LOGIN_PAGE.format(message=html.escape(message), hours=SESSION_SECONDS // 3600, script=LOGIN_SCRIPT)
     # Signing in goes on to the UI, and a redirect after a POST counts as form-action.
-    form_targets = " ".join(["'self'", *sorted(request.app[ORIGINS])])
+    origins: frozenset[str] = request.app[ORIGINS]
+    form_targets = " ".join(["'self'", *sorted(origins)])
     return web.Response(
         text=text,
         status=status,
@@ -351,7 +350,8 @@ async def serve(app: web.Application, host: str, port: int) -> None:
     await runner.setup()
     try:
         await web.TCPSite(runner, host, port).start()
-        log.info("codec server on http://%s:%d (origins: %s)", host, port, ", ".join(sorted(app[ORIGINS])) or "none")
+        origins: frozenset[str] = app[ORIGINS]
+        log.info("codec server on http://%s:%d (origins: %s)", host, port, ", ".join(sorted(origins)) or "none")
         await asyncio.Event().wait()
     finally:
         await runner.cleanup()
@@ -362,10 +362,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
     parser.add_argument(
-        "--allow-origin", action="append", default=[], metavar="URL", help=f"a browser origin of the UI (adds to {ENV_ORIGINS})"
+        "--allow-origin",
+        action="append",
+        default=[],
+        metavar="URL",
+        help=f"a browser origin of the UI (adds to {ENV_ORIGINS})",
     )
     parser.add_argument(
-        "--ui-url", default="", metavar="URL", help="where signing in goes on to: a page of the UI, on an allowed origin"
+        "--ui-url",
+        default="",
+        metavar="URL",
+        help="where signing in goes on to: a page of the UI, on an allowed origin",
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

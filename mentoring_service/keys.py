@@ -72,8 +72,7 @@ class KeyRing:
                 )
         if self.active_key_id not in self.keys:
             raise KeyConfigError(
-                f"{self.source}: active key id {self.active_key_id!r} is not among the keys "
-                f"({', '.join(self.keys)})"
+                f"{self.source}: active key id {self.active_key_id!r} is not among the keys ({', '.join(self.keys)})"
             )
 
 
@@ -231,7 +230,9 @@ def ensure_secret_file(path: Path, nbytes: int = 32) -> bool:
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m mentoring_service.keys", description="Encryption keys for payloads.")
+    parser = argparse.ArgumentParser(
+        prog="python -m mentoring_service.keys", description="Encryption keys for payloads."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("new-key", help=f"print a new 'id:base64key' entry for {ENV_KEYS}")
     rotate = commands.add_parser("rotate", help="add a new active key to a key file; old keys keep decrypting")

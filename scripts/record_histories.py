@@ -77,16 +77,49 @@ async def record_operations(env, smtp) -> None:
         state = await program.state()
         first = state.sessions[0]
         w = PairProgramWorkflow
-        await program.update(w.reschedule_session, RescheduleSession(request_id="o1", session_number=1, new_local_start=first.local_start + timedelta(hours=2)))
-        await program.update(w.cancel_session, CancelSession(request_id="o2", session_number=2, reason="travel", replacement_local_start=state.sessions[1].local_start + timedelta(days=1)))
-        await program.update(w.change_rhythm, ChangeRhythm(request_id="o3", cadence=Cadence.BIWEEKLY, location="Room 4.12"))
+        await program.update(
+            w.reschedule_session,
+            RescheduleSession(
+                request_id="o1", session_number=1, new_local_start=first.local_start + timedelta(hours=2)
+            ),
+        )
+        await program.update(
+            w.cancel_session,
+            CancelSession(
+                request_id="o2",
+                session_number=2,
+                reason="travel",
+                replacement_local_start=state.sessions[1].local_start + timedelta(days=1),
+            ),
+        )
+        await program.update(
+            w.change_rhythm, ChangeRhythm(request_id="o3", cadence=Cadence.BIWEEKLY, location="Room 4.12")
+        )
         await program.advance(timedelta(days=10))
         until = (await program.now() + timedelta(days=14)).date()
         await program.update(w.pause, PausePair(request_id="o4", reason="parental leave", until=until))
         await program.advance(timedelta(days=16))
-        await program.update(w.replace_participant, ReplaceParticipant(request_id="o5", role=Role.MENTEE, person=Person(name="Ines Brandt", email="ines@example.com", timezone="Europe/Berlin"), reason="new role"))
-        await program.update(w.withdraw_participant, WithdrawParticipant(request_id="o6", role=Role.MENTOR, reason="left"))
-        await program.update(w.replace_participant, ReplaceParticipant(request_id="o7", role=Role.MENTOR, person=Person(name="Tim Nguyen", email="tim@example.com", timezone="Europe/Vienna"), reason="successor"))
+        await program.update(
+            w.replace_participant,
+            ReplaceParticipant(
+                request_id="o5",
+                role=Role.MENTEE,
+                person=Person(name="Ines Brandt", email="ines@example.com", timezone="Europe/Berlin"),
+                reason="new role",
+            ),
+        )
+        await program.update(
+            w.withdraw_participant, WithdrawParticipant(request_id="o6", role=Role.MENTOR, reason="left")
+        )
+        await program.update(
+            w.replace_participant,
+            ReplaceParticipant(
+                request_id="o7",
+                role=Role.MENTOR,
+                person=Person(name="Tim Nguyen", email="tim@example.com", timezone="Europe/Vienna"),
+                reason="successor",
+            ),
+        )
         await program.update(w.extend, ExtendProgram(request_id="o8", weeks=4))
         await program.advance(timedelta(days=30))
         await program.update(w.end_program, EndProgram(request_id="o9", reason="reorganisation"))
@@ -126,9 +159,7 @@ async def main() -> None:
                 )
                 await record(env, "two-pairs", handle)
                 for pair_id, scenario in (("a", "in-cohort"), ("b", "in-cohort-mentee-bounces")):
-                    await record(
-                        env, scenario, env.client.get_workflow_handle(pair_workflow_id("histories", pair_id))
-                    )
+                    await record(env, scenario, env.client.get_workflow_handle(pair_workflow_id("histories", pair_id)))
             await record_operations(env, smtp)
         finally:
             await env.shutdown()
@@ -138,6 +169,8 @@ if __name__ == "__main__":
     import argparse
 
     parser = argparse.ArgumentParser(prog="scripts/record_histories.py", description=__doc__.splitlines()[0])
-    parser.add_argument("tag", metavar="TAG", help="the release in the file names, e.g. v1.1.0; files are added, never replaced")
+    parser.add_argument(
+        "tag", metavar="TAG", help="the release in the file names, e.g. v1.1.0; files are added, never replaced"
+    )
     TAG = parser.parse_args().tag
     asyncio.run(main())

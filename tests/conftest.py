@@ -1,9 +1,15 @@
 """Fixtures every test module may use: a ledger of its own, a time-skipping server,
-and a recording SMTP server."""
+and a recording SMTP server. And the rule that the suite writes nothing into the
+checkout: Hypothesis and byte-code caches go to a scratch folder, and a session that
+leaves a new file behind fails."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
@@ -12,6 +18,15 @@ from hypothesis.configuration import set_hypothesis_home_dir
 from devstack.temporal_servers import start_time_skipping
 from tests.smtp_server import SmtpServer
 
+ROOT = Path(__file__).resolve().parent.parent
+SCRATCH = Path(tempfile.mkdtemp(prefix="mentoring-tests-"))
+# Before any test module is imported: Hypothesis caches Unicode tables and the test
+# modules' constants even without an example database, and Python its byte code; the
+# subprocesses that tests start (ops.py, starter.py, make run) inherit the prefix.
+set_hypothesis_home_dir(SCRATCH / "hypothesis")
+os.environ["PYTHONPYCACHEPREFIX"] = str(SCRATCH / "pycache")
+sys.pycache_prefix = os.environ["PYTHONPYCACHEPREFIX"]
+
 # Locally every run draws new examples; CI (CI=true) draws the same ones each time, so
 # what lands is what was tested.
 settings.register_profile("ci", derandomize=True, database=None)
@@ -19,11 +34,37 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 
-@pytest.fixture(scope="session", autouse=True)
-def hypothesis_outside_the_checkout(tmp_path_factory):
-    # Even without an example database, Hypothesis caches Unicode tables and the test
-    # modules' constants in ./.hypothesis; tests write nothing into the checkout.
-    set_hypothesis_home_dir(tmp_path_factory.mktemp("hypothesis"))
+def _untracked() -> set[str] | None:
+    """Files in the checkout that git does not track, ignored ones included."""
+    try:
+        listed = subprocess.run(
+            ["git", "status", "--porcelain", "--ignored", "--untracked-files=all"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None  # not a git checkout (an unpacked archive): nothing to compare with
+    paths = {line[3:] for line in listed.splitlines() if line[:2] in ("??", "!!")}
+    return {p for p in paths if not p.startswith(".venv") and "__pycache__" not in p}
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[_BEFORE] = _untracked()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    before, after = session.config.stash.get(_BEFORE, None), _untracked()
+    if before is None or after is None or session.config.option.collectonly:
+        return
+    if written := sorted(after - before):
+        print(f"\nthe tests wrote into the checkout: {', '.join(written)}", file=sys.stderr)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+_BEFORE = pytest.StashKey[set[str] | None]()
 
 
 @pytest.fixture(autouse=True)

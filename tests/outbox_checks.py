@@ -66,7 +66,9 @@ def _check_calendar(box: Outbox, name: str, message: EmailMessage, ics: bytes, c
         box.problems.append(f"{name}: Content-Type method={ctype_method} but METHOD:{method}")
     for tzid, observances in rules.zones(ics).items():
         kinds = sorted(o.kind for o in observances)
-        if kinds not in (["STANDARD"], ["DAYLIGHT", "STANDARD"]) or any(o.rrule.get("FREQ") != "YEARLY" for o in observances):
+        if kinds not in (["STANDARD"], ["DAYLIGHT", "STANDARD"]) or any(
+            o.rrule.get("FREQ") != "YEARLY" for o in observances
+        ):
             box.problems.append(f"{name}: VTIMEZONE {tzid} is {kinds} with rules {[o.rrule for o in observances]}")
     (event,) = cal.walk("VEVENT")
     start = event["DTSTART"]

@@ -27,7 +27,7 @@ class ProgramHarness:
         self.handle: WorkflowHandle | None = None
         self._stack = contextlib.AsyncExitStack()
 
-    async def __aenter__(self) -> "ProgramHarness":
+    async def __aenter__(self) -> ProgramHarness:
         mail = MailSettings(smtp_host="127.0.0.1", smtp_port=self.smtp.port, mail_from="Mentoring <m@example.org>")
         for worker in create_workers(self.env.client, mail, WorkerSettings(email_rate_per_second=1000)):
             await self._stack.enter_async_context(worker)

@@ -89,23 +89,21 @@ class SmtpServer:
         """``smtputf8=False``: a server that does not offer SMTPUTF8 (aiosmtpd's Controller does by default)."""
         self.handler = RecordingHandler()
         self.port = free_port()
-        self._controller = Controller(
-            self.handler, hostname="127.0.0.1", port=self.port, enable_SMTPUTF8=smtputf8
-        )
+        self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, enable_SMTPUTF8=smtputf8)
 
     def offer_smtputf8(self, offered: bool) -> None:
         """From the next connection on; a connection already open keeps what its EHLO said."""
         self._controller.SMTP_kwargs["enable_SMTPUTF8"] = offered
 
     @classmethod
-    def on_port(cls, port: int, handler: RecordingHandler) -> "SmtpServer":
+    def on_port(cls, port: int, handler: RecordingHandler) -> SmtpServer:
         """The same mailbox back on the same port, as after an outage."""
         server = cls.__new__(cls)
         server.handler, server.port = handler, port
         server._controller = Controller(handler, hostname="127.0.0.1", port=port)
         return server
 
-    def __enter__(self) -> "SmtpServer":
+    def __enter__(self) -> SmtpServer:
         self._controller.start()
         return self
 

@@ -77,7 +77,8 @@ async def test_a_reschedule_into_the_spring_gap_starts_later_by_the_gap(program)
     await started_before(program, gap_day)
     asked = datetime.combine(gap_day, time(2, 30))
     await program.update(
-        PairProgramWorkflow.reschedule_session, RescheduleSession(request_id="gap", session_number=1, new_local_start=asked)
+        PairProgramWorkflow.reschedule_session,
+        RescheduleSession(request_id="gap", session_number=1, new_local_start=asked),
     )
     moved = (await program.state()).sessions[0]
     await invited(program, moved.starts_at)
@@ -90,7 +91,9 @@ async def test_a_reschedule_into_the_spring_gap_starts_later_by_the_gap(program)
     assert "does not exist that day, so the session starts at 03:30 (Europe/Berlin)." in text
     # The mentor in New York reads the same instant on their own clock.
     message, text, _ = invite_for(program, MENTOR, moved.uid)
-    assert str(message["Subject"]).endswith(f"at {moved.starts_at.astimezone(ZoneInfo('America/New_York')):%H:%M} (America/New_York)")
+    assert str(message["Subject"]).endswith(
+        f"at {moved.starts_at.astimezone(ZoneInfo('America/New_York')):%H:%M} (America/New_York)"
+    )
 
 
 async def test_a_replacement_in_the_autumn_fold_is_the_first_one_and_written_in_utc(program):

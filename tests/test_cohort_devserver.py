@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from temporalio.api.sdk.v1 import WorkflowMetadata
 from temporalio.client import WorkflowExecutionStatus
+from temporalio.service import RPCError, RPCStatusCode
 
 from devstack.temporal_servers import BIN, TEST_KEY_ENV, start_dev_server
 from mentoring.ids import cohort_workflow_id, pair_workflow_id
@@ -70,7 +71,10 @@ async def test_cohort_starts_every_pair_once_and_pairs_outlive_it(dev_env, smtp)
         }
 
         async def visible():
-            return await count(client, "CohortId='vis' AND WorkflowType='PairProgramWorkflow' AND ProgramPhase='kickoff'") == 3
+            return (
+                await count(client, "CohortId='vis' AND WorkflowType='PairProgramWorkflow' AND ProgramPhase='kickoff'")
+                == 3
+            )
 
         assert await eventually(visible)
         assert await count(client, "CohortId='vis' AND PairId='p2'") == 1
@@ -94,7 +98,9 @@ async def test_cohort_starts_every_pair_once_and_pairs_outlive_it(dev_env, smtp)
 
         # Admins find a paused pair by cohort and phase, with the CLI docs/admin-ui.md shows.
         p1 = client.get_workflow_handle_for(PairProgramWorkflow.run, pair_workflow_id("vis", "p1"))
-        await p1.execute_update(PairProgramWorkflow.pause, PausePair(request_id="pause-1", reason="Dienstreise"), id="pause-1")
+        await p1.execute_update(
+            PairProgramWorkflow.pause, PausePair(request_id="pause-1", reason="Dienstreise"), id="pause-1"
+        )
 
         async def paused_visible():
             return await count(client, "CohortId='vis' AND ProgramPhase='paused'") == 1
@@ -106,12 +112,28 @@ async def test_cohort_starts_every_pair_once_and_pairs_outlive_it(dev_env, smtp)
 
         # Each participant of p1: a cancellation for the invited session, and the pause notice.
         assert await eventually(pause_delivered)
-        assert sorted(r.kind for r in smtp.handler.received[12:]) == ["invite_cancel", "invite_cancel", "program_paused", "program_paused"]
+        assert sorted(r.kind for r in smtp.handler.received[12:]) == [
+            "invite_cancel",
+            "invite_cancel",
+            "program_paused",
+            "program_paused",
+        ]
         listed = await asyncio.to_thread(
             subprocess.run,
-            [str(BIN / "temporal"), "workflow", "list", "--address", client.service_client.config.target_host,
-             "--query", "CohortId='vis' AND ProgramPhase='paused'", "--output", "json"],
-            capture_output=True, text=True, timeout=60,
+            [
+                str(BIN / "temporal"),
+                "workflow",
+                "list",
+                "--address",
+                client.service_client.config.target_host,
+                "--query",
+                "CohortId='vis' AND ProgramPhase='paused'",
+                "--output",
+                "json",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
         assert listed.returncode == 0, listed.stderr
         assert [w["execution"]["workflowId"] for w in json.loads(listed.stdout)] == ["pair:vis:p1"]
@@ -132,6 +154,7 @@ async def test_cohort_starts_every_pair_once_and_pairs_outlive_it(dev_env, smtp)
         # The program office may start it again: pairs are adopted, not doubled.
         rerun, started_rerun = await start_cohort(client, cohort)
         assert started_rerun
+
         async def all_adopted():
             return (await rerun.query(CohortWorkflow.progress)).pairs_started == 3
 
@@ -160,18 +183,20 @@ async def test_starter_start_is_idempotent_and_bad_files_start_nothing(dev_env, 
         assert second.returncode == 0, second.stderr
         # A re-run says what it found, on one line (`make run` shows the starter's last line).
         assert second.stdout.splitlines()[-1] == (
-            "cohort 'dw-2027' is already running (workflow cohort:dw-2027): nothing started, "
-            "nobody gets a second email"
+            "cohort 'dw-2027' is already running (workflow cohort:dw-2027): nothing started, nobody gets a second email"
         )
         assert "started cohort" not in second.stdout
 
         broken = tmp_path / "broken.yaml"
-        broken.write_text(example.read_text().replace("id: dw-2027", "id: broken").replace("duration_months: 6", "duration_months: 9"))
+        broken.write_text(
+            example.read_text().replace("id: dw-2027", "id: broken").replace("duration_months: 6", "duration_months: 9")
+        )
         bad = await asyncio.to_thread(run_starter, "start", str(broken), "--start-date", "today", address=address)
         assert bad.returncode == 2
         assert "Traceback" not in bad.stderr
         assert "nothing was started" in bad.stderr
         assert "duration_months" in bad.stderr
         assert await count(client, "CohortId='broken'") == 0
-        with pytest.raises(Exception):
+        with pytest.raises(RPCError) as missing:
             await client.get_workflow_handle(cohort_workflow_id("broken")).describe()
+        assert missing.value.status == RPCStatusCode.NOT_FOUND

@@ -254,9 +254,7 @@ def test_utf8_bom_yaml(tmp_path):
 
 def test_duplicate_key(tmp_path):
     path = write(tmp_path, BASE + "cadence: weekly\n")
-    assert problems(path) == [
-        f"{path} line 21: cadence: the key 'cadence' appears twice (lines 8 and 21); keep one"
-    ]
+    assert problems(path) == [f"{path} line 21: cadence: the key 'cadence' appears twice (lines 8 and 21); keep one"]
 
 
 def test_yaml_11_surprises_are_plain_text(tmp_path):
@@ -610,9 +608,7 @@ def test_line_breaks_are_rejected(tmp_path, old, new, place):
 def test_literal_block_with_line_break(tmp_path):
     path = write(
         tmp_path,
-        base_with(
-            '  location: "Teams: https://teams.example.com/dw"', "  location: |\n    Teams\n    Raum 4"
-        ),
+        base_with('  location: "Teams: https://teams.example.com/dw"', "  location: |\n    Teams\n    Raum 4"),
     )
     assert problems(path) == [f"{path} line 13: session.location: {LINE_BREAK}"]
 
@@ -729,9 +725,7 @@ def test_csv_overrides(tmp_path):
 
 def test_csv_unknown_and_missing_columns(tmp_path):
     header = "pair_id,mentor_name,mentor_email,mentor_timezone,mentee_name,mentee_email,wekday,notes"
-    row = (
-        "p1,Lena Weber,lena.weber@example.com,Europe/Berlin,Dr. Klaus Richter,k.richter@example.com,friday,hi"
-    )
+    row = "p1,Lena Weber,lena.weber@example.com,Europe/Berlin,Dr. Klaus Richter,k.richter@example.com,friday,hi"
     assert csv_problems(tmp_path, f"{header}\n{row}\n") == [
         "pairs.csv line 1 (header): unknown columns 'wekday' (did you mean 'weekday'?), 'notes'; allowed columns: "
         "pair_id, mentor_name, mentor_email, mentor_timezone, mentee_name, mentee_email, mentee_timezone, "

@@ -41,8 +41,8 @@ from hypothesis import strategies as st
 
 from activities.planning import plan_program
 from mentoring.cohort import Cadence, Cohort, Language, Pair, Person, Program, ProgramOffice, SessionPattern, Weekday
-from mentoring.cohort_file.csv_pairs import ALL_COLUMNS, OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from mentoring.cohort_file import CohortFileError, Problem, load_cohort
+from mentoring.cohort_file.csv_pairs import ALL_COLUMNS, OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from mentoring.plan import PlanRequest
 
 pytestmark = pytest.mark.properties
@@ -192,11 +192,7 @@ def text_field(limit: int) -> st.SearchStrategy[str]:
     short_text = st.text(chars, min_size=1, max_size=40)
     long_text = st.builds(lambda s, n: (s * n)[:limit], short_text, st.integers(1, limit))
     formulas = st.sampled_from(["=cmd|' /C calc'!A0", "@SUM(1+1)", "+1-1", "-2+3"])
-    return (
-        st.one_of(short_text, long_text, st.sampled_from(YAML_LOOKALIKES), formulas)
-        .map(str.strip)
-        .filter(bool)
-    )
+    return st.one_of(short_text, long_text, st.sampled_from(YAML_LOOKALIKES), formulas).map(str.strip).filter(bool)
 
 
 NAMES = text_field(200)
@@ -206,9 +202,7 @@ LOCALS = st.one_of(
     st.from_regex(r"[A-Za-z0-9]{1,12}([._+-][A-Za-z0-9]{1,8})?", fullmatch=True),
     st.sampled_from(["jürgen", "Lena.Weber", "Ü", "o'brien"]),
 )
-DOMAINS = st.sampled_from(
-    ["example.com", "example.org", "Firma.Example.DE", "bücher.example.com", "mentoring.example"]
-)
+DOMAINS = st.sampled_from(["example.com", "example.org", "Firma.Example.DE", "bücher.example.com", "mentoring.example"])
 GERMAN = {
     Weekday.MONDAY: "montag",
     Weekday.TUESDAY: "dienstag",
@@ -439,9 +433,7 @@ HOSTILE_TEXT = st.one_of(
     st.text(max_size=30),
     st.sampled_from(HOSTILE_VALUES),
     # Longer than any field allows (200, 500 characters), up to 20,000 repeats.
-    st.builds(
-        lambda s, n: s * n, st.sampled_from(["a", "ä", "😀", "\u202e", "x\n", "ab "]), st.integers(201, 20_000)
-    ),
+    st.builds(lambda s, n: s * n, st.sampled_from(["a", "ä", "😀", "\u202e", "x\n", "ab "]), st.integers(201, 20_000)),
 )
 SCALARS = st.one_of(
     HOSTILE_TEXT,
@@ -707,7 +699,7 @@ def test_random_files_are_refused_clearly(raw):
         assert load(path, [], today=TODAY) is None
 
 
-FORMULAS = ["=cmd|' /C calc'!A0", "=HYPERLINK(\"http://x\")", "+1+1", "-1+1", "@SUM(A1)", "\t=1"]
+FORMULAS = ["=cmd|' /C calc'!A0", '=HYPERLINK("http://x")', "+1+1", "-1+1", "@SUM(A1)", "\t=1"]
 
 
 @st.composite

@@ -52,7 +52,9 @@ async def test_add_withdraw_announce_and_end_a_cohort(cohort_env):
     await settle(env)
 
     newcomer = factories.pair("p3", cadence=Cadence.WEEKLY, at=time(9, 30))
-    added = await handle.execute_update(CohortWorkflow.add_pair, AddPair(request_id="add-p3", pair=newcomer), id="add-p3")
+    added = await handle.execute_update(
+        CohortWorkflow.add_pair, AddPair(request_id="add-p3", pair=newcomer), id="add-p3"
+    )
     assert (added.summary, added.pairs_affected) == ("pair p3 added and started", ["p3"])
     await settle(env)
     assert Counter(r.kind for r in smtp.handler.for_recipient("mentee-p3@example.com"))["welcome"] == 1
@@ -75,7 +77,12 @@ async def test_add_withdraw_announce_and_end_a_cohort(cohort_env):
 
     announced = await handle.execute_update(
         CohortWorkflow.announce,
-        Announcement(request_id="news-1", audience=Audience.MENTORS, subject="Netzwerktreffen am 12. März", body="Alle Mentorinnen und Mentoren\nsind eingeladen."),
+        Announcement(
+            request_id="news-1",
+            audience=Audience.MENTORS,
+            subject="Netzwerktreffen am 12. März",
+            body="Alle Mentorinnen und Mentoren\nsind eingeladen.",
+        ),
         id="news-1",
     )
     assert sorted(announced.pairs_affected) == ["p1", "p3"]
@@ -84,7 +91,9 @@ async def test_add_withdraw_announce_and_end_a_cohort(cohort_env):
     assert sorted(r.recipient for r in announcements) == ["mentor-p1@example.com", "mentor-p3@example.com"]
     assert str(announcements[0].message["Subject"]) == "Netzwerktreffen am 12. März"
 
-    ended = await handle.execute_update(CohortWorkflow.end_cohort, EndCohort(request_id="end", reason="Budget gestrichen"), id="end")
+    ended = await handle.execute_update(
+        CohortWorkflow.end_cohort, EndCohort(request_id="end", reason="Budget gestrichen"), id="end"
+    )
     assert sorted(ended.pairs_affected) == ["p1", "p3"]
     result = await handle.result()
     assert result.progress.pairs_by_phase == {"ended": 3}
@@ -139,7 +148,9 @@ async def test_a_person_is_in_one_pair_of_a_cohort_whoever_replaces_whom(cohort_
     await settle(env)
 
     async def place(email: str, except_pair: str | None = None) -> tuple:
-        found = await handle.query(CohortWorkflow.find_participant, FindParticipant(email=email, except_pair_id=except_pair))
+        found = await handle.query(
+            CohortWorkflow.find_participant, FindParticipant(email=email, except_pair_id=except_pair)
+        )
         return found.pair_id, found.role
 
     # The cohort heard of the replacement: the newcomer is in p1, case aside, and the leaver is free.

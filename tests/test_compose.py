@@ -10,9 +10,8 @@ from email import policy
 from email.message import EmailMessage
 from html import unescape
 
-from markupsafe import escape
-
 import pytest
+from markupsafe import escape
 
 from activities.compose import SMTP_UTF8_POLICY, compose_message, message_id_for, needs_smtputf8
 from activities.invites import build_calendar
@@ -132,7 +131,10 @@ def test_headers() -> None:
     assert (to.display_name, to.addr_spec) == ("Klaus Richter", "klaus.richter@example.com")
     (reply_to,) = msg["Reply-To"].addresses
     assert (reply_to.display_name, reply_to.addr_spec) == ("HR Program Office", "mentoring-office@example.com")
-    assert msg["Subject"] == "Invitation: reverse mentoring session 2 of 3 on Tuesday, 7 April 2026 at 16:00 (Europe/Berlin)"
+    assert (
+        msg["Subject"]
+        == "Invitation: reverse mentoring session 2 of 3 on Tuesday, 7 April 2026 at 16:00 (Europe/Berlin)"
+    )
     # The workflow's clock, not the wall clock.
     assert msg["Date"] == "Mon, 06 Apr 2026 15:00:00 +0000"
     assert msg["Message-ID"] == message_id_for(req.key, "example.org")
@@ -434,7 +436,7 @@ EXPECTED = {
         'Completed: pair p1 in "Digital Workplace 2026"',
         [
             "Hello HR Program Office,",
-            "Pair p1 in the cohort \"Digital Workplace 2026\" (Social collaboration) has completed the program.",
+            'Pair p1 in the cohort "Digital Workplace 2026" (Social collaboration) has completed the program.',
             "Mentor: Lena Weber\nMentee: Klaus Richter\nSessions planned: 7\nSessions held: 6\n"
             "Messages sent: 41\nMessages not delivered: 1",
         ],
@@ -564,7 +566,7 @@ def test_kind_renders_in_language(kind: MessageKind, language: Language) -> None
 
 
 def _squeeze(text: str) -> str:
-    text = re.sub("[\"“”„]", "", text)
+    text = re.sub('["“”„]', "", text)
     text = re.sub(r"\(\s+", "(", re.sub(r"\s+\)", ")", " ".join(text.split())))
     return re.sub(r"\s+([.,;:])", r"\1", text)
 
@@ -596,7 +598,10 @@ def test_every_time_is_on_the_recipients_own_clock_with_its_zone() -> None:
 
 def test_german_times_in_the_recipients_zone() -> None:
     msg = compose_message(full_request(MessageKind.INVITE, Language.DE, recipient=to_mentee(NEW_YORK)), sender=SENDER)
-    assert msg["Subject"] == "Einladung: Reverse Mentoring, Termin 2 von 3 am Dienstag, 7. April 2026 um 10:00 Uhr (America/New_York)"
+    assert (
+        msg["Subject"]
+        == "Einladung: Reverse Mentoring, Termin 2 von 3 am Dienstag, 7. April 2026 um 10:00 Uhr (America/New_York)"
+    )
     assert "Wann: Dienstag, 7. April 2026, 10:00–11:00 Uhr (America/New_York)\n" in text_of(msg)
     assert "Europe/Berlin" not in text_of(msg)
 
@@ -613,12 +618,19 @@ def test_a_berlin_mentor_of_a_new_york_pair_reads_berlin_time() -> None:
     ny_session = session(2, datetime(2026, 3, 10, 9, 30), NEW_YORK, minutes=45)
     composed_at = datetime(2026, 3, 9, 15, tzinfo=UTC)
     for kind, subject in (
-        (MessageKind.INVITE, "Invitation: reverse mentoring session 2 of 3 on Tuesday, 10 March 2026 at 14:30 (Europe/Berlin)"),
+        (
+            MessageKind.INVITE,
+            "Invitation: reverse mentoring session 2 of 3 on Tuesday, 10 March 2026 at 14:30 (Europe/Berlin)",
+        ),
         (MessageKind.REMINDER, "Reminder: reverse mentoring tomorrow at 14:30 (Europe/Berlin)"),
-        (MessageKind.INVITE_CANCEL, "Cancelled: reverse mentoring session 2 of 3 on Tuesday, 10 March 2026 at 14:30 (Europe/Berlin)"),
+        (
+            MessageKind.INVITE_CANCEL,
+            "Cancelled: reverse mentoring session 2 of 3 on Tuesday, 10 March 2026 at 14:30 (Europe/Berlin)",
+        ),
     ):
         msg = compose_message(
-            full_request(kind, the_session=ny_session, recipient=to_mentor(BERLIN), composed_at=composed_at), sender=SENDER
+            full_request(kind, the_session=ny_session, recipient=to_mentor(BERLIN), composed_at=composed_at),
+            sender=SENDER,
         )
         assert msg["Subject"] == subject
         assert "Tuesday, 10 March 2026, 14:30–15:15 (Europe/Berlin)\n" in text_of(msg)
@@ -634,7 +646,9 @@ def test_today_and_tomorrow_are_on_the_recipients_calendar() -> None:
     composed_at = datetime(2026, 3, 9, 16, tzinfo=UTC)
     subjects = {
         tz: compose_message(
-            full_request(MessageKind.REMINDER, the_session=ny_session, recipient=to_mentor(tz), composed_at=composed_at),
+            full_request(
+                MessageKind.REMINDER, the_session=ny_session, recipient=to_mentor(tz), composed_at=composed_at
+            ),
             sender=SENDER,
         )["Subject"]
         for tz in ("Asia/Tokyo", NEW_YORK)
@@ -698,12 +712,12 @@ def test_reflection_rotates_over_rounds_and_functions() -> None:
     assert questions(MentoringFunction.EMOTIONAL, 0) != questions(MentoringFunction.EMOTIONAL, 1)
     assert questions(MentoringFunction.EMOTIONAL, 2) == questions(MentoringFunction.EMOTIONAL, 0)
     assert questions(MentoringFunction.CAREER, 0) != questions(MentoringFunction.PSYCHOSOCIAL, 0)
-    assert questions(MentoringFunction.EMOTIONAL, 1)[2] == "Wie offen können Sie im Moment mit Ihrem Gegenüber sprechen?"
+    assert (
+        questions(MentoringFunction.EMOTIONAL, 1)[2] == "Wie offen können Sie im Moment mit Ihrem Gegenüber sprechen?"
+    )
 
     # A workflow that moves to the next function each round still meets every set.
-    seen = {
-        questions(list(MentoringFunction)[round_ % 3], round_) for round_ in range(6)
-    }
+    seen = {questions(list(MentoringFunction)[round_ % 3], round_) for round_ in range(6)}
     assert len(seen) == 6
 
     msg = compose_message(
@@ -822,8 +836,10 @@ def test_update_shows_a_reason_when_given() -> None:
     _, text, html = _render(
         MessageKind.INVITE, the_session=S2_MOVED, note="Room 4.12 is needed for an audit.", is_update=True
     )
-    assert "has been changed. Here is the updated calendar invitation with the current time and place.\n\n" \
+    assert (
+        "has been changed. Here is the updated calendar invitation with the current time and place.\n\n"
         "Reason: Room 4.12 is needed for an audit.\n\nWhen:  Thursday" in text
+    )
     assert "<p><strong>Reason:</strong> Room 4.12 is needed for an audit.</p>" in html
 
 
@@ -874,9 +890,7 @@ NOTE_KINDS = [
 
 @pytest.mark.parametrize(("kind", "overrides"), NOTE_KINDS, ids=[k.value for k, _ in NOTE_KINDS])
 @pytest.mark.parametrize("language", list(Language))
-def test_note_is_written_as_given_and_escaped_in_html(
-    kind: MessageKind, overrides: dict, language: Language
-) -> None:
+def test_note_is_written_as_given_and_escaped_in_html(kind: MessageKind, overrides: dict, language: Language) -> None:
     note = 'Room <b>4.12</b> & "Tower B" are closed.\r\nSee <script>alert(1)</script>'
     _, text, html = _render(kind, language, note=note, **overrides)
     label = "Reason" if language is Language.EN else "Grund"
@@ -983,15 +997,15 @@ def test_closing_review_without_a_note_is_unchanged() -> None:
         ),
     ],
 )
-def test_pause_until_further_notice(
-    language: Language, recipient: Recipient, subject: str, phrases: list[str]
-) -> None:
+def test_pause_until_further_notice(language: Language, recipient: Recipient, subject: str, phrases: list[str]) -> None:
     got_subject, text, html = _render(MessageKind.PROGRAM_PAUSED, language, recipient=recipient, paused_until=None)
     assert got_subject == subject
     for phrase in phrases:
         assert phrase in text
     assert "Reason" not in text and "Grund" not in text
-    assert "<strong>paused</strong> until further notice" in html or "bis auf Weiteres <strong>pausiert</strong>" in html
+    assert (
+        "<strong>paused</strong> until further notice" in html or "bis auf Weiteres <strong>pausiert</strong>" in html
+    )
 
 
 def test_pause_with_an_end_date_shows_it_in_german_format() -> None:

@@ -438,7 +438,9 @@ async def test_codec_server_cors_allows_the_ui_origin_only():
             assert "Access-Control-Allow-Origin" not in response.headers
 
         headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
-        async with http.post(f"{url}/decode", data=payloads_json(sealed), headers={**headers, "Origin": UI_ORIGIN}) as response:
+        async with http.post(
+            f"{url}/decode", data=payloads_json(sealed), headers={**headers, "Origin": UI_ORIGIN}
+        ) as response:
             assert response.status == 200
             assert response.headers["Access-Control-Allow-Origin"] == UI_ORIGIN
         # A page elsewhere gets nothing, even with a token.
@@ -449,7 +451,9 @@ async def test_codec_server_cors_allows_the_ui_origin_only():
             assert "Annelie" not in await response.text()
         # A 401 to the UI still carries CORS headers, so the UI can tell what went wrong.
         async with http.post(
-            f"{url}/decode", data=payloads_json(sealed), headers={"Origin": UI_ORIGIN, "Content-Type": "application/json"}
+            f"{url}/decode",
+            data=payloads_json(sealed),
+            headers={"Origin": UI_ORIGIN, "Content-Type": "application/json"},
         ) as response:
             assert response.status == 401
             assert response.headers["Access-Control-Allow-Origin"] == UI_ORIGIN
@@ -467,7 +471,9 @@ async def test_codec_server_sign_in_sets_a_session_cookie_for_the_ui():
             async with browser.post(f"{url}/login", data={"token": "wrong-token-wrong-token"}) as response:
                 assert response.status == 401
                 assert "Set-Cookie" not in response.headers
-            async with browser.post(f"{url}/login", data={"token": "x"}, headers={"Origin": "http://evil.example"}) as response:
+            async with browser.post(
+                f"{url}/login", data={"token": "x"}, headers={"Origin": "http://evil.example"}
+            ) as response:
                 assert response.status == 403
             async with browser.post(f"{url}/login", data={"token": TOKEN}) as response:
                 assert response.status == 200
@@ -500,7 +506,9 @@ async def test_codec_server_sign_in_goes_on_to_the_ui():
                 assert response.status == 303
                 assert response.headers["Location"] == ui_url
                 assert "HttpOnly" in response.headers["Set-Cookie"]
-            async with browser.post(f"{url}/login", data={"token": "wrong-token-wrong-token"}, allow_redirects=False) as response:
+            async with browser.post(
+                f"{url}/login", data={"token": "wrong-token-wrong-token"}, allow_redirects=False
+            ) as response:
                 assert response.status == 401 and "Location" not in response.headers
 
 
@@ -697,7 +705,9 @@ async def test_dev_server_visibility_cli_and_database_hold_no_personal_data(tmp_
                     assert found_in_text(metadata.current_details, personal_needles()) == []
 
                 # `temporal workflow show`, as anyone with access to the server would run it.
-                shown = await temporal_cli("workflow", "show", "--address", address, "-w", pair_ids[0], "--output", "json")
+                shown = await temporal_cli(
+                    "workflow", "show", "--address", address, "-w", pair_ids[0], "--output", "json"
+                )
                 assert shown.returncode == 0, shown.stderr
                 assert found_in_text(shown.stdout, PRIVATE) == []
                 # Payload data is base64 in that JSON: look inside as well.
@@ -705,7 +715,9 @@ async def test_dev_server_visibility_cli_and_database_hold_no_personal_data(tmp_
                 assert len(shown_payloads) > 10
                 # Plain by design: search attributes (the server indexes them) and the SDK's patch
                 # markers, which hold only the name of a code change (``workflow.patched``).
-                encrypted = [(p, e) for p, e, _ in shown_payloads if "searchAttributes" not in p and "patch-data" not in p]
+                encrypted = [
+                    (p, e) for p, e, _ in shown_payloads if "searchAttributes" not in p and "patch-data" not in p
+                ]
                 assert {encoding for _, encoding in encrypted} == {ENCODING}
                 patches = [json.loads(data) for path, _, data in shown_payloads if "patch-data" in path]
                 # (v1.0.0 carries no patch; any later one holds nothing but its name.)

@@ -53,7 +53,10 @@ async def test_a_first_attempt_claims_and_acceptance_is_final(ledger):
     await ledger.accepted(key, "250 OK")
     again = await ledger.begin(key, "<m1@x>")
     assert (again.status, again.previous_status, again.attempts, again.smtp_reply) == (
-        LedgerStatus.ACCEPTED, LedgerStatus.ACCEPTED, 2, "250 OK",
+        LedgerStatus.ACCEPTED,
+        LedgerStatus.ACCEPTED,
+        2,
+        "250 OK",
     )
 
 
@@ -94,21 +97,35 @@ def invite_request(key: str) -> DeliveryRequest:
     from mentoring.messages import SessionRef
 
     session = SessionRef(
-        number=1, uid="u1@test", sequence=0, starts_at=starts, ends_at=starts + timedelta(hours=1),
-        local_start=datetime.combine(starts.date(), time(16)), timezone="Europe/Berlin", location="Teams",
+        number=1,
+        uid="u1@test",
+        sequence=0,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=1),
+        local_start=datetime.combine(starts.date(), time(16)),
+        timezone="Europe/Berlin",
+        location="Teams",
     )
     return DeliveryRequest(
-        key=key, kind=MessageKind.INVITE,
+        key=key,
+        kind=MessageKind.INVITE,
         recipient=Recipient(role=Role.MENTEE, name=pair.mentee.name, email=pair.mentee.email, timezone="Europe/Berlin"),
-        program=program, pair_id="p1", mentor=pair.mentor, mentee=pair.mentee, session=session,
-        total_sessions=13, composed_at=datetime.now(UTC),
+        program=program,
+        pair_id="p1",
+        mentor=pair.mentor,
+        mentee=pair.mentee,
+        session=session,
+        total_sessions=13,
+        composed_at=datetime.now(UTC),
     )
 
 
 def delivery(smtp: SmtpServer, tmp_path, timeout: float = 30.0) -> MailDelivery:
     return MailDelivery(
         MailSettings(
-            smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_timeout_seconds=timeout,
+            smtp_host="127.0.0.1",
+            smtp_port=smtp.port,
+            smtp_timeout_seconds=timeout,
             delivery_ledger_url=f"sqlite:///{tmp_path}/activity-ledger.sqlite3",
         )
     )
@@ -140,7 +157,10 @@ async def test_a_451_releases_the_claim_and_a_550_is_permanent(smtp, tmp_path):
     smtp.handler.rcpt_faults[MENTEE] = ["451 4.7.1 Greylisted"]
     mail, env = delivery(smtp, tmp_path), ActivityEnvironment()
     request = invite_request("wf/session-1-invite/0/mentee")
-    with pytest.raises(ApplicationError, match=r"pair p1: invite wf/session-1-invite/0/mentee: deferred by the mail server \(451 4.7.1\)$"):
+    with pytest.raises(
+        ApplicationError,
+        match=r"pair p1: invite wf/session-1-invite/0/mentee: deferred by the mail server \(451 4.7.1\)$",
+    ):
         await env.run(mail.deliver_message, request)
     await env.run(mail.deliver_message, request)
     assert await mail.ledger.stats() == LedgerStats(claimed=0, accepted=1, released=0, ambiguous_resends=0)
@@ -149,7 +169,9 @@ async def test_a_451_releases_the_claim_and_a_550_is_permanent(smtp, tmp_path):
     with pytest.raises(ApplicationError) as refused:
         await env.run(mail.deliver_message, invite_request("wf/session-2-invite/0/mentee"))
     assert (refused.value.type, refused.value.non_retryable, refused.value.details) == (
-        PERMANENT_FAILURE, True, (550, "5.1.1 No such user"),
+        PERMANENT_FAILURE,
+        True,
+        (550, "5.1.1 No such user"),
     )
     assert len(smtp.handler.for_recipient(MENTEE)) == 1
 

@@ -138,7 +138,7 @@ def test_a_killed_worker_is_restarted_logs_are_kept_and_a_rerun_starts_nothing(t
         assert eventually(lambda: worker_log.read_text().count("worker polling") == 2)
         log = worker_log.read_text()
         assert log.startswith(before)
-        after = log[len(before):].splitlines()
+        after = log[len(before) :].splitlines()
         assert re.fullmatch(r"=== .* UTC  make run: worker was killed by signal 9 \(SIGKILL\) ===", after[0])
         assert re.fullmatch(r"=== .* UTC  make run: starting worker \(restart 1\) ===", after[1])
 
@@ -164,8 +164,7 @@ def test_a_killed_worker_is_restarted_logs_are_kept_and_a_rerun_starts_nothing(t
     finally:
         second.stop()
     assert (
-        "✓ cohort 'dw-2027' is already running (workflow cohort:dw-2027): nothing started, "
-        "nobody gets a second email"
+        "✓ cohort 'dw-2027' is already running (workflow cohort:dw-2027): nothing started, nobody gets a second email"
     ) in second.lines, second.console
     assert "started cohort" not in second.console
     assert worker_log.read_text().startswith(first_run_log)  # appended, not truncated

@@ -268,12 +268,12 @@ def test_ui_points_the_browser_at_the_codec_server_and_the_server_allows_the_ui(
     ui_name = service_by_image(services, "temporalio/ui:")
     ui = environment(services[ui_name])
     codec_name = codec_service(services)
-    (published, _), = ports(services[codec_name])
+    ((published, _),) = ports(services[codec_name])
     # The browser, not the UI container, calls the codec server: a host address, not a service name.
     assert ui["TEMPORAL_CODEC_ENDPOINT"] == f"http://localhost:{published}"
     assert ui["TEMPORAL_CODEC_INCLUDE_CREDENTIALS"] == "true"  # the session cookie of /login
     assert ui.get("TEMPORAL_CODEC_PASS_ACCESS_TOKEN", "false") == "false"  # the UI has no login of its own
-    (ui_port, _), = ports(services[ui_name])
+    ((ui_port, _),) = ports(services[ui_name])
     origins = environment(services[codec_name])[codec_server.ENV_ORIGINS]
     allowed = codec_server.load_origins(settings=CodecServerSettings(codec_origins=origins))
     assert allowed == [f"http://localhost:{ui_port}"]

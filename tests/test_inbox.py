@@ -122,9 +122,7 @@ def test_cli_runs_until_sigterm_and_refuses_a_taken_port(tmp_path: Path) -> None
         with socket.create_connection(("127.0.0.1", port), timeout=5) as smtp:
             assert smtp.recv(100).startswith(b"220")
 
-        busy = subprocess.run(
-            [*cmd[:-1], str(port)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=30
-        )
+        busy = subprocess.run([*cmd[:-1], str(port)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=30)
         assert busy.returncode == 1
         assert f"cannot listen on 127.0.0.1:{port}" in busy.stderr
         assert "Traceback" not in busy.stderr

@@ -17,11 +17,11 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 from temporalio.exceptions import ApplicationError
 
-from mentoring_service.cli.ops_parser import build_parser
 from mentoring import inputs
 from mentoring.cohort import Person, Role
 from mentoring.cohort_file import CohortFileError, load_cohort
 from mentoring.operations import ChangeRhythm, PausePair, ReplaceParticipant
+from mentoring_service.cli.ops_parser import build_parser
 from tests import factories
 from tests.unit.states import START, pair_state
 from workflows import validation
@@ -131,7 +131,9 @@ def refused_by_the_workflow(kind: str, value: str | int) -> str | None:
         assert _workflow_refusal(validation.check_pair, pair) == message
     elif kind in ("location", "length"):
         field = {"location": "location", "length": "length_minutes"}[kind]
-        message = _workflow_refusal(validation.check_change_rhythm, state, ChangeRhythm(request_id="r", **{field: value}))
+        message = _workflow_refusal(
+            validation.check_change_rhythm, state, ChangeRhythm(request_id="r", **{field: value})
+        )
     else:
         message = _workflow_refusal(validation.check_pause, state, PausePair(request_id="r", reason=value), NOW)
     if message is None:

@@ -27,7 +27,9 @@ def to(address: str, name: str = "Jörg Groß"):
 
 
 async def test_an_international_domain_goes_out_in_its_ascii_form(smtp, tmp_path):
-    receipt = await ActivityEnvironment().run(delivery(smtp, tmp_path).deliver_message, to("bert@müller.example", "Bert Müller"))
+    receipt = await ActivityEnvironment().run(
+        delivery(smtp, tmp_path).deliver_message, to("bert@müller.example", "Bert Müller")
+    )
     (received,) = smtp.handler.received
     assert received.recipient == "bert@xn--mller-kva.example"
     assert not received.smtputf8
@@ -58,7 +60,10 @@ async def test_without_smtputf8_the_activity_refuses_for_good_and_keeps_the_conn
             await env.run(mail.deliver_message, to("jörg@example.com"))
         assert (refused.value.type, refused.value.non_retryable) == (PERMANENT_FAILURE, True)
         assert refused.value.details[0] == 553 and refused.value.details[1].startswith("5.6.7 not sent")
-        assert refused.value.message == "pair p1: invite wf/session-1-invite/0/mentee: not sent, needs SMTPUTF8 (553 5.6.7)"
+        assert (
+            refused.value.message
+            == "pair p1: invite wf/session-1-invite/0/mentee: not sent, needs SMTPUTF8 (553 5.6.7)"
+        )
         assert server.handler.rcpt_commands == []
         # Nothing was said on that connection but EHLO: the next message uses it.
         await env.run(mail.deliver_message, invite_request("wf/session-2-invite/0/mentee"))

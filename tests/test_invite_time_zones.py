@@ -19,8 +19,8 @@ from activities.invites import build_calendar
 from activities.vtimezone import vtimezone
 from activities.wall_clock import ClockChange, resolve
 from mentoring.cohort import Language, Role
-from mentoring.messages import MessageKind, Recipient
 from mentoring.inputs import UNUSABLE_ZONES
+from mentoring.messages import MessageKind, Recipient
 from tests import vtimezone_rules as rules
 from tests.test_invites import request, session, unfolded_lines
 
@@ -29,10 +29,27 @@ ALL_ZONES = sorted(zoneinfo.available_timezones() - UNUSABLE_ZONES)
 # Zones without DST, southern ones, ones that changed their rules, ones whose change
 # is not an n-th weekday (Israel, Morocco's Ramadan), 30-minute DST, negative DST.
 HARD_ZONES = [
-    "Asia/Tokyo", "Asia/Kolkata", "Etc/GMT+5", "Asia/Tehran", "Europe/Berlin", "America/New_York",
-    "Australia/Sydney", "America/Santiago", "Africa/Casablanca", "America/Godthab", "America/Nuuk",
-    "Australia/Lord_Howe", "Europe/Dublin", "Asia/Jerusalem", "Asia/Gaza", "Pacific/Auckland",
-    "America/Asuncion", "Asia/Almaty", "America/Sao_Paulo", "Pacific/Chatham", "Antarctica/Troll",
+    "Asia/Tokyo",
+    "Asia/Kolkata",
+    "Etc/GMT+5",
+    "Asia/Tehran",
+    "Europe/Berlin",
+    "America/New_York",
+    "Australia/Sydney",
+    "America/Santiago",
+    "Africa/Casablanca",
+    "America/Godthab",
+    "America/Nuuk",
+    "Australia/Lord_Howe",
+    "Europe/Dublin",
+    "Asia/Jerusalem",
+    "Asia/Gaza",
+    "Pacific/Auckland",
+    "America/Asuncion",
+    "Asia/Almaty",
+    "America/Sao_Paulo",
+    "Pacific/Chatham",
+    "Antarctica/Troll",
 ]
 
 
@@ -116,7 +133,11 @@ def _changes_between(zone: str, first: date, last: date) -> int:
     ("zone", "program_start", "sessions"),
     [
         # Ramadan moves by eleven days a year: 2027's rules are not 2028's.
-        ("Africa/Casablanca", date(2027, 9, 1), [date(2027, 9, 5), date(2028, 1, 23), date(2028, 2, 27), date(2028, 3, 5)]),
+        (
+            "Africa/Casablanca",
+            date(2027, 9, 1),
+            [date(2027, 9, 5), date(2028, 1, 23), date(2028, 2, 27), date(2028, 3, 5)],
+        ),
         # Israel's Friday before the last Sunday of March is the 4th Friday in 2029, the 5th in 2030.
         ("Asia/Jerusalem", date(2029, 10, 1), [date(2029, 10, 7), date(2030, 3, 24), date(2030, 3, 31)]),
     ],
@@ -227,21 +248,36 @@ def test_a_meeting_across_the_spring_gap_keeps_its_length() -> None:
     ("local", "zone", "change", "actual", "message"),
     [
         (
-            datetime(2027, 3, 28, 2, 30), "Europe/Berlin", ClockChange.GAP, datetime(2027, 3, 28, 3, 30),
+            datetime(2027, 3, 28, 2, 30),
+            "Europe/Berlin",
+            ClockChange.GAP,
+            datetime(2027, 3, 28, 3, 30),
             "02:30 does not exist on 2027-03-28 in Europe/Berlin (clocks go forward); the session starts at 03:30",
         ),
         (
-            datetime(2027, 10, 31, 2, 30), "Europe/Berlin", ClockChange.FOLD, datetime(2027, 10, 31, 2, 30),
+            datetime(2027, 10, 31, 2, 30),
+            "Europe/Berlin",
+            ClockChange.FOLD,
+            datetime(2027, 10, 31, 2, 30),
             (
                 "02:30 happens twice on 2027-10-31 in Europe/Berlin (clocks go back); "
                 "the session is at the first 02:30 (CEST, UTC+02:00)"
             ),
         ),
         (
-            datetime(2027, 9, 5, 0, 15), "America/Santiago", ClockChange.GAP, datetime(2027, 9, 5, 1, 15),
+            datetime(2027, 9, 5, 0, 15),
+            "America/Santiago",
+            ClockChange.GAP,
+            datetime(2027, 9, 5, 1, 15),
             "00:15 does not exist on 2027-09-05 in America/Santiago (clocks go forward); the session starts at 01:15",
         ),
-        (datetime(2027, 3, 28, 3, 30), "Europe/Berlin", None, datetime(2027, 3, 28, 3, 30), "2027-03-28 03:30 in Europe/Berlin"),
+        (
+            datetime(2027, 3, 28, 3, 30),
+            "Europe/Berlin",
+            None,
+            datetime(2027, 3, 28, 3, 30),
+            "2027-03-28 03:30 in Europe/Berlin",
+        ),
     ],
 )
 def test_the_rule_names_what_it_did(
@@ -258,29 +294,37 @@ def test_the_rule_names_what_it_did(
     ("local", "recipient_zone", "when", "subject_time", "note"),
     [
         (
-            datetime(2027, 3, 28, 2, 30), "Europe/Berlin",
-            "Sunday, 28 March 2027, 03:30–04:30 (Europe/Berlin)", "03:30 (Europe/Berlin)",
+            datetime(2027, 3, 28, 2, 30),
+            "Europe/Berlin",
+            "Sunday, 28 March 2027, 03:30–04:30 (Europe/Berlin)",
+            "03:30 (Europe/Berlin)",
             (
                 "On Sunday, 28 March 2027 the clocks in Europe/Berlin go forward: 02:30 (Europe/Berlin) "
                 "does not exist that day, so the session starts at 03:30 (Europe/Berlin)."
             ),
         ),
         (
-            datetime(2027, 3, 28, 2, 30), "America/New_York",
-            "Saturday, 27 March 2027, 21:30–22:30 (America/New_York)", "21:30 (America/New_York)",
+            datetime(2027, 3, 28, 2, 30),
+            "America/New_York",
+            "Saturday, 27 March 2027, 21:30–22:30 (America/New_York)",
+            "21:30 (America/New_York)",
             "On Sunday, 28 March 2027 the clocks in Europe/Berlin go forward",
         ),
         (
-            datetime(2027, 10, 31, 2, 30), "Europe/Berlin",
-            "Sunday, 31 October 2027, 02:30 CEST–02:30 CET (Europe/Berlin)", "02:30 CEST (Europe/Berlin)",
+            datetime(2027, 10, 31, 2, 30),
+            "Europe/Berlin",
+            "Sunday, 31 October 2027, 02:30 CEST–02:30 CET (Europe/Berlin)",
+            "02:30 CEST (Europe/Berlin)",
             (
                 "On Sunday, 31 October 2027 the clocks in Europe/Berlin go back: 02:30 (Europe/Berlin) "
                 "happens twice that day, and the session is at the first one (CEST, UTC+02:00)."
             ),
         ),
         (
-            datetime(2027, 10, 31, 2, 30), "Asia/Kolkata",
-            "Sunday, 31 October 2027, 06:00–07:00 (Asia/Kolkata)", "06:00 (Asia/Kolkata)",
+            datetime(2027, 10, 31, 2, 30),
+            "Asia/Kolkata",
+            "Sunday, 31 October 2027, 06:00–07:00 (Asia/Kolkata)",
+            "06:00 (Asia/Kolkata)",
             "the session is at the first one (CEST, UTC+02:00)",
         ),
     ],
@@ -308,7 +352,10 @@ def test_german_notes_for_both_cases() -> None:
     texts = {}
     for local in (datetime(2027, 3, 28, 2, 30), datetime(2027, 10, 31, 2, 30)):
         the_request = request(
-            MessageKind.REMINDER, the_session=session(1, local), recipient=recipient, language=Language.DE,
+            MessageKind.REMINDER,
+            the_session=session(1, local),
+            recipient=recipient,
+            language=Language.DE,
             composed_at=local.replace(tzinfo=UTC) - timedelta(days=1),
         )
         msg = compose_message(the_request, sender="Office <office@example.org>")

@@ -166,9 +166,7 @@ def test_cancel_keeps_uid_and_sequence_and_leaves_the_note_out() -> None:
     # The office's reason goes into the email only: calendars are often shared
     # with assistants, and the reason can be personal.
     the_session = session(4, datetime(2026, 4, 21, 16, 0), sequence=2)
-    ics = build_calendar(
-        request(MessageKind.INVITE_CANCEL, the_session=the_session, note="Klaus is ill")
-    )
+    ics = build_calendar(request(MessageKind.INVITE_CANCEL, the_session=the_session, note="Klaus is ill"))
     cal, event = parse(ics)
     assert cal["METHOD"] == "CANCEL"
     assert event["STATUS"] == "CANCELLED"
@@ -220,9 +218,7 @@ def test_organizer_and_attendees() -> None:
         ),
     ],
 )
-def test_summary_location_description_are_localised(
-    language: Language, summary: str, description: str
-) -> None:
+def test_summary_location_description_are_localised(language: Language, summary: str, description: str) -> None:
     the_session = session(2, datetime(2026, 4, 7, 16, 0), location="Teams: https://teams.example.com/m/1")
     _, event = parse(build_calendar(request(the_session=the_session, language=language)))
     assert event["SUMMARY"] == summary
@@ -312,7 +308,9 @@ def test_sydney_daylight_starts_in_october() -> None:
         ("UTC", timedelta(0), "UTC"),
     ],
 )
-def test_zone_without_dst_has_one_standard_with_a_yearly_rule(tzname: str, offset: timedelta, abbreviation: str) -> None:
+def test_zone_without_dst_has_one_standard_with_a_yearly_rule(
+    tzname: str, offset: timedelta, abbreviation: str
+) -> None:
     # Without the RRULE the `ical` parser reads the time as UTC once the TZID is renamed.
     tz = vtimezone(tzname, datetime(2027, 5, 4, 12, tzinfo=UTC))
     assert str(tz["TZID"]) == tzname
@@ -357,9 +355,7 @@ def test_utc_session_is_written_as_utc_time() -> None:
 def test_line_breaks_and_controls_in_text_never_make_a_property() -> None:
     evil_mentor = Person(name="Eve\r\nATTENDEE:mailto:evil@example.net", email="eve@example.com", timezone=BERLIN)
     the_session = session(1, datetime(2026, 3, 24, 16, 0), location="Room 1\rX-INJECTED:1\u2028X-ALSO:2\x00")
-    ics = build_calendar(
-        request(the_session=the_session, mentor=evil_mentor, focus="Social\nMETHOD:PUBLISH")
-    )
+    ics = build_calendar(request(the_session=the_session, mentor=evil_mentor, focus="Social\nMETHOD:PUBLISH"))
     lines = unfolded_lines(ics)
     assert [line for line in lines if line.startswith("METHOD")] == ["METHOD:REQUEST"]
     assert not [line for line in lines if line.startswith(("X-INJECTED", "X-ALSO", "ATTENDEE:"))]

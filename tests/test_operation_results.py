@@ -75,7 +75,9 @@ async def test_ops_show_and_emails_number_sessions_alike_in_time_order(program):
     assert [(c.session_number, c.change, c.local_start) for c in result.sessions] == [
         (4, SessionChangeKind.MOVED, moved_to)
     ]
-    result = await program.update(PairProgramWorkflow.change_rhythm, ChangeRhythm(request_id="c", weekday=Weekday.THURSDAY))
+    result = await program.update(
+        PairProgramWorkflow.change_rhythm, ChangeRhythm(request_id="c", weekday=Weekday.THURSDAY)
+    )
     state = await program.state()
     active = active_sessions(state)
     assert [c.session_number for c in result.sessions] == sorted(c.session_number for c in result.sessions)
@@ -118,7 +120,9 @@ async def test_newcomers_are_welcomed_before_their_invites(program):
     await program.update(
         PairProgramWorkflow.replace_participant,
         ReplaceParticipant(
-            request_id="a", role=Role.MENTEE, reason="Nachfolge",
+            request_id="a",
+            role=Role.MENTEE,
+            reason="Nachfolge",
             person=Person(name="Ines Brandt", email=NEWCOMER, timezone="Europe/Berlin"),
         ),
     )
@@ -129,7 +133,9 @@ async def test_newcomers_are_welcomed_before_their_invites(program):
     await program.update(
         PairProgramWorkflow.replace_participant,
         ReplaceParticipant(
-            request_id="c", role=Role.MENTOR, reason="Nachfolge",
+            request_id="c",
+            role=Role.MENTOR,
+            reason="Nachfolge",
             person=Person(name="Jonas Beck", email=second, timezone="America/New_York"),
         ),
     )

@@ -41,8 +41,20 @@ ZONES = ["Europe/Berlin", "America/New_York", "Asia/Tokyo", "Australia/Sydney"]
 steps = st.lists(
     st.tuples(
         st.sampled_from(
-            ["advance", "reschedule", "cancel", "cancel+replacement", "pause", "pause-until", "resume",
-             "change-rhythm", "extend", "withdraw", "replace", "end"]
+            [
+                "advance",
+                "reschedule",
+                "cancel",
+                "cancel+replacement",
+                "pause",
+                "pause-until",
+                "resume",
+                "change-rhythm",
+                "extend",
+                "withdraw",
+                "replace",
+                "end",
+            ]
         ),
         st.integers(0, 6),
         st.integers(0, 6),
@@ -104,7 +116,9 @@ async def _apply(program: ProgramHarness, step: tuple[str, int, int], seen: Deci
                 seen.placed.add(replacement)
         elif kind.startswith("pause"):
             until = (now + timedelta(days=3 + 4 * a)).date() if kind == "pause-until" else None
-            await program.update(PairProgramWorkflow.pause, PausePair(request_id=request_id, reason="Reise", until=until))
+            await program.update(
+                PairProgramWorkflow.pause, PausePair(request_id=request_id, reason="Reise", until=until)
+            )
         elif kind == "resume":
             await program.update(PairProgramWorkflow.resume, ResumePair(request_id=request_id))
         elif kind == "change-rhythm":

@@ -82,7 +82,12 @@ async def stack(tmp_path_factory):
 
 def ops_sync(address: str, *args: str) -> subprocess.CompletedProcess:
     # Nothing from the caller's environment (namespace, profile, API key) may point elsewhere.
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TEMPORAL_ADDRESS": address, "COLUMNS": "200", **TEST_KEY_ENV}
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "TEMPORAL_ADDRESS": address,
+        "COLUMNS": "200",
+        **TEST_KEY_ENV,
+    }
     return subprocess.run(
         [sys.executable, "ops.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )
@@ -134,7 +139,7 @@ async def test_show_prints_plan_messages_and_pauses(stack):
     first = state.sessions[0]
     assert first.local_start.weekday() == 1 and f"{first.local_start:%H:%M}" == "16:00"
     assert 0 <= (first.local_start.date() - datetime.now(BERLIN).date()).days <= 14
-    assert [b.local_start - a.local_start for a, b in zip(state.sessions, state.sessions[1:])] == [
+    assert [b.local_start - a.local_start for a, b in zip(state.sessions, state.sessions[1:], strict=False)] == [
         timedelta(weeks=2)
     ] * (len(state.sessions) - 1)
     sent = [f"{m.recorded_at.astimezone(BERLIN):%Y-%m-%d %H:%M}" for m in state.messages]
@@ -166,8 +171,7 @@ async def test_show_prints_plan_messages_and_pauses(stack):
     [
         (
             ["reschedule", COHORT, "p1", "2", "--to", "2027-03-16"],
-            "argument --to: '2027-03-16' is not a date and time; "
-            'use "YYYY-MM-DD HH:MM", e.g. "2027-03-16 16:00"',
+            'argument --to: \'2027-03-16\' is not a date and time; use "YYYY-MM-DD HH:MM", e.g. "2027-03-16 16:00"',
         ),
         (
             ["reschedule", COHORT, "p1", "2", "--to", "16.03.2027 16:00"],
@@ -192,14 +196,39 @@ async def test_show_prints_plan_messages_and_pauses(stack):
             "argument --until: '2027-02-30' is not a real date",
         ),
         (
-            ["replace", COHORT, "p1", "--role", "mentor", "--name", "A B", "--email", "a.b@", "--timezone",
-             "Europe/Berlin", "--reason", "x"],
-            "argument --email: 'a.b@' is not a valid email address: "
-            "There must be something after the @-sign.",
+            [
+                "replace",
+                COHORT,
+                "p1",
+                "--role",
+                "mentor",
+                "--name",
+                "A B",
+                "--email",
+                "a.b@",
+                "--timezone",
+                "Europe/Berlin",
+                "--reason",
+                "x",
+            ],
+            "argument --email: 'a.b@' is not a valid email address: There must be something after the @-sign.",
         ),
         (
-            ["replace", COHORT, "p1", "--role", "mentor", "--name", "A B", "--email", "a.b@example.com",
-             "--timezone", "Europe/Berlinn", "--reason", "x"],
+            [
+                "replace",
+                COHORT,
+                "p1",
+                "--role",
+                "mentor",
+                "--name",
+                "A B",
+                "--email",
+                "a.b@example.com",
+                "--timezone",
+                "Europe/Berlinn",
+                "--reason",
+                "x",
+            ],
             "argument --timezone: unknown time zone 'Europe/Berlinn'; did you mean 'Europe/Berlin'?",
         ),
         (
@@ -207,9 +236,24 @@ async def test_show_prints_plan_messages_and_pauses(stack):
             "argument COHORT: 'DW 2027' is not a valid id; use lowercase letters a-z, digits, '-' or '_' (e.g. 'dw-2027')",
         ),
         (
-            ["add-pair", str(EXAMPLE), "--id", "p9", "--mentor-name", "Lena W.", "--mentor-email",
-             "Lena.Weber@example.com", "--mentor-timezone", "Europe/Berlin", "--mentee-name", "Eva Schulz",
-             "--mentee-email", "eva.schulz@example.com", "--mentee-timezone", "Europe/Berlin"],
+            [
+                "add-pair",
+                str(EXAMPLE),
+                "--id",
+                "p9",
+                "--mentor-name",
+                "Lena W.",
+                "--mentor-email",
+                "Lena.Weber@example.com",
+                "--mentor-timezone",
+                "Europe/Berlin",
+                "--mentee-name",
+                "Eva Schulz",
+                "--mentee-email",
+                "eva.schulz@example.com",
+                "--mentee-timezone",
+                "Europe/Berlin",
+            ],
             "argument --mentor-email: 'Lena.Weber@example.com' is already in pair 'p1' as mentor; "
             "a person can be in only one pair of a cohort",
         ),
@@ -246,8 +290,15 @@ def test_every_command_names_an_update_of_the_contract():
     pair_updates = set(_Definition.from_class(PairProgramWorkflow).updates)
     cohort_updates = set(_Definition.from_class(CohortWorkflow).updates)
     names = {
-        "reschedule_session", "cancel_session", "change_rhythm", "pause", "resume", "extend",
-        "end_program", "withdraw_participant", "replace_participant",
+        "reschedule_session",
+        "cancel_session",
+        "change_rhythm",
+        "pause",
+        "resume",
+        "extend",
+        "end_program",
+        "withdraw_participant",
+        "replace_participant",
     }
     assert names <= pair_updates
     assert {"add_pair", "withdraw_pair", "end_cohort", "announce"} <= cohort_updates
@@ -289,12 +340,23 @@ async def test_server_side_rejections_exit_1(stack):
             f"there is no session 99 (the sessions are numbered 1 to {len(state.sessions)}; see ops.py show)"
         ),
         (
-            "replace", COHORT, "p1", "--role", "mentor", "--name", "Klaus Again", "--email",
-            "Mentee-P1@example.com", "--timezone", "Europe/Berlin", "--reason", "swap",
+            "replace",
+            COHORT,
+            "p1",
+            "--role",
+            "mentor",
+            "--name",
+            "Klaus Again",
+            "--email",
+            "Mentee-P1@example.com",
+            "--timezone",
+            "Europe/Berlin",
+            "--reason",
+            "swap",
         ): "Mentee-P1@example.com is already the other participant of this pair; choose someone else",
     }
     results = await asyncio.gather(*(ops(stack, *args) for args in cases))
-    for (args, message), result in zip(cases.items(), results):
+    for (args, message), result in zip(cases.items(), results, strict=True):
         assert (result.returncode, result.stderr.strip()) == (1, f"error: {message}"), args
         assert result.stdout == ""
     # Nothing of it changed the plan.
@@ -323,7 +385,9 @@ async def _reschedule_twice(stack: Stack) -> None:
     # Seconds later, and it says so: the workflow had the request id already.
     assert not any("already applied" in line for line in out)
     assert lines(again.stdout)[-1].startswith("This request was already applied at ")
-    assert lines(again.stdout)[-1].endswith("nothing was done again. To do the same thing once more, pass a new --request-id.")
+    assert lines(again.stdout)[-1].endswith(
+        "nothing was done again. To do the same thing once more, pass a new --request-id."
+    )
     session = (await pair_state(stack, "p1")).sessions[1]
     assert (session.local_start, session.sequence, session.status) == (new, 1, SessionStatus.PLANNED)
 
@@ -377,10 +441,24 @@ async def _add_pair_from_the_cohort_file(stack: Stack, folder: Path) -> None:
     cohort_file = folder / "cohort.yaml"
     cohort_file.write_text(EXAMPLE.read_text(encoding="utf-8").replace("id: dw-2027", f"id: {COHORT}"))
     add_args = (
-        "add-pair", str(cohort_file), "--id", "p4",
-        "--mentor-name", "Jonas Beck", "--mentor-email", "j.beck@example.com", "--mentor-timezone", "Europe/Berlin",
-        "--mentee-name", "Dr. Petra Lang", "--mentee-email", "p.lang@example.com",
-        "--mentee-timezone", "America/New_York", "--time", "10:00",
+        "add-pair",
+        str(cohort_file),
+        "--id",
+        "p4",
+        "--mentor-name",
+        "Jonas Beck",
+        "--mentor-email",
+        "j.beck@example.com",
+        "--mentor-timezone",
+        "Europe/Berlin",
+        "--mentee-name",
+        "Dr. Petra Lang",
+        "--mentee-email",
+        "p.lang@example.com",
+        "--mentee-timezone",
+        "America/New_York",
+        "--time",
+        "10:00",
     )
     added = await ops(stack, *add_args)
     assert added.returncode == 0, added.stderr
@@ -414,8 +492,20 @@ async def _announce_twice(stack: Stack) -> None:
 
 async def _replace_with_someone_of_another_pair(stack: Stack) -> None:
     refused = await ops(
-        stack, "replace", COHORT, "p1", "--role", "mentee", "--name", "Lena", "--email", "MENTOR-P2@example.com",
-        "--timezone", "Europe/Berlin", "--reason", "swap",
+        stack,
+        "replace",
+        COHORT,
+        "p1",
+        "--role",
+        "mentee",
+        "--name",
+        "Lena",
+        "--email",
+        "MENTOR-P2@example.com",
+        "--timezone",
+        "Europe/Berlin",
+        "--reason",
+        "swap",
     )
     assert (refused.returncode, refused.stderr.strip()) == (
         1,

@@ -51,7 +51,7 @@ def assert_readable(output: str, state: PairState, width: int) -> None:
     messages = state.messages
     assert len(rows) == len(messages), output
     by_id = {s.number: s for s in state.sessions}
-    for row, message in zip(rows, messages):
+    for row, message in zip(rows, messages, strict=True):
         session = by_id.get(message.session_number or 0)
         kind = message.kind.value + (f" {position(state, session)}" if session else "")
         # The row's first line: time, kind, then the status as a whole word.

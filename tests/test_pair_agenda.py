@@ -61,7 +61,9 @@ def expected_schedule(start: date, zone_name: str, weeks: int, started_at: datet
     days = [start + timedelta(weeks=weeks * i) for i in range(60) if start + timedelta(weeks=weeks * i) < end]
     starts = [datetime.combine(d, time(16), zone).astimezone(UTC) for d in days]
     # The welcome comes with the first invite.
-    items: list[tuple[datetime, int, int, MessageKind]] = [(max(starts[0] - timedelta(days=14), started_at), 0, 0, K.WELCOME)]
+    items: list[tuple[datetime, int, int, MessageKind]] = [
+        (max(starts[0] - timedelta(days=14), started_at), 0, 0, K.WELCOME)
+    ]
     for n, s in enumerate(starts, 1):
         items.append((max(s - timedelta(days=14), started_at), 1, n, K.INVITE))
         items.append((s - timedelta(hours=24), 2, n, K.REMINDER))
@@ -159,7 +161,9 @@ class UnwritableWelcome(FakeOutbox):
     @activity.defn(name="deliver_message")
     async def deliver_message(self, request: DeliveryRequest) -> DeliveryReceipt:
         if request.kind == K.WELCOME and request.recipient.role == Role.MENTEE:
-            raise ApplicationError("subject contains the control character U+000A", type=INVALID_MESSAGE, non_retryable=True)
+            raise ApplicationError(
+                "subject contains the control character U+000A", type=INVALID_MESSAGE, non_retryable=True
+            )
         return await super().deliver_message(request)
 
 

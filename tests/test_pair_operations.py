@@ -71,7 +71,12 @@ async def test_reschedule_moves_the_invite_reminder_and_prompt(program):
     request = RescheduleSession(request_id="move-1", session_number=1, new_local_start=new_time)
     result = await program.update(PairProgramWorkflow.reschedule_session, request)
     assert result.sessions == [
-        SessionChange(session_number=1, change=SessionChangeKind.MOVED, local_start=new_time, previous_local_start=first.local_start)
+        SessionChange(
+            session_number=1,
+            change=SessionChangeKind.MOVED,
+            local_start=new_time,
+            previous_local_start=first.local_start,
+        )
     ]
     assert result.summary == f"session 1 moved to {new_time:%Y-%m-%d %H:%M} Europe/Berlin"
     await program.settle()
@@ -106,20 +111,50 @@ async def test_bad_operations_are_rejected_with_a_reason_and_change_nothing(prog
     state_before = await program.state()
     first = state.sessions[0]
     cases = [
-        (PairProgramWorkflow.reschedule_session, RescheduleSession(request_id="a", session_number=99, new_local_start=first.local_start),
-         "there is no session 99"),
-        (PairProgramWorkflow.reschedule_session, RescheduleSession(request_id="b", session_number=1, new_local_start=first.local_start - timedelta(days=30)),
-         "new time"),
-        (PairProgramWorkflow.reschedule_session, RescheduleSession(request_id="c", session_number=1, new_local_start=first.local_start + timedelta(days=400)),
-         "is outside the program"),
-        (PairProgramWorkflow.cancel_session, CancelSession(request_id="d", session_number=1, reason="  "), "reason: is empty"),
-        (PairProgramWorkflow.extend, ExtendProgram(request_id="e", weeks=0), "weeks: must be from 1 to 26 weeks, but it is 0"),
-        (PairProgramWorkflow.replace_participant,
-         ReplaceParticipant(request_id="f", role=Role.MENTOR, person=Person(name="X", email=MENTEE, timezone="Europe/Berlin"), reason="r"),
-         f"{MENTEE} is already the other participant of this pair"),
+        (
+            PairProgramWorkflow.reschedule_session,
+            RescheduleSession(request_id="a", session_number=99, new_local_start=first.local_start),
+            "there is no session 99",
+        ),
+        (
+            PairProgramWorkflow.reschedule_session,
+            RescheduleSession(request_id="b", session_number=1, new_local_start=first.local_start - timedelta(days=30)),
+            "new time",
+        ),
+        (
+            PairProgramWorkflow.reschedule_session,
+            RescheduleSession(
+                request_id="c", session_number=1, new_local_start=first.local_start + timedelta(days=400)
+            ),
+            "is outside the program",
+        ),
+        (
+            PairProgramWorkflow.cancel_session,
+            CancelSession(request_id="d", session_number=1, reason="  "),
+            "reason: is empty",
+        ),
+        (
+            PairProgramWorkflow.extend,
+            ExtendProgram(request_id="e", weeks=0),
+            "weeks: must be from 1 to 26 weeks, but it is 0",
+        ),
+        (
+            PairProgramWorkflow.replace_participant,
+            ReplaceParticipant(
+                request_id="f",
+                role=Role.MENTOR,
+                person=Person(name="X", email=MENTEE, timezone="Europe/Berlin"),
+                reason="r",
+            ),
+            f"{MENTEE} is already the other participant of this pair",
+        ),
         (PairProgramWorkflow.resume, ResumePair(request_id="g"), "the pair is not paused"),
         (PairProgramWorkflow.change_rhythm, ChangeRhythm(request_id="h"), "say what to change"),
-        (PairProgramWorkflow.pause, PausePair(request_id="i", reason="x\r\nBcc: evil@example.com"), "reason: contains a line break; it must be a single line"),
+        (
+            PairProgramWorkflow.pause,
+            PausePair(request_id="i", reason="x\r\nBcc: evil@example.com"),
+            "reason: contains a line break; it must be a single line",
+        ),
     ]
     for update, request, message in cases:
         assert message in await rejected(program, update, request)
@@ -140,7 +175,9 @@ async def test_cancel_sends_cancel_drops_the_reminder_and_invites_the_replacemen
     replacement = first.local_start + timedelta(days=2)
     result = await program.update(
         PairProgramWorkflow.cancel_session,
-        CancelSession(request_id="c1", session_number=1, reason="Vorstandssitzung", replacement_local_start=replacement),
+        CancelSession(
+            request_id="c1", session_number=1, reason="Vorstandssitzung", replacement_local_start=replacement
+        ),
     )
     # Numbered as ops.py show and the emails number them: the replacement is now session 1.
     assert [(c.session_number, c.change, c.local_start) for c in result.sessions] == [
@@ -174,7 +211,7 @@ async def test_change_rhythm_updates_every_invited_session(program):
     upcoming = [s for s in state.sessions if s.status != SessionStatus.CANCELLED]
     assert {s.local_start.time() for s in upcoming} == {time(18, 0)}
     assert {s.location for s in upcoming} == {"Raum 4.12"}
-    gaps = {(b.local_start.date() - a.local_start.date()).days for a, b in zip(upcoming, upcoming[1:])}
+    gaps = {(b.local_start.date() - a.local_start.date()).days for a, b in zip(upcoming, upcoming[1:], strict=False)}
     assert gaps == {7}
     for email in (MENTOR, MENTEE):
         assert program.calendar(email) == await program.expected_calendar()
@@ -185,7 +222,9 @@ async def test_pause_cancels_inside_and_resume_moves_the_reviews(program):
     midpoint_before, end_before = state.midpoint_at, state.program_end
     now = await program.now()
     until = (now + timedelta(days=20)).date()
-    result = await program.update(PairProgramWorkflow.pause, PausePair(request_id="p1", reason="Elternzeit", until=until))
+    result = await program.update(
+        PairProgramWorkflow.pause, PausePair(request_id="p1", reason="Elternzeit", until=until)
+    )
     assert result.summary.startswith(f"paused until {until}")
     await program.settle()
     assert (await program.state()).phase == ProgramPhase.PAUSED
@@ -211,7 +250,9 @@ async def test_pause_cancels_inside_and_resume_moves_the_reviews(program):
 
 async def test_end_early_cancels_every_invite_and_sends_the_closing_review(program):
     await started(program)
-    result = await program.update(PairProgramWorkflow.end_program, EndProgram(request_id="e1", reason="Wechsel ins Ausland"))
+    result = await program.update(
+        PairProgramWorkflow.end_program, EndProgram(request_id="e1", reason="Wechsel ins Ausland")
+    )
     assert result.summary == "program ended: Wechsel ins Ausland"
     outcome = await program.finish()
     assert outcome.phase == ProgramPhase.ENDED
@@ -235,7 +276,9 @@ async def test_replacing_the_mentee_moves_the_calendar_to_the_newcomer(program):
     # One SEQUENCE per change: the leaver's CANCEL is 1, the REQUEST naming the newcomer 2.
     assert expected and all(sequence == 2 for _, sequence in expected.values())
     leaver_cancels = calendar_of([r for r in program.received(MENTEE) if r.kind == "invite_cancel"])
-    assert {uid: (e.method, e.sequence) for uid, e in leaver_cancels.items()} == {uid: ("CANCEL", 1) for uid in expected}
+    assert {uid: (e.method, e.sequence) for uid, e in leaver_cancels.items()} == {
+        uid: ("CANCEL", 1) for uid in expected
+    }
     assert program.calendar(MENTEE) == {}
     assert program.calendar(NEWCOMER) == expected
     assert program.calendar(MENTOR) == expected
@@ -302,19 +345,27 @@ async def test_extend_adds_sessions_on_the_same_rhythm(program):
     last = state.sessions[-1]
     result = await program.update(PairProgramWorkflow.extend, ExtendProgram(request_id="x", weeks=4))
     added = [c for c in result.sessions if c.change == SessionChangeKind.ADDED]
-    assert [c.local_start for c in added] == [last.local_start + timedelta(weeks=2), last.local_start + timedelta(weeks=4)]
+    assert [c.local_start for c in added] == [
+        last.local_start + timedelta(weeks=2),
+        last.local_start + timedelta(weeks=4),
+    ]
     assert result.program_end == state.program_end + timedelta(weeks=4)
 
 
 async def test_a_long_mixed_sequence_leaves_every_calendar_consistent(program):
     state = await started(program, months=6)
-    await program.update(PairProgramWorkflow.pause, PausePair(request_id="m1", reason="Reise", until=(await program.now() + timedelta(days=9)).date()))
+    await program.update(
+        PairProgramWorkflow.pause,
+        PausePair(request_id="m1", reason="Reise", until=(await program.now() + timedelta(days=9)).date()),
+    )
     await program.advance(timedelta(days=12))
     state, now = await program.state(), await program.now()
     nxt = next(s for s in state.sessions if s.status != SessionStatus.CANCELLED and s.starts_at > now)
     await program.update(
         PairProgramWorkflow.reschedule_session,
-        RescheduleSession(request_id="m2", session_number=position(state, nxt), new_local_start=nxt.local_start + timedelta(hours=3)),
+        RescheduleSession(
+            request_id="m2", session_number=position(state, nxt), new_local_start=nxt.local_start + timedelta(hours=3)
+        ),
     )
     newcomer = Person(name="Ines Brandt", email=NEWCOMER, timezone="America/New_York")
     await program.update(
@@ -330,9 +381,7 @@ async def test_a_long_mixed_sequence_leaves_every_calendar_consistent(program):
     # Afterwards each calendar holds exactly the sessions that happened, at their last time and SEQUENCE.
     final = await program.state()
     held = {s.uid: (s.starts_at, s.sequence) for s in final.sessions if s.status == SessionStatus.HELD}
-    held_with_newcomer = {
-        uid: value for uid, value in held.items() if value[0] > final.operations["m3"].applied_at
-    }
+    held_with_newcomer = {uid: value for uid, value in held.items() if value[0] > final.operations["m3"].applied_at}
     assert program.calendar(MENTOR) == held
     assert program.calendar(NEWCOMER) == held_with_newcomer
     # The leaver's calendar keeps only what happened while they were in the pair.

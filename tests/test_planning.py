@@ -13,18 +13,22 @@ from hypothesis import strategies as st
 from activities.planning import localize_times, plan_program
 from activities.wall_clock import ClockChange, resolve
 from mentoring.cohort import Cadence, SessionPattern, Weekday
-from mentoring.plan import LocalTimes, PlanRequest, add_months
 from mentoring.inputs import UNUSABLE_ZONES
+from mentoring.plan import LocalTimes, PlanRequest, add_months
 
 
 def pattern(
     cadence: Cadence, weekday: Weekday = Weekday.TUESDAY, zone: str = "Europe/Berlin", at: time = time(16)
 ) -> SessionPattern:
-    return SessionPattern(weekday=weekday, local_time=at, length_minutes=60, location="Teams", timezone=zone, cadence=cadence)
+    return SessionPattern(
+        weekday=weekday, local_time=at, length_minutes=60, location="Teams", timezone=zone, cadence=cadence
+    )
 
 
 def plan(start: date, cadence: Cadence, *, not_before: datetime, months: int = 6, **kw):
-    return plan_program(PlanRequest(start_date=start, duration_months=months, pattern=pattern(cadence, **kw), not_before=not_before))
+    return plan_program(
+        PlanRequest(start_date=start, duration_months=months, pattern=pattern(cadence, **kw), not_before=not_before)
+    )
 
 
 EARLY = datetime(2020, 1, 1, tzinfo=UTC)
@@ -33,7 +37,11 @@ EARLY = datetime(2020, 1, 1, tzinfo=UTC)
 def test_biweekly_keeps_local_time_across_both_dst_changes():
     result = plan(date(2027, 2, 2), Cadence.BIWEEKLY, not_before=EARLY)
     assert [s.local_start.date() for s in result.sessions][:5] == [
-        date(2027, 2, 2), date(2027, 2, 16), date(2027, 3, 2), date(2027, 3, 16), date(2027, 3, 30),
+        date(2027, 2, 2),
+        date(2027, 2, 16),
+        date(2027, 3, 2),
+        date(2027, 3, 16),
+        date(2027, 3, 30),
     ]
     assert {s.local_start.time() for s in result.sessions} == {time(16)}
     # 15:00 UTC in winter, 14:00 UTC from 28 March (EU summer time).
@@ -53,21 +61,32 @@ def test_new_york_moves_in_utc_on_its_own_date():
 def test_monthly_means_the_same_nth_weekday():
     result = plan(date(2027, 2, 9), Cadence.MONTHLY, not_before=EARLY)
     assert [s.local_start.date() for s in result.sessions] == [
-        date(2027, 2, 9), date(2027, 3, 9), date(2027, 4, 13), date(2027, 5, 11), date(2027, 6, 8), date(2027, 7, 13),
+        date(2027, 2, 9),
+        date(2027, 3, 9),
+        date(2027, 4, 13),
+        date(2027, 5, 11),
+        date(2027, 6, 8),
+        date(2027, 7, 13),
     ]
 
 
 def test_every_three_weeks():
     result = plan(date(2027, 2, 2), Cadence.EVERY_3_WEEKS, not_before=EARLY, months=4)
-    assert [(b.local_start - a.local_start).days for a, b in zip(result.sessions, result.sessions[1:])] == [21] * 5
+    assert [
+        (b.local_start - a.local_start).days for a, b in zip(result.sessions, result.sessions[1:], strict=False)
+    ] == [21] * 5
 
 
 def test_a_restart_counts_the_cadence_from_the_next_slot():
     # A Friday: moving a biweekly pair to Thursdays starts next Thursday, not in two weeks.
     friday = datetime(2026, 12, 4, 12, tzinfo=UTC)
     request = PlanRequest(
-        start_date=date(2026, 12, 3), duration_months=6, end_date=date(2027, 3, 1),
-        pattern=pattern(Cadence.BIWEEKLY, weekday=Weekday.THURSDAY), not_before=friday, restart=True,
+        start_date=date(2026, 12, 3),
+        duration_months=6,
+        end_date=date(2027, 3, 1),
+        pattern=pattern(Cadence.BIWEEKLY, weekday=Weekday.THURSDAY),
+        not_before=friday,
+        restart=True,
     )
     result = plan_program(request)
     assert [s.local_start.date() for s in result.sessions][:2] == [date(2026, 12, 10), date(2026, 12, 24)]
@@ -79,8 +98,13 @@ def test_monthly_from_a_fifth_weekday_keeps_to_the_last_one_and_never_starts_ear
     # 2027-03-29 is the 5th Monday of March; April has none, so "the same Monday" is the last one.
     result = plan(date(2027, 3, 29), Cadence.MONTHLY, not_before=EARLY, weekday=Weekday.MONDAY)
     assert [s.local_start.date() for s in result.sessions] == [
-        date(2027, 3, 29), date(2027, 4, 26), date(2027, 5, 31), date(2027, 6, 28),
-        date(2027, 7, 26), date(2027, 8, 30), date(2027, 9, 27),
+        date(2027, 3, 29),
+        date(2027, 4, 26),
+        date(2027, 5, 31),
+        date(2027, 6, 28),
+        date(2027, 7, 26),
+        date(2027, 8, 30),
+        date(2027, 9, 27),
     ]
     assert result.program_end == date(2027, 9, 29)
 
@@ -89,7 +113,10 @@ def test_monthly_from_a_fourth_weekday_stays_on_the_fourth():
     # 2027-02-22 is the 4th and last Monday of February; March has five, and the 4th is the 22nd.
     result = plan(date(2027, 2, 22), Cadence.MONTHLY, not_before=EARLY, weekday=Weekday.MONDAY, months=4)
     assert [s.local_start.date() for s in result.sessions] == [
-        date(2027, 2, 22), date(2027, 3, 22), date(2027, 4, 26), date(2027, 5, 24),
+        date(2027, 2, 22),
+        date(2027, 3, 22),
+        date(2027, 4, 26),
+        date(2027, 5, 24),
     ]
 
 
@@ -99,7 +126,9 @@ def test_a_planned_time_in_the_spring_gap_starts_later_by_the_gap():
     # The plan keeps what was asked; the instant is that of 03:30 CEST, as in the invite.
     assert gap_day.local_start == datetime(2027, 3, 28, 2, 30)
     assert gap_day.starts_at == datetime(2027, 3, 28, 1, 30, tzinfo=UTC)
-    fold_day = plan(date(2027, 10, 31), Cadence.WEEKLY, not_before=EARLY, weekday=Weekday.SUNDAY, at=time(2, 30)).sessions[0]
+    fold_day = plan(
+        date(2027, 10, 31), Cadence.WEEKLY, not_before=EARLY, weekday=Weekday.SUNDAY, at=time(2, 30)
+    ).sessions[0]
     assert fold_day.starts_at == datetime(2027, 10, 31, 0, 30, tzinfo=UTC)  # the first 02:30 (CEST)
 
 
@@ -138,7 +167,7 @@ def test_every_plan_lies_in_the_window_in_order_at_its_time_and_rhythm(cadence, 
     assert result.program_end == end
     assert days and all(start <= d < end for d in days), (days, start, end)
     # The first session is the first of the pair's weekdays in the window.
-    assert days[0] - start < timedelta(days=7) and days[0].weekday() == weekday.index
+    assert days[0] - start < timedelta(days=7) and days[0].weekday() == weekday.day_number
     starts = [s.starts_at for s in result.sessions]
     assert starts == sorted(starts) and len(set(starts)) == len(starts)
     assert [s.number for s in result.sessions] == list(range(1, len(days) + 1))
@@ -152,7 +181,7 @@ def test_every_plan_lies_in_the_window_in_order_at_its_time_and_rhythm(cadence, 
     if cadence is Cadence.MONTHLY:
         months_of = [(d.year * 12 + d.month) for d in days]
         assert [b - a for a, b in itertools.pairwise(months_of)] == [1] * (len(days) - 1)
-        assert {d.weekday() for d in days} == {weekday.index}
+        assert {d.weekday() for d in days} == {weekday.day_number}
         if days[0].day > 28:  # a 5th weekday: the last one of every month
             assert {_rank(d) for d in days} == {-1}
         else:

@@ -97,9 +97,7 @@ def after_make_run(tmp_path_factory) -> Path:
 
 def run(checkout: Path, command: str) -> subprocess.CompletedProcess:
     env = fresh_environment(TEMPORAL_ADDRESS=NO_SERVER)
-    return subprocess.run(
-        ["bash", "-c", command], cwd=checkout, env=env, capture_output=True, text=True, timeout=120
-    )
+    return subprocess.run(["bash", "-c", command], cwd=checkout, env=env, capture_output=True, text=True, timeout=120)
 
 
 def test_the_pages_print_commands_of_every_kind():

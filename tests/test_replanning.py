@@ -83,7 +83,9 @@ async def test_withdraw_then_replace_keeps_the_agreed_replacement(program):
     replacement = third.local_start + timedelta(days=2)
     await program.update(
         PairProgramWorkflow.cancel_session,
-        CancelSession(request_id="c", session_number=3, reason="Betriebsversammlung", replacement_local_start=replacement),
+        CancelSession(
+            request_id="c", session_number=3, reason="Betriebsversammlung", replacement_local_start=replacement
+        ),
     )
     await program.update(
         PairProgramWorkflow.withdraw_participant, WithdrawParticipant(request_id="w", role=Role.MENTEE, reason="left")
@@ -113,4 +115,6 @@ async def test_a_new_weekday_leaves_placed_sessions_where_they_are(program):
     state = await program.state()
     same = next(s for s in state.sessions if s.uid == placed.uid)
     assert same.local_start == at and position(state, same) in range(1, len(active_sessions(state)) + 1)
-    assert all(s.local_start.weekday() == 4 for s in active_sessions(state) if not s.pinned and s.starts_at > same.starts_at)
+    assert all(
+        s.local_start.weekday() == 4 for s in active_sessions(state) if not s.pinned and s.starts_at > same.starts_at
+    )

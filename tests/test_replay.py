@@ -21,7 +21,13 @@ from workflows.cohort import CohortWorkflow
 from workflows.pair import PairProgramWorkflow
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
-SCENARIOS = {"cohort--two-pairs", "pair--in-cohort", "pair--in-cohort-mentee-bounces", "pair--operations", "pair--weekly-six-months"}
+SCENARIOS = {
+    "cohort--two-pairs",
+    "pair--in-cohort",
+    "pair--in-cohort-mentee-bounces",
+    "pair--operations",
+    "pair--weekly-six-months",
+}
 
 
 def releases() -> set[str]:

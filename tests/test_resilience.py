@@ -80,7 +80,9 @@ async def test_the_program_survives_a_restart_of_the_temporal_server(tmp_path):
     with SmtpServer() as smtp:
         env = await start_dev_server("--db-filename", str(database))
         async with running_workers(env.client, smtp.port):
-            handle = await env.client.start_workflow(PairProgramWorkflow.run, input, id=workflow_id, task_queue=TASK_QUEUE)
+            handle = await env.client.start_workflow(
+                PairProgramWorkflow.run, input, id=workflow_id, task_queue=TASK_QUEUE
+            )
 
             async def kickoff_sent():
                 return len(smtp.handler.received) >= 6  # welcome and the first two invites, to each
@@ -106,7 +108,9 @@ async def test_the_program_survives_a_restart_of_the_temporal_server(tmp_path):
 
             await wait_for(update_sent)
             state = await handle.query(PairProgramWorkflow.state)
-            expected = {s.uid: (s.starts_at, s.sequence) for s in active_sessions(state) if s.invited_sequence is not None}
+            expected = {
+                s.uid: (s.starts_at, s.sequence) for s in active_sessions(state) if s.invited_sequence is not None
+            }
             for email in (MENTOR, MENTEE):
                 assert live_sessions(smtp.handler.for_recipient(email)) == expected
             assert len(smtp.handler.received) == 8
@@ -120,7 +124,9 @@ async def test_continue_as_new_carries_the_whole_state_and_loses_no_update():
     workflow_id = f"pair:can:{uuid.uuid4().hex[:6]}"
     with SmtpServer() as smtp:
         async with running_workers(env.client, smtp.port):
-            handle = await env.client.start_workflow(PairProgramWorkflow.run, input, id=workflow_id, task_queue=TASK_QUEUE)
+            handle = await env.client.start_workflow(
+                PairProgramWorkflow.run, input, id=workflow_id, task_queue=TASK_QUEUE
+            )
             first_run = handle.result_run_id
             requests = []
             for n in range(6):
@@ -151,7 +157,9 @@ async def test_continue_as_new_carries_the_whole_state_and_loses_no_update():
             assert len(state.pauses) == 6 and all(p.resumed_at for p in state.pauses)
             assert [m.kind for m in state.messages].count("welcome") == 2
             assert [m.kind for m in state.messages].count("program_paused") == 12
-            expected = {s.uid: (s.starts_at, s.sequence) for s in active_sessions(state) if s.invited_sequence is not None}
+            expected = {
+                s.uid: (s.starts_at, s.sequence) for s in active_sessions(state) if s.invited_sequence is not None
+            }
             for email in (MENTOR, MENTEE):
                 assert live_sessions(smtp.handler.for_recipient(email)) == expected
             history = await current.fetch_history()

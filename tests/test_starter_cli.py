@@ -59,7 +59,10 @@ def test_missing_file_is_a_message_not_a_traceback(tmp_path):
 def test_a_bad_start_date_argument_is_named():
     result = starter("start", str(EXAMPLE), "--start-date", "next tuesday")
     assert result.returncode == 2
-    assert "argument --start-date: 'next tuesday' is not a date; write it as YYYY-MM-DD, e.g. 2027-02-01 (or 'today')" in result.stderr
+    assert (
+        "argument --start-date: 'next tuesday' is not a date; write it as YYYY-MM-DD, e.g. 2027-02-01 (or 'today')"
+        in result.stderr
+    )
 
 
 def test_start_without_a_server_explains_what_to_do():
@@ -154,7 +157,9 @@ def test_simulate_delivers_to_international_addresses_and_ends(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "0 failed" in result.stdout
     # Headers of an SMTPUTF8 message are UTF-8 (RFC 6532).
-    messages = [email.message_from_string(f.read_bytes().decode(), policy=email.policy.default) for f in outbox.glob("*.eml")]
+    messages = [
+        email.message_from_string(f.read_bytes().decode(), policy=email.policy.default) for f in outbox.glob("*.eml")
+    ]
     per_recipient = Counter(str(m["Delivered-To"]) for m in messages)
     assert set(per_recipient) == {"bert@xn--mller-kva.example", "jörg.groß@example.com", "mentoring@example.com"}
     assert per_recipient["bert@xn--mller-kva.example"] == per_recipient["jörg.groß@example.com"] > 10

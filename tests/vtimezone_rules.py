@@ -77,7 +77,9 @@ def zones(ics: bytes) -> dict[str, list[Observance]]:
                     start=datetime.strptime(current["DTSTART"], "%Y%m%dT%H%M%S"),
                     offset_from=_offset(current["TZOFFSETFROM"]),
                     offset_to=_offset(current["TZOFFSETTO"]),
-                    rrule=dict(part.split("=", 1) for part in current["RRULE"].split(";")) if "RRULE" in current else {},
+                    rrule=dict(part.split("=", 1) for part in current["RRULE"].split(";"))
+                    if "RRULE" in current
+                    else {},
                 )
             )
             current = None

@@ -58,9 +58,7 @@ def needs_invite(session: SessionState) -> bool:
 
 def needs_cancellation(session: SessionState) -> bool:
     return (
-        session.status == SessionStatus.CANCELLED
-        and session.invited_sequence is not None
-        and not session.cancel_sent
+        session.status == SessionStatus.CANCELLED and session.invited_sequence is not None and not session.cancel_sent
     )
 
 

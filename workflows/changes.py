@@ -182,7 +182,7 @@ def apply_plan(
     remaining = [s for s in upcoming(state, now) if not s.pinned]
     slots = free_slots(state, slots)
     changes: list[SessionChange] = []
-    for session, slot in zip(remaining, slots):
+    for session, slot in zip(remaining, slots, strict=False):
         if change := move_session(session, slot, now):
             changes.append(change)
     for session in remaining[len(slots) :]:

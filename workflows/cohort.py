@@ -64,9 +64,7 @@ class CohortWorkflow:
         while not self._all_finished():
             workflow.set_current_details(self._details())
             await workflow.wait_condition(
-                lambda: self._all_finished()
-                or self._has_pending()
-                or workflow.info().is_continue_as_new_suggested()
+                lambda: self._all_finished() or self._has_pending() or workflow.info().is_continue_as_new_suggested()
             )
             await self._start_pending()
             if not self._all_finished() and workflow.info().is_continue_as_new_suggested():
@@ -125,7 +123,9 @@ class CohortWorkflow:
             return done
         self._input.cohort.pairs.append(request.pair)
         await self._start_pairs([request.pair])
-        return self._done(request.request_id, "add_pair", f"pair {request.pair.id} added and started", [request.pair.id])
+        return self._done(
+            request.request_id, "add_pair", f"pair {request.pair.id} added and started", [request.pair.id]
+        )
 
     @add_pair.validator
     def _check_add_pair(self, request: AddPair) -> None:
@@ -145,7 +145,9 @@ class CohortWorkflow:
     async def withdraw_pair(self, request: WithdrawPair) -> CohortOperationResult:
         if done := self._operations.get(request.request_id):
             return done
-        await self._end_pair(request.pair_id, EndProgram(request_id=request.request_id, reason=request.reason, closing_review=False))
+        await self._end_pair(
+            request.pair_id, EndProgram(request_id=request.request_id, reason=request.reason, closing_review=False)
+        )
         return self._done(request.request_id, "withdraw_pair", f"pair {request.pair_id} withdrawn", [request.pair_id])
 
     @withdraw_pair.validator
@@ -166,7 +168,9 @@ class CohortWorkflow:
         running = self._running_pairs()
         end = EndProgram(request_id=request.request_id, reason=request.reason, closing_review=True)
         await asyncio.gather(*(self._end_pair(pair_id, end) for pair_id in running))
-        return self._done(request.request_id, "end_cohort", f"cohort ended: {len(running)} pair(s) closed early", running)
+        return self._done(
+            request.request_id, "end_cohort", f"cohort ended: {len(running)} pair(s) closed early", running
+        )
 
     @end_cohort.validator
     def _check_end_cohort(self, request: EndCohort) -> None:
@@ -183,7 +187,10 @@ class CohortWorkflow:
         running = self._running_pairs()
         await asyncio.gather(*(self._signal_pair(pair_id, "announce", request) for pair_id in running))
         return self._done(
-            request.request_id, "announce", f"announcement sent to {request.audience.value} of {len(running)} pair(s)", running
+            request.request_id,
+            "announce",
+            f"announcement sent to {request.audience.value} of {len(running)} pair(s)",
+            running,
         )
 
     @announce.validator
@@ -221,7 +228,9 @@ class CohortWorkflow:
             workflow.logger.warning("pair %s did not take %s", pair_id, signal)
 
     def _done(self, request_id: str, operation: str, summary: str, pairs: list[str]) -> CohortOperationResult:
-        result = CohortOperationResult(request_id=request_id, operation=operation, summary=summary, pairs_affected=pairs)
+        result = CohortOperationResult(
+            request_id=request_id, operation=operation, summary=summary, pairs_affected=pairs
+        )
         self._operations[request_id] = result
         return result
 
@@ -241,7 +250,9 @@ class CohortWorkflow:
         await asyncio.gather(*(start_chunk(pending[i : i + START_CHUNK]) for i in range(0, len(pending), START_CHUNK)))
 
     def _show_started(self) -> None:
-        workflow.set_current_details(f"started {len(self._state.started_pair_ids)} of {len(self._input.cohort.pairs)} pairs")
+        workflow.set_current_details(
+            f"started {len(self._state.started_pair_ids)} of {len(self._input.cohort.pairs)} pairs"
+        )
 
     async def _start_pairs(self, pairs: list[Pair]) -> None:
         if not pairs:

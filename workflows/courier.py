@@ -122,8 +122,7 @@ class Courier:
             record.detail = "not delivered before its moment passed (SMTP unavailable)"
             return
         record.status = DeliveryStatus.FAILED
-        refused = isinstance(cause, ApplicationError) and cause.type == PERMANENT_FAILURE and len(cause.details) == 2
-        if not refused:
+        if not isinstance(cause, ApplicationError) or cause.type != PERMANENT_FAILURE or len(cause.details) != 2:
             # Not the address's fault (e.g. content that cannot become an email): recorded, no notice.
             record.detail = str(cause or err)
             return

@@ -76,7 +76,9 @@ def hand_over(state: PairState, request: ReplaceParticipant, now: datetime) -> l
         _cancel_for_leaver(state, request, session, now)
         session.sequence += 1
         changes.append(
-            SessionChange(session_number=session.number, change=SessionChangeKind.UPDATED, local_start=session.local_start)
+            SessionChange(
+                session_number=session.number, change=SessionChangeKind.UPDATED, local_start=session.local_start
+            )
         )
     set_person(state, request.role, request.person)
     return changes

@@ -64,6 +64,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.reporter import Reporter
     from workflows.steps import ProgramSteps
 
+
 def _update_name() -> str:
     info = workflow.current_update_info()
     assert info is not None, "signals name their operation"
@@ -132,7 +133,7 @@ class PairProgramWorkflow:
             await workflow.wait_condition(
                 lambda: self._agenda_changed, timeout=item.at - now, timeout_summary=f"wait for {item.label()}"
             )
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
 
     async def _do(self, item: Due) -> None:
@@ -179,7 +180,9 @@ class PairProgramWorkflow:
             starts_at = await self._planner.instant(request.new_local_start, "new time")
             slot = moved_slot(session, request.new_local_start, starts_at)
             changes = [c for c in [reschedule(session, slot, workflow.now())] if c]
-            summary = f"session {request.session_number} moved to {request.new_local_start:%Y-%m-%d %H:%M} {session.timezone}"
+            summary = (
+                f"session {request.session_number} moved to {request.new_local_start:%Y-%m-%d %H:%M} {session.timezone}"
+            )
             return self._done(request, summary if changes else "nothing to change", changes)
 
     @reschedule_session.validator
@@ -215,7 +218,9 @@ class PairProgramWorkflow:
         async with self._lock:
             state = self._state
             assert state.pattern is not None and state.program_end is not None
-            state.pattern = state.pattern.model_copy(update=request.model_dump(exclude={"request_id"}, exclude_none=True))
+            state.pattern = state.pattern.model_copy(
+                update=request.model_dump(exclude={"request_id"}, exclude_none=True)
+            )
             now = workflow.now()
             plan = await self._planner.replan(now.date() - timedelta(days=1), state.program_end, now, restart=True)
             now = workflow.now()
@@ -347,7 +352,9 @@ class PairProgramWorkflow:
                 changes = handover.hand_over(state, request, now)
                 handover.introductions(state, request, now)
             result = self._done(request, f"{request.role.value} is now {request.person.name}", changes)
-        await self._tell_cohort(ParticipantReplaced(pair_id=self._input.pair.id, role=request.role, person=request.person))
+        await self._tell_cohort(
+            ParticipantReplaced(pair_id=self._input.pair.id, role=request.role, person=request.person)
+        )
         return result
 
     @replace_participant.validator

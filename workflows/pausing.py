@@ -71,7 +71,9 @@ def resume(
 
 
 def end(state: PairState, request: EndProgram, now: datetime) -> list[SessionChange]:
-    changes = [cancel_session(s, f"program ended: {request.reason}", now, CancelledBy.END) for s in upcoming(state, now)]
+    changes = [
+        cancel_session(s, f"program ended: {request.reason}", now, CancelledBy.END) for s in upcoming(state, now)
+    ]
     if state.paused is not None:
         state.paused.resumed_at = now
     state.ended = EndRecord(reason=request.reason, at=now, closing_review=request.closing_review)

@@ -28,7 +28,10 @@ class ProgramSteps:
         self, kind: MessageKind, session: SessionState | None = None, note: str | None = None, everyone: bool = False
     ) -> list[DeliveryRequest]:
         now = workflow.now()
-        return [self._letters.request(kind, r, now, session, note=note) for r in participants(self._state, include_vacant=everyone)]
+        return [
+            self._letters.request(kind, r, now, session, note=note)
+            for r in participants(self._state, include_vacant=everyone)
+        ]
 
     async def do(self, item: Due) -> None:
         """Everything but RESUME, which re-plans and so belongs to the workflow."""
@@ -84,5 +87,7 @@ class ProgramSteps:
         note = state.ended.reason if state.ended else None
         await self._courier.send_all(self._requests(MessageKind.CLOSING_REVIEW, note=note), at)
         office = program_office(self._program, state)
-        await self._courier.send(self._letters.request(MessageKind.COMPLETION_NOTICE, office, workflow.now(), note=note), at)
+        await self._courier.send(
+            self._letters.request(MessageKind.COMPLETION_NOTICE, office, workflow.now(), note=note), at
+        )
         state.closing_done = True

@@ -89,8 +89,7 @@ def check_local_time(field: str, local: datetime, state: PairState, program_star
     end = state.program_end
     if local.date() < program_start or (end is not None and local.date() >= end):
         raise reject(
-            f"{field} {local:%Y-%m-%d} is outside the program ({program_start} to {end}); "
-            "extend the program first"
+            f"{field} {local:%Y-%m-%d} is outside the program ({program_start} to {end}); extend the program first"
         )
 
 

@@ -125,9 +125,7 @@ def csv_pair_sites(checker: Checker, base_dir: Path) -> Sites:
     table = read_pairs_csv(text, name, checker.report) if text is not None else None
     if table is None:
         return []
-    return [
-        (_CsvSite(checker.report, name, row.line, row.pair, table.absent_columns), row.pair) for row in table.rows
-    ]
+    return [(_CsvSite(checker.report, name, row.line, row.pair, table.absent_columns), row.pair) for row in table.rows]
 
 
 def _field(site: Site, container: Any, field: str, parse: Callable[[Any], Any], *, required: bool = True) -> Any:

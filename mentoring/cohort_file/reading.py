@@ -75,8 +75,7 @@ def read_text(path: Path, display: str, add: Report, *, regular_only: bool = Fal
         line = raw[: e.start].count(b"\n") + 1
         add(
             f"{display} line {line}",
-            f"is not UTF-8 text (byte 0x{raw[e.start]:02x} cannot be read); "
-            "save the file with UTF-8 encoding",
+            f"is not UTF-8 text (byte 0x{raw[e.start]:02x} cannot be read); save the file with UTF-8 encoding",
         )
         return None
     if "\x00" in text:

@@ -91,9 +91,7 @@ class Checker:
 
     # --- structure
 
-    def mapping(
-        self, value: Any, path: Path_, required: dict[str, str], optional: Iterable[str], what: str
-    ) -> bool:
+    def mapping(self, value: Any, path: Path_, required: dict[str, str], optional: Iterable[str], what: str) -> bool:
         """Check that value is a mapping with the right keys; report what is wrong."""
         if value is MISSING:
             return False

@@ -60,7 +60,8 @@ class _Loader(yaml.SafeLoader):
     def compose_node(self, parent: Any, index: Any) -> Any:
         self.nodes += 1
         if self.nodes > MAX_VALUES:
-            raise _too_many_values(self.peek_event().start_mark.line + 1)
+            # PyYAML's Composer has no annotations.
+            raise _too_many_values(self.peek_event().start_mark.line + 1)  # type: ignore[no-untyped-call]
         return super().compose_node(parent, index)
 
 

@@ -61,7 +61,7 @@ class Remote:
     async def query(self, query: Callable, *args: Any, timeout: float = QUERY_TIMEOUT_SECONDS) -> Any:
         try:
             return await asyncio.wait_for(self.handle.query(query, *args), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise self._no_answer(timeout, None) from None
         except (WorkflowQueryFailedError, WorkflowQueryRejectedError) as error:
             raise CommandError(f"{self.target.label} could not answer: {error}") from None
@@ -77,7 +77,7 @@ class Remote:
             # The validator's (or handler's) ApplicationError: its message is meant for people.
             cause = error.cause
             raise CommandError(str(getattr(cause, "message", None) or cause or error)) from None
-        except (asyncio.TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
+        except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
             raise self._no_answer(UPDATE_TIMEOUT_SECONDS, request_id) from None
         except RPCError as error:
             raise await self._explain(error) from None
@@ -132,7 +132,6 @@ def unreachable(error: Exception) -> CommandError:
         f"lost the connection to Temporal at {target_address()} ({error}). Is the server running? "
         "Running the same command again is harmless."
     )
-
 
 
 def unexplained(error: RPCError) -> CommandError:

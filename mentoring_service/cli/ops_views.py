@@ -113,10 +113,10 @@ def print_pair(cohort_id: str, pair_id: str, state: PairState) -> None:
         # column, which alone folds, so 80 columns (a pipe's width) keep every row readable.
         messages = _table("time", "kind", "status", "recipient / reply", wrap=("recipient / reply",))
         for message in state.messages:
-            session = by_id.get(message.session_number or 0)
+            about = by_id.get(message.session_number or 0)
             messages.add_row(
                 local(message.recorded_at),
-                message.kind.value + (f" {position(state, session)}" if session else ""),
+                message.kind.value + (f" {position(state, about)}" if about else ""),
                 message.status.value,
                 Text(f"{message.role.value} {message.email}" + (f"\n{message.detail}" if message.detail else "")),
             )

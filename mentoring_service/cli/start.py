@@ -72,13 +72,9 @@ async def follow_start(handle: WorkflowHandle, total: int) -> CohortProgress | N
         task = bar.add_task("pairs", total=total)
         while True:
             try:
-                progress = await asyncio.wait_for(
-                    handle.query(CohortWorkflow.progress), timeout=QUERY_TIMEOUT_SECONDS
-                )
-            except asyncio.TimeoutError:
-                bar.console.print(
-                    f"[yellow]no answer yet: is a worker running on task queue '{TASK_QUEUE}'?[/]"
-                )
+                progress = await asyncio.wait_for(handle.query(CohortWorkflow.progress), timeout=QUERY_TIMEOUT_SECONDS)
+            except TimeoutError:
+                bar.console.print(f"[yellow]no answer yet: is a worker running on task queue '{TASK_QUEUE}'?[/]")
                 continue
             bar.update(task, completed=progress.pairs_started)
             if progress.pairs_started >= total:

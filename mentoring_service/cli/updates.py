@@ -9,7 +9,6 @@ The update id makes asking again harmless: it is the same update.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from typing import Any
 
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
@@ -25,7 +24,7 @@ def is_task_failing(error: RPCError) -> bool:
 
 
 async def execute_update(
-    handle: WorkflowHandle, update: Callable, request: Any, *, id: str, patience_seconds: float = 25.0
+    handle: WorkflowHandle[Any, Any], update: Any, request: Any, *, id: str, patience_seconds: float = 25.0
 ) -> Any:
     loop = asyncio.get_running_loop()
     give_up_at = loop.time() + patience_seconds

@@ -37,7 +37,9 @@ def pair_state(sessions: int = 8, invited: int = 2) -> PairState:
         closing_at=START + timedelta(weeks=sessions, days=1),
         program_end=(START + timedelta(weeks=sessions)).date(),
     )
-    state = PairState(mentor=pair.mentor, mentee=pair.mentee, pattern=pair.pattern, started_at=START - timedelta(days=20))
+    state = PairState(
+        mentor=pair.mentor, mentee=pair.mentee, pattern=pair.pattern, started_at=START - timedelta(days=20)
+    )
     state.sessions = plan_sessions(WORKFLOW_ID, plan)
     state.midpoint_at, state.closing_at, state.program_end = plan.midpoint_at, plan.closing_at, plan.program_end
     state.six_month_end = date(2027, 9, 2)

@@ -55,7 +55,11 @@ def test_a_re_plan_skips_cancelled_days_and_leaves_placed_sessions_alone():
     cancel_session(state.sessions[2], "Betriebsversammlung", NOW, CancelledBy.OFFICE)
     moved_to = START + timedelta(weeks=4, days=2, hours=-3)
     reschedule(state.sessions[4], slot(moved_to), NOW)
-    assert kept_days(state) == {state.sessions[2].local_start.date(), moved_to.date(), (START + timedelta(weeks=4)).date()}
+    assert kept_days(state) == {
+        state.sessions[2].local_start.date(),
+        moved_to.date(),
+        (START + timedelta(weeks=4)).date(),
+    }
     # The same weekly rhythm planned again, one hour later.
     apply_plan(state, WORKFLOW_ID, weekly(8, START + timedelta(hours=1)), NOW, "new time")
     active = active_sessions(state)
@@ -94,7 +98,11 @@ def test_a_new_length_and_place_reach_pinned_sessions_too():
     reschedule(placed, slot(placed.starts_at + timedelta(days=1)), NOW)
     [change] = restyle_pinned(state, NOW, 45, "Raum 4.12")
     assert change.change == SessionChangeKind.MOVED
-    assert (placed.ends_at - placed.starts_at, placed.location, placed.sequence) == (timedelta(minutes=45), "Raum 4.12", 2)
+    assert (placed.ends_at - placed.starts_at, placed.location, placed.sequence) == (
+        timedelta(minutes=45),
+        "Raum 4.12",
+        2,
+    )
     assert restyle_pinned(state, NOW, None, None) == []
 
 

@@ -37,7 +37,12 @@ def test_resuming_lengthens_the_program_by_the_pause_and_moves_the_midpoint():
     start, end = pausing.resume_window(state, later)
     assert (start, end) == (later.date() - timedelta(days=1), state.program_end + timedelta(days=11))
     midpoint = state.midpoint_at
-    plan = SessionPlan(sessions=weekly(3, later + timedelta(days=1)), midpoint_at=later, closing_at=later + timedelta(weeks=4), program_end=end)
+    plan = SessionPlan(
+        sessions=weekly(3, later + timedelta(days=1)),
+        midpoint_at=later,
+        closing_at=later + timedelta(weeks=4),
+        program_end=end,
+    )
     pausing.resume(state, WORKFLOW_ID, plan, later, participants(state))
     assert state.paused is None and state.program_end == end
     assert state.midpoint_at == midpoint + (later - NOW)

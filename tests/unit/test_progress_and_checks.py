@@ -34,7 +34,10 @@ def due(action: Action) -> Due:
 
 def test_messages_counted_per_recipient_the_office_included():
     state = pair_state()
-    assert [recipients_of(due(a), state) for a in (Action.INVITE, Action.CANCEL, Action.CLOSING, Action.OUTBOX, Action.RESUME)] == [2, 2, 3, 1, 0]
+    assert [
+        recipients_of(due(a), state)
+        for a in (Action.INVITE, Action.CANCEL, Action.CLOSING, Action.OUTBOX, Action.RESUME)
+    ] == [2, 2, 3, 1, 0]
     state.vacant_role = Role.MENTEE
     assert [recipients_of(due(a), state) for a in (Action.INVITE, Action.CANCEL, Action.CLOSING)] == [1, 2, 2]
 
@@ -70,19 +73,30 @@ def test_each_operation_is_checked_against_the_pair_as_it_is():
     state = pair_state()
     start = START.date()
     late = datetime(2030, 1, 1, 10, 0)
-    assert reason(validation.check_reschedule, state, RescheduleSession(request_id="r", session_number=9, new_local_start=late), start, NOW) == (
-        "there is no session 9 (the sessions are numbered 1 to 8; see ops.py show)"
-    )
-    assert reason(validation.check_reschedule, state, RescheduleSession(request_id="r", session_number=1, new_local_start=late), start, NOW).startswith(
-        "new time 2030-01-01 is outside the program"
-    )
-    assert reason(validation.check_cancel, state, CancelSession(request_id="c", session_number=1, reason=" "), start, NOW) == (
-        "reason: is empty"
-    )
+    assert reason(
+        validation.check_reschedule,
+        state,
+        RescheduleSession(request_id="r", session_number=9, new_local_start=late),
+        start,
+        NOW,
+    ) == ("there is no session 9 (the sessions are numbered 1 to 8; see ops.py show)")
+    assert reason(
+        validation.check_reschedule,
+        state,
+        RescheduleSession(request_id="r", session_number=1, new_local_start=late),
+        start,
+        NOW,
+    ).startswith("new time 2030-01-01 is outside the program")
+    assert reason(
+        validation.check_cancel, state, CancelSession(request_id="c", session_number=1, reason=" "), start, NOW
+    ) == ("reason: is empty")
     assert reason(validation.check_change_rhythm, state, ChangeRhythm(request_id="h")) == (
         "say what to change: weekday, time, length, location or cadence"
     )
-    assert reason(validation.check_extend, state, ExtendProgram(request_id="e", weeks=27)) == "weeks: must be from 1 to 26 weeks, but it is 27"
+    assert (
+        reason(validation.check_extend, state, ExtendProgram(request_id="e", weeks=27))
+        == "weeks: must be from 1 to 26 weeks, but it is 27"
+    )
     assert reason(validation.check_resume, state) == "the pair is not paused"
     state.program_end = None
     with pytest.raises(ApplicationError) as refused:
@@ -94,12 +108,14 @@ def test_a_replacement_is_someone_new_for_a_role_that_exists():
     state = pair_state()
     partner = Person(name="X", email=state.mentor.email.upper(), timezone="UTC")
     same = Person(name="X", email=state.mentee.email, timezone="UTC")
-    assert reason(validation.check_replace, state, ReplaceParticipant(request_id="r", role=Role.MENTEE, person=partner, reason="r")) == (
-        f"{partner.email} is already the other participant of this pair; choose someone else"
-    )
-    assert reason(validation.check_replace, state, ReplaceParticipant(request_id="r", role=Role.MENTEE, person=same, reason="r")) == (
-        f"{same.email} is already the mentee"
-    )
+    assert reason(
+        validation.check_replace,
+        state,
+        ReplaceParticipant(request_id="r", role=Role.MENTEE, person=partner, reason="r"),
+    ) == (f"{partner.email} is already the other participant of this pair; choose someone else")
+    assert reason(
+        validation.check_replace, state, ReplaceParticipant(request_id="r", role=Role.MENTEE, person=same, reason="r")
+    ) == (f"{same.email} is already the mentee")
 
 
 def test_session_mail_expires_when_the_session_starts_and_notices_after_their_window():
@@ -110,4 +126,3 @@ def test_session_mail_expires_when_the_session_starts_and_notices_after_their_wi
     assert expires_at(invite, NOW, NOW) == state.sessions[0].starts_at
     closing = letters.request(MessageKind.CLOSING_REVIEW, recipient, NOW)
     assert expires_at(closing, NOW, NOW + timedelta(days=1)) == NOW + timedelta(days=15)
-
