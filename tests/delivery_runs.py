@@ -13,24 +13,18 @@ from temporalio.client import Client, WorkflowHandle
 from mentoring.cohort import Cadence, Person
 from mentoring.ids import TASK_QUEUE
 from mentoring.state import PairProgramInput, PairProgramResult
-from mentoring_service.settings import MailSettings, WorkerSettings
-from mentoring_service.workers import create_workers
 from tests import factories
 from tests.test_pair_agenda import next_february_tuesday
+from tests.workers import running_workers
 from workflows.pair import PairProgramWorkflow
 
 OFFICE = "office@example.com"
 SENDER = "Mentoring <mentoring@example.org>"
 
 
-@contextlib.asynccontextmanager
-async def workers(client: Client, smtp_port: int):
+def workers(client: Client, smtp_port: int) -> contextlib.AbstractAsyncContextManager[None]:
     # One connection per message, so a change of what the server offers counts at once.
-    mail = MailSettings(smtp_host="127.0.0.1", smtp_port=smtp_port, mail_from=SENDER, smtp_keep_open_seconds=0)
-    async with contextlib.AsyncExitStack() as stack:
-        for worker in create_workers(client, mail, WorkerSettings(email_rate_per_second=1000)):
-            await stack.enter_async_context(worker)
-        yield
+    return running_workers(client, smtp_port, SENDER, smtp_keep_open_seconds=0)
 
 
 async def pair_input(client_time, mentor: Person, mentee: Person, **changes) -> PairProgramInput:

@@ -12,10 +12,9 @@ from temporalio.testing import WorkflowEnvironment
 
 from mentoring.ids import TASK_QUEUE
 from mentoring.state import PairProgramInput, PairState
-from mentoring_service.settings import MailSettings, WorkerSettings
-from mentoring_service.workers import create_workers
 from tests.calendars import live_sessions
 from tests.smtp_server import SmtpServer
+from tests.workers import running_workers
 from workflows.agenda import active_sessions
 from workflows.pair import PairProgramWorkflow
 
@@ -28,9 +27,9 @@ class ProgramHarness:
         self._stack = contextlib.AsyncExitStack()
 
     async def __aenter__(self) -> ProgramHarness:
-        mail = MailSettings(smtp_host="127.0.0.1", smtp_port=self.smtp.port, mail_from="Mentoring <m@example.org>")
-        for worker in create_workers(self.env.client, mail, WorkerSettings(email_rate_per_second=1000)):
-            await self._stack.enter_async_context(worker)
+        await self._stack.enter_async_context(
+            running_workers(self.env.client, self.smtp.port, "Mentoring <m@example.org>")
+        )
         return self
 
     async def __aexit__(self, *exc) -> None:

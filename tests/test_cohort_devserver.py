@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +22,7 @@ from mentoring.ids import cohort_workflow_id, pair_workflow_id
 from mentoring.operations import PausePair
 from mentoring_service.cli.start import start_cohort
 from tests import factories
+from tests.waiting import eventually
 from tests.workers import running_workers
 from workflows.cohort import CohortWorkflow
 from workflows.pair import PairProgramWorkflow
@@ -35,15 +35,6 @@ async def dev_env():
     env = await start_dev_server()
     yield env
     await env.shutdown()
-
-
-async def eventually(check, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        result = await check()
-        if result or time.monotonic() > deadline:
-            return result
-        await asyncio.sleep(0.25)
 
 
 async def count(client, query: str) -> int:

@@ -73,10 +73,11 @@ from mentoring_service.keys import (
     read_key_file,
     rotate_key_file,
 )
-from mentoring_service.settings import CodecServerSettings, KeySettings, MailSettings, WorkerSettings
-from mentoring_service.workers import create_workers
+from mentoring_service.settings import CodecServerSettings, KeySettings
 from tests import factories
 from tests.smtp_server import SmtpServer
+from tests.waiting import eventually
+from tests.workers import running_workers
 from workflows.pair import PairProgramWorkflow
 
 # --- the people and the private program data of these tests ---------------------------------
@@ -577,11 +578,8 @@ async def test_raw_history_of_a_whole_program_shows_no_personal_data():
             now = await env.get_current_time()
             start = (now + timedelta(days=3)).date()
             program_input = PairProgramInput(program=cohort(start, "conf").program, pair=pair("p1"))
-            mail = MailSettings(smtp_host="127.0.0.1", smtp_port=smtp.port, mail_from="Mentoring <m@example.org>")
             workflow_id = f"pair:conf:{uuid.uuid4().hex[:8]}"
-            async with contextlib.AsyncExitStack() as stack:
-                for worker in create_workers(env.client, mail, WorkerSettings(email_rate_per_second=1000)):
-                    await stack.enter_async_context(worker)
+            async with running_workers(env.client, smtp.port, "Mentoring <m@example.org>"):
                 result = await env.client.execute_workflow(
                     PairProgramWorkflow.run, program_input, id=workflow_id, task_queue=TASK_QUEUE
                 )
@@ -628,15 +626,6 @@ async def test_raw_history_of_a_whole_program_shows_no_personal_data():
 # --- a cohort on the dev server: visibility, the CLI, the database file ----------------------
 
 
-async def eventually(check, timeout: float = 30.0):
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        result = await check()
-        if result or asyncio.get_running_loop().time() > deadline:
-            return result
-        await asyncio.sleep(0.25)
-
-
 def cli_payloads(node, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], bytes, bytes]]:
     """(path, encoding, data) of every payload in the JSON of `temporal workflow show`."""
     if isinstance(node, dict):
@@ -665,10 +654,7 @@ async def test_dev_server_visibility_cli_and_database_hold_no_personal_data(tmp_
     pair_ids = [pair_workflow_id("conf", p) for p in PEOPLE]
     try:
         with SmtpServer() as smtp:
-            mail = MailSettings(smtp_host="127.0.0.1", smtp_port=smtp.port)
-            async with contextlib.AsyncExitStack() as stack:
-                for worker in create_workers(client, mail, WorkerSettings(email_rate_per_second=100)):
-                    await stack.enter_async_context(worker)
+            async with running_workers(client, smtp.port, rate=100):
                 handle, started = await start_cohort(client, cohort(datetime.now(UTC).date(), "conf"))
                 assert started
 

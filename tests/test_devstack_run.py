@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.checkout import ROOT, copy_checkout, fresh_environment
+from tests.waiting import eventually_sync
 
 STARTUP_SECONDS = 180  # a dev server, four pairs and their first mails, on two busy cores
 
@@ -101,13 +102,6 @@ def subjects(mail_dir: Path) -> list[str]:
     ]
 
 
-def eventually(check, timeout: float = 60.0):
-    deadline = time.monotonic() + timeout
-    while not (result := check()) and time.monotonic() < deadline:
-        time.sleep(0.5)
-    return result
-
-
 def test_a_killed_worker_is_restarted_logs_are_kept_and_a_rerun_starts_nothing(tmp_path):
     checkout = copy_checkout(tmp_path / "checkout")
     temporal, ui, smtp, codec = free_ports(4)
@@ -122,7 +116,7 @@ def test_a_killed_worker_is_restarted_logs_are_kept_and_a_rerun_starts_nothing(t
         first.wait_for(r"reverse mentoring is running")
         assert "✓ started cohort 'dw-2027': 4 pair workflows" in first.console
         old_pid = int(first.wait_for(r"✓ worker started \(pid (\d+)\)")[1])
-        assert eventually(lambda: "worker polling" in worker_log.read_text())
+        assert eventually_sync(lambda: "worker polling" in worker_log.read_text())
         before = worker_log.read_text()
 
         os.kill(old_pid, signal.SIGKILL)
@@ -135,7 +129,7 @@ def test_a_killed_worker_is_restarted_logs_are_kept_and_a_rerun_starts_nothing(t
         assert new_pid != old_pid and first.proc.poll() is None
 
         # The old log is kept, the crash and the restart are written into it, and the new worker logs after.
-        assert eventually(lambda: worker_log.read_text().count("worker polling") == 2)
+        assert eventually_sync(lambda: worker_log.read_text().count("worker polling") == 2)
         log = worker_log.read_text()
         assert log.startswith(before)
         after = log[len(before) :].splitlines()
@@ -150,7 +144,7 @@ def test_a_killed_worker_is_restarted_logs_are_kept_and_a_rerun_starts_nothing(t
         )  # fmt: skip
         assert announced.returncode == 0, announced.stdout + announced.stderr
         mail = checkout / "var" / "mail"
-        assert eventually(lambda: sum("Nach dem Absturz" in s for s in subjects(mail)) == 8), subjects(mail)
+        assert eventually_sync(lambda: sum("Nach dem Absturz" in s for s in subjects(mail)) == 8), subjects(mail)
     finally:
         code = first.stop()
     assert code == 0, first.console

@@ -9,7 +9,6 @@ import contextlib
 import os
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,10 +24,10 @@ from mentoring_service.cli.ops_parser import build_parser
 from mentoring_service.cli.ops_request_id import derived_request_id
 from mentoring_service.cli.ops_requests import COHORT_CHANGES, PAIR_CHANGES, build_change
 from mentoring_service.cli.start import start_cohort
-from mentoring_service.settings import MailSettings, WorkerSettings
-from mentoring_service.workers import create_workers
 from tests import factories
 from tests.smtp_server import SmtpServer
+from tests.waiting import eventually
+from tests.workers import running_workers
 from workflows.cohort import CohortWorkflow
 from workflows.pair import PairProgramWorkflow
 
@@ -45,15 +44,6 @@ class Stack:
     address: str
 
 
-async def eventually(check, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        result = await check()
-        if result or time.monotonic() > deadline:
-            return result
-        await asyncio.sleep(0.25)
-
-
 @pytest.fixture(scope="module")
 async def stack(tmp_path_factory):
     env = await start_dev_server()
@@ -63,10 +53,7 @@ async def stack(tmp_path_factory):
         # when this module-wide worker starts, and the default lives in the repository's var/.
         ledger = tmp_path_factory.mktemp("ops-ledger") / "delivery-ledger.sqlite3"
         patch.setenv("DELIVERY_LEDGER_URL", f"sqlite:///{ledger}")
-        mail = MailSettings(smtp_host="127.0.0.1", smtp_port=smtp.port)
-        async with contextlib.AsyncExitStack() as workers:
-            for worker in create_workers(client, mail, WorkerSettings(email_rate_per_second=100)):
-                await workers.enter_async_context(worker)
+        async with running_workers(client, smtp.port, rate=100):
             cohort = factories.cohort(datetime.now(UTC).date(), PAIRS, cohort_id=COHORT)
             handle, _ = await start_cohort(client, cohort)
 
