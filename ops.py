@@ -22,11 +22,11 @@ Exit codes: 0 done, 1 refused or failed on the server side, 2 bad arguments.
 
 from __future__ import annotations
 
-import asyncio
+import argparse
 
 from rich.markup import escape
 
-from mentoring_service.cli.console import CommandError, err
+from mentoring_service.cli.console import err, run_command
 from mentoring_service.cli.ops_parser import build_parser
 
 
@@ -41,27 +41,24 @@ def traceback_wanted() -> bool:
         return True
 
 
+async def run(args: argparse.Namespace) -> None:
+    # Imported here so that `--help` and argument errors stay instant.
+    from temporalio.service import RPCError
+
+    from mentoring_service.cli.ops_run import run
+
+    try:
+        await run(args)
+    except RPCError as error:  # one not explained closer to its call
+        from mentoring_service.cli.ops_target import unexplained
+
+        raise unexplained(error) from None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        # Imported here so that `--help` and argument errors stay instant.
-        from temporalio.service import RPCError
-
-        from mentoring_service.cli.ops_run import run
-
-        try:
-            asyncio.run(run(args))
-        except RPCError as error:  # one not explained closer to its call
-            from mentoring_service.cli.ops_target import unexplained
-
-            raise unexplained(error) from None
-    except CommandError as error:
-        # Escaped: a validator's message is printed as written, brackets and all.
-        err.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
-        return error.exit_code
-    except KeyboardInterrupt:
-        err.print("interrupted")
-        return 130
+        return run_command(run(args))
     except Exception as error:  # a bug in this tool: say so in one line, details on request
         if traceback_wanted():
             raise
@@ -72,7 +69,6 @@ def main(argv: list[str] | None = None) -> int:
             soft_wrap=True,
         )
         return 1
-    return 0
 
 
 if __name__ == "__main__":

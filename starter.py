@@ -8,13 +8,12 @@ python starter.py simulate FILE --outbox DIR [--start-date YYYY-MM-DD|today]
 from __future__ import annotations
 
 import argparse
-import asyncio
 from pathlib import Path
 
 from rich.markup import escape
 
 from mentoring_service.cli.arguments import start_date
-from mentoring_service.cli.console import CommandError, err, out
+from mentoring_service.cli.console import out, run_command
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -82,17 +81,7 @@ async def run(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        asyncio.run(run(args))
-    except CommandError as error:
-        # Escaped: problems quote the cohort file, and "[/x]" in it is text, not markup.
-        err.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
-        return error.exit_code
-    except KeyboardInterrupt:
-        err.print("interrupted")
-        return 130
-    return 0
+    return run_command(run(build_parser().parse_args(argv)))
 
 
 if __name__ == "__main__":

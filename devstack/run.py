@@ -164,7 +164,8 @@ async def wait_for_port(port: int, timeout: float = 15.0) -> None:
             await asyncio.sleep(0.2)
 
 
-async def up(stack: Stack, args: argparse.Namespace) -> None:
+def check_before_start(args: argparse.Namespace) -> None:
+    """Nothing starts if a port is taken or a script is missing; var/ and its keys exist after."""
     for port, what in (
         (TEMPORAL_PORT, "Temporal gRPC"),
         (UI_PORT, "Temporal UI"),
@@ -181,7 +182,6 @@ async def up(stack: Stack, args: argparse.Namespace) -> None:
         for script in ("worker.py", "starter.py"):
             if not (ROOT / script).exists():
                 raise Abort(f"{script} is missing; use --no-worker to run only the server and the inbox.")
-
     for directory in (VAR, MAIL_DIR, LOG_DIR):
         directory.mkdir(parents=True, exist_ok=True)
     try:
@@ -193,6 +193,10 @@ async def up(stack: Stack, args: argparse.Namespace) -> None:
         ) from None
     if ensure_secret_file(CODEC_TOKEN_FILE):
         console.print(f"[green]✓[/] created codec server token {CODEC_TOKEN_FILE.relative_to(ROOT)}")
+
+
+async def up(stack: Stack, args: argparse.Namespace) -> None:
+    check_before_start(args)
     started = time.monotonic()
     await stack.start(
         "temporal",

@@ -32,6 +32,8 @@ import aiohttp
 from aiohttp import web
 from multidict import CIMultiDict
 
+from mentoring_service.serving import serve_forever
+
 SETTINGS_PATH = "/api/v1/settings"
 SIGN_IN_MESSAGE = "Payloads stay encrypted until you sign in to the codec server. Sign in, then reload this page"
 # Headers of one connection, which aiohttp sets for its own; Accept-Encoding is replaced below.
@@ -110,14 +112,9 @@ def create_app(upstream: str, sign_in_url: str) -> web.Application:
 
 
 async def serve(app: web.Application, host: str, port: int) -> None:
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    try:
-        await web.TCPSite(runner, host, port).start()
-        print(f"UI gateway on http://{host}:{port} for {app[UPSTREAM]}", flush=True)
-        await asyncio.Event().wait()
-    finally:
-        await runner.cleanup()
+    await serve_forever(
+        app, host, port, lambda: print(f"UI gateway on http://{host}:{port} for {app[UPSTREAM]}", flush=True)
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

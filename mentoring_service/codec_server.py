@@ -54,6 +54,7 @@ from temporalio.converter import PayloadCodec
 
 from mentoring_service.codec import DecryptionError, EncryptionCodec, UnknownKeyError
 from mentoring_service.keys import KeyConfigError
+from mentoring_service.serving import serve_forever
 from mentoring_service.settings import CodecServerSettings, env_var, env_vars
 
 log = logging.getLogger("codec_server")
@@ -346,15 +347,12 @@ def create_app(
 
 
 async def serve(app: web.Application, host: str, port: int) -> None:
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    try:
-        await web.TCPSite(runner, host, port).start()
-        origins: frozenset[str] = app[ORIGINS]
+    origins: frozenset[str] = app[ORIGINS]
+
+    def started() -> None:
         log.info("codec server on http://%s:%d (origins: %s)", host, port, ", ".join(sorted(origins)) or "none")
-        await asyncio.Event().wait()
-    finally:
-        await runner.cleanup()
+
+    await serve_forever(app, host, port, started)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from mentoring.operations import ChangeRhythm, SessionChange, SessionChangeKind
-from mentoring.plan import PlannedSession, SessionPlan
+from mentoring.plan import PlannedSession, SessionPlan, add_months
 from mentoring.state import CancelledBy, PairState, SessionState, SessionStatus
 from workflows.agenda import active_sessions, position
 
@@ -34,6 +34,16 @@ def plan_sessions(workflow_id: str, plan: SessionPlan) -> list[SessionState]:
         )
         for s in plan.sessions
     ]
+
+
+def take_plan(state: PairState, workflow_id: str, plan: SessionPlan, program_start: date) -> None:
+    """A new pair's first plan, made by the planning activity, becomes its state."""
+    state.sessions = plan_sessions(workflow_id, plan)
+    state.midpoint_at = plan.midpoint_at
+    state.closing_at = plan.closing_at
+    state.program_end = plan.program_end
+    state.six_month_end = add_months(program_start, 6)
+    state.rhythm_anchor = plan.sessions[0].local_start.date() if plan.sessions else program_start
 
 
 def describe_rhythm(request: ChangeRhythm) -> str:

@@ -35,7 +35,7 @@ with workflow.unsafe.imports_passed_through():
         SessionChange,
         WithdrawParticipant,
     )
-    from mentoring.plan import SessionPlan, add_months
+    from mentoring.plan import SessionPlan
     from mentoring.state import (
         CancelledBy,
         PairProgramInput,
@@ -54,9 +54,9 @@ with workflow.unsafe.imports_passed_through():
         free_slots,
         moved_slot,
         numbered,
-        plan_sessions,
         reschedule,
         restyle_pinned,
+        take_plan,
     )
     from workflows.courier import Courier
     from workflows.letters import LetterWriter, participants, recipients_of
@@ -144,16 +144,10 @@ class PairProgramWorkflow:
             self._resume(await self._planner.after_pause(), participants(self._state))
 
     async def _plan(self) -> None:
-        state = self._state
         plan = self._input.plan or await self._planner.first_plan()
         # Now in the state; not kept twice in every cached pair.
         self._input.plan = None
-        state.sessions = plan_sessions(self._workflow_id, plan)
-        state.midpoint_at = plan.midpoint_at
-        state.closing_at = plan.closing_at
-        state.program_end = plan.program_end
-        state.six_month_end = add_months(self._program.start_date, 6)
-        state.rhythm_anchor = plan.sessions[0].local_start.date() if plan.sessions else self._program.start_date
+        take_plan(self._state, self._workflow_id, plan, self._program.start_date)
 
     def _resume(self, plan: SessionPlan, notify: list[Recipient]) -> list[SessionChange]:
         return pausing.resume(self._state, self._workflow_id, plan, workflow.now(), notify)
@@ -352,9 +346,9 @@ class PairProgramWorkflow:
                 changes = handover.hand_over(state, request, now)
                 handover.introductions(state, request, now)
             result = self._done(request, f"{request.role.value} is now {request.person.name}", changes)
-        await self._tell_cohort(
-            ParticipantReplaced(pair_id=self._input.pair.id, role=request.role, person=request.person)
-        )
+        # The cohort keeps who is in which pair, so that nobody joins a second one.
+        replaced = ParticipantReplaced(pair_id=self._input.pair.id, role=request.role, person=request.person)
+        await self._reporter.tell_cohort("participant_replaced", replaced)
         return result
 
     @replace_participant.validator
@@ -370,16 +364,6 @@ class PairProgramWorkflow:
             return
         count = notices.announcement(state, request, workflow.now())
         self._done(request, f"announcement to {count} participant(s)", [], queued=count, operation="announce")
-
-    async def _tell_cohort(self, change: ParticipantReplaced) -> None:
-        """The cohort keeps who is in which pair, so that nobody joins a second one."""
-        cohort_id = self._input.cohort_workflow_id
-        if cohort_id is None:
-            return
-        try:
-            await workflow.get_external_workflow_handle(cohort_id).signal("participant_replaced", change)
-        except Exception:
-            workflow.logger.info("cohort %s did not take the replacement", cohort_id)
 
     # ------------------------------------------------------------------ bookkeeping
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from pydantic import BaseModel
+
     from mentoring import search_attributes as sa
     from mentoring.cohort import Program
     from mentoring.state import PairProgress, PairState
@@ -44,8 +46,14 @@ class Reporter:
         if cohort_id is None or not progress.worth_reporting(self._last, report):
             return
         self._last = report
+        await self.tell_cohort("pair_progress", report)
+
+    async def tell_cohort(self, signal: str, news: BaseModel) -> None:
+        cohort_id = self._cohort_workflow_id
+        if cohort_id is None:
+            return
         try:
-            await workflow.get_external_workflow_handle(cohort_id).signal("pair_progress", report)
+            await workflow.get_external_workflow_handle(cohort_id).signal(signal, news)
         except Exception:
             # The pair outlives its cohort workflow; a closed cohort just misses the news.
-            workflow.logger.info("cohort %s did not take progress", cohort_id)
+            workflow.logger.info("cohort %s did not take %s", cohort_id, signal)

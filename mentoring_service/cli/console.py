@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Coroutine
+from typing import Any
+
 from rich.console import Console
+from rich.markup import escape
 
 out = Console()
 err = Console(stderr=True)
@@ -14,3 +19,17 @@ class CommandError(Exception):
     def __init__(self, message: str, exit_code: int = 1) -> None:
         super().__init__(message)
         self.exit_code = exit_code
+
+
+def run_command(work: Coroutine[Any, Any, None]) -> int:
+    """Run a command to its exit code: a CommandError is one line on stderr, never a traceback."""
+    try:
+        asyncio.run(work)
+    except CommandError as error:
+        # Escaped: messages quote cohort files and validators as written, and "[/x]" is text.
+        err.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
+        return error.exit_code
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        return 130
+    return 0

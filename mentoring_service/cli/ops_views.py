@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from rich import box
@@ -90,50 +91,53 @@ def print_pair(cohort_id: str, pair_id: str, state: PairState) -> None:
     if state.ended is not None:
         ended = f"ended early at {local(state.ended.at)} {zone_name}: {state.ended.reason}"
         out.print(ended, highlight=False, markup=False)
+    out.print("\n[bold]Sessions[/]")
+    out.print(_sessions(state))
+    out.print(f"\n[bold]Messages[/] (times in {zone_name})", highlight=False)
+    out.print(_messages(state, local) if state.messages else "none yet")
+    out.print(f"\n[bold]Pauses[/] (times in {zone_name})", highlight=False)
+    out.print(_pauses(state, local) if state.pauses else "none")
 
-    sessions = _table("no.", "local start", "time zone", "status", "SEQUENCE", wrap=("time zone",))
+
+def _sessions(state: PairState) -> Table:
+    table = _table("no.", "local start", "time zone", "status", "SEQUENCE", wrap=("time zone",))
     # Numbered as ops commands and the emails number them; a cancelled one keeps its
     # number in brackets.
     for session in sorted(state.sessions, key=lambda s: (s.starts_at, s.number)):
         place = position(state, session)
-        sessions.add_row(
+        table.add_row(
             f"({place})" if session.status == SessionStatus.CANCELLED else str(place),
             wall_clock(session.local_start),
             session.timezone,
             session.status.value,
             str(session.sequence),
         )
-    out.print("\n[bold]Sessions[/]")
-    out.print(sessions)
+    return table
 
-    out.print(f"\n[bold]Messages[/] (times in {zone_name})", highlight=False)
-    if state.messages:
-        by_id = {s.number: s for s in state.sessions}
-        # The outcome sits next to what was sent; recipient and SMTP reply share the last
-        # column, which alone folds, so 80 columns (a pipe's width) keep every row readable.
-        messages = _table("time", "kind", "status", "recipient / reply", wrap=("recipient / reply",))
-        for message in state.messages:
-            about = by_id.get(message.session_number or 0)
-            messages.add_row(
-                local(message.recorded_at),
-                message.kind.value + (f" {position(state, about)}" if about else ""),
-                message.status.value,
-                Text(f"{message.role.value} {message.email}" + (f"\n{message.detail}" if message.detail else "")),
-            )
-        out.print(messages)
-    else:
-        out.print("none yet")
 
-    out.print(f"\n[bold]Pauses[/] (times in {zone_name})", highlight=False)
-    if state.pauses:
-        pauses = _table("from", "until (last day)", "resumed", "reason", wrap=("reason",))
-        for pause in state.pauses:
-            pauses.add_row(
-                local(pause.started_at),
-                str(pause.until) if pause.until else "until resumed",
-                local(pause.resumed_at) if pause.resumed_at else "still paused",
-                Text(pause.reason),
-            )
-        out.print(pauses)
-    else:
-        out.print("none")
+def _messages(state: PairState, local: Callable[[datetime], str]) -> Table:
+    by_id = {s.number: s for s in state.sessions}
+    # The outcome sits next to what was sent; recipient and SMTP reply share the last
+    # column, which alone folds, so 80 columns (a pipe's width) keep every row readable.
+    table = _table("time", "kind", "status", "recipient / reply", wrap=("recipient / reply",))
+    for message in state.messages:
+        about = by_id.get(message.session_number or 0)
+        table.add_row(
+            local(message.recorded_at),
+            message.kind.value + (f" {position(state, about)}" if about else ""),
+            message.status.value,
+            Text(f"{message.role.value} {message.email}" + (f"\n{message.detail}" if message.detail else "")),
+        )
+    return table
+
+
+def _pauses(state: PairState, local: Callable[[datetime], str]) -> Table:
+    table = _table("from", "until (last day)", "resumed", "reason", wrap=("reason",))
+    for pause in state.pauses:
+        table.add_row(
+            local(pause.started_at),
+            str(pause.until) if pause.until else "until resumed",
+            local(pause.resumed_at) if pause.resumed_at else "still paused",
+            Text(pause.reason),
+        )
+    return table
