@@ -22,8 +22,10 @@ system-deps:
 run: venv
 	$(PYTHON) -m devstack.run
 
+# Two processes, one per core: most tests wait on servers and timers. A test file stays in
+# one process, so its module-wide fixtures (a dev server, a worker stack) start once.
 test: venv system-deps
-	$(PYTHON) -m pytest
+	$(PYTHON) -m pytest -n 2 --dist loadfile
 
 # The inner loop, in seconds: the pure modules' unit tests and the replay of every
 # released history (what a change to workflows/ must keep).
