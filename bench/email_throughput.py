@@ -2,7 +2,7 @@
 
 Both sides send the same messages, one at a time, to the same local aiosmtpd server
 in this process. The messages are every delivery request of one recorded 6-month
-pair program (tests/histories/pair--in-cohort.json: welcome, invites, reminders,
+pair program (the newest tests/histories/pair--in-cohort--vX.Y.Z.json: welcome, invites, reminders,
 reflections, reviews), repeated.
 
 - Activity: ``MailDelivery.deliver_message`` under ``ActivityEnvironment``: compose
@@ -30,7 +30,14 @@ from bench.harness import ROOT, Figure, Target, data_converter, ledger_url, log,
 from mentoring.messages import DeliveryRequest
 from mentoring_service.settings import MailSettings
 
-RECORDED = ROOT / "tests" / "histories" / "pair--in-cohort.json"
+
+def newest_release(scenario: str) -> Path:
+    """The scenario's history from the newest release (tests/histories/*--vX.Y.Z.json)."""
+    paths = (ROOT / "tests" / "histories").glob(f"{scenario}--v*.json")
+    return max(paths, key=lambda p: tuple(int(n) for n in p.stem.rsplit("--v", 1)[1].split(".")))
+
+
+RECORDED = newest_release("pair--in-cohort")
 ROUNDS = 8
 SENDER = "Reverse Mentoring <mentoring@example.org>"
 
