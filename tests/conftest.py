@@ -16,6 +16,7 @@ from hypothesis import settings
 from hypothesis.configuration import set_hypothesis_home_dir
 
 from devstack.temporal_servers import start_time_skipping
+from tests.program_harness import ProgramHarness
 from tests.smtp_server import SmtpServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,6 +78,16 @@ def isolated_delivery_ledger(tmp_path, monkeypatch):
 async def skipping_env():
     env = await start_time_skipping()
     yield env
+    await env.shutdown()
+
+
+@pytest.fixture
+async def program():
+    """A pair program on a time-skipping server of its own, with the real workers and SMTP."""
+    env = await start_time_skipping()
+    with SmtpServer() as smtp:
+        async with ProgramHarness(env, smtp) as harness:
+            yield harness
     await env.shutdown()
 
 

@@ -10,8 +10,10 @@ from datetime import datetime, timedelta
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
+from mentoring.cohort import Cadence
 from mentoring.ids import TASK_QUEUE
 from mentoring.state import PairProgramInput, PairState
+from tests import factories
 from tests.calendars import live_sessions
 from tests.smtp_server import SmtpServer
 from tests.workers import running_workers
@@ -41,6 +43,18 @@ class ProgramHarness:
         )
         await self.settle()
         return self.handle
+
+    async def start_tomorrow(self, cadence: Cadence = Cadence.WEEKLY, months: int = 4) -> PairState:
+        """A pair whose program starts tomorrow: its first session falls within the
+        invite window, so its invite goes out at once."""
+        now = await self.now()
+        await self.start(
+            PairProgramInput(
+                program=factories.program((now + timedelta(days=1)).date(), months=months),
+                pair=factories.pair(cadence=cadence),
+            )
+        )
+        return await self.state()
 
     async def now(self) -> datetime:
         return await self.env.get_current_time()

@@ -6,29 +6,16 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
-
-from devstack.temporal_servers import start_time_skipping
 from mentoring.cohort import Cadence
 from mentoring.operations import CancelSession, RescheduleSession
 from mentoring.state import PairProgramInput
 from tests import factories
 from tests import vtimezone_rules as rules
 from tests.program_harness import ProgramHarness
-from tests.smtp_server import SmtpServer
 from workflows.pair import PairProgramWorkflow
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MENTOR, MENTEE = "mentor-p1@example.com", "mentee-p1@example.com"
-
-
-@pytest.fixture
-async def program():
-    env = await start_time_skipping()
-    with SmtpServer() as smtp:
-        async with ProgramHarness(env, smtp) as harness:
-            yield harness
-    await env.shutdown()
 
 
 def next_change(after: datetime, forward: bool) -> date:

@@ -6,10 +6,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import pytest
-
-from devstack.temporal_servers import start_time_skipping
-from mentoring.cohort import Cadence, Person, Role, Weekday
+from mentoring.cohort import Person, Role, Weekday
 from mentoring.operations import (
     CancelSession,
     ChangeRhythm,
@@ -20,36 +17,14 @@ from mentoring.operations import (
     SessionChangeKind,
     WithdrawParticipant,
 )
-from mentoring.state import PairProgramInput, SessionStatus
-from tests import factories
+from mentoring.state import SessionStatus
 from tests.program_harness import ProgramHarness
-from tests.smtp_server import SmtpServer
 from workflows.agenda import active_sessions, position
 from workflows.pair import PairProgramWorkflow
 
 MENTOR, MENTEE = "mentor-p1@example.com", "mentee-p1@example.com"
 NEWCOMER = "ines.brandt@example.com"
 NUMBER = re.compile(r"session (\d+)(?: of (\d+))?")
-
-
-@pytest.fixture
-async def program():
-    env = await start_time_skipping()
-    with SmtpServer() as smtp:
-        async with ProgramHarness(env, smtp) as harness:
-            yield harness
-    await env.shutdown()
-
-
-async def started(program: ProgramHarness, cadence: Cadence = Cadence.WEEKLY, months: int = 4):
-    now = await program.now()
-    await program.start(
-        PairProgramInput(
-            program=factories.program((now + timedelta(days=1)).date(), months=months),
-            pair=factories.pair(cadence=cadence),
-        )
-    )
-    return await program.state()
 
 
 def subject_numbers(program: ProgramHarness, email: str, kind: str) -> list[tuple[int, int | None]]:
@@ -64,7 +39,7 @@ def subject_numbers(program: ProgramHarness, email: str, kind: str) -> list[tupl
 
 
 async def test_ops_show_and_emails_number_sessions_alike_in_time_order(program):
-    state = await started(program)
+    state = await program.start_tomorrow()
     # Move the 2nd session behind the 4th, then change the rhythm: numbers follow time order.
     second, fourth = active_sessions(state)[1], active_sessions(state)[3]
     moved_to = fourth.local_start + timedelta(days=1)
@@ -99,7 +74,7 @@ async def test_ops_show_and_emails_number_sessions_alike_in_time_order(program):
 
 
 async def test_cancellations_keep_the_number_they_had_and_name_no_total(program):
-    state = await started(program)
+    state = await program.start_tomorrow()
     third = active_sessions(state)[2]
     for request_id, place in (("x", 2), ("y", 1)):
         await program.update(
@@ -115,7 +90,7 @@ async def test_cancellations_keep_the_number_they_had_and_name_no_total(program)
 
 
 async def test_newcomers_are_welcomed_before_their_invites(program):
-    await started(program)
+    await program.start_tomorrow()
     # Straight replacement, and replacement after a withdrawal (the pair re-plans).
     await program.update(
         PairProgramWorkflow.replace_participant,
@@ -146,7 +121,7 @@ async def test_newcomers_are_welcomed_before_their_invites(program):
 
 
 async def test_end_counts_what_it_sends_and_notes_no_longer_program(program):
-    await started(program, months=6)
+    await program.start_tomorrow(months=6)
     extended = await program.update(PairProgramWorkflow.extend, ExtendProgram(request_id="e", weeks=8))
     assert extended.beyond_six_months
     await program.settle()

@@ -9,7 +9,6 @@ import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowUpdateFailedError
 
-from devstack.temporal_servers import start_time_skipping
 from mentoring.cohort import Cadence, Person, Role
 from mentoring.operations import (
     CancelSession,
@@ -28,32 +27,11 @@ from mentoring.state import PairProgramInput, ProgramPhase, SessionStatus
 from tests import factories
 from tests.calendars import calendar_of
 from tests.program_harness import ProgramHarness
-from tests.smtp_server import SmtpServer
 from workflows.agenda import position
 from workflows.pair import PairProgramWorkflow
 
 MENTOR, MENTEE, OFFICE = "mentor-p1@example.com", "mentee-p1@example.com", "office@example.com"
 NEWCOMER = "ines.brandt@example.com"
-
-
-@pytest.fixture
-async def program():
-    env = await start_time_skipping()
-    with SmtpServer() as smtp:
-        async with ProgramHarness(env, smtp) as harness:
-            yield harness
-    await env.shutdown()
-
-
-async def started(program: ProgramHarness, cadence: Cadence = Cadence.WEEKLY, months: int = 4):
-    now = await program.now()
-    # The first session falls within the invite window, so its invite goes out at once.
-    input = PairProgramInput(
-        program=factories.program((now + timedelta(days=1)).date(), months=months),
-        pair=factories.pair(cadence=cadence),
-    )
-    await program.start(input)
-    return await program.state()
 
 
 async def rejected(program: ProgramHarness, update, request) -> str:
@@ -63,7 +41,7 @@ async def rejected(program: ProgramHarness, update, request) -> str:
 
 
 async def test_reschedule_moves_the_invite_reminder_and_prompt(program):
-    state = await started(program)
+    state = await program.start_tomorrow()
     first = state.sessions[0]
     assert program.kinds(MENTEE) == ["welcome", "invite", "invite"]  # weekly: sessions 1 and 2 are within 14 days
     new_time = first.local_start + timedelta(days=1, hours=2)
@@ -106,7 +84,7 @@ async def test_reschedule_moves_the_invite_reminder_and_prompt(program):
 
 
 async def test_bad_operations_are_rejected_with_a_reason_and_change_nothing(program):
-    state = await started(program)
+    state = await program.start_tomorrow()
     history_before = len((await program.handle.fetch_history()).events)
     state_before = await program.state()
     first = state.sessions[0]
@@ -170,7 +148,7 @@ async def test_bad_operations_are_rejected_with_a_reason_and_change_nothing(prog
 
 
 async def test_cancel_sends_cancel_drops_the_reminder_and_invites_the_replacement(program):
-    state = await started(program)
+    state = await program.start_tomorrow()
     first = state.sessions[0]
     replacement = first.local_start + timedelta(days=2)
     result = await program.update(
@@ -200,7 +178,7 @@ async def test_cancel_sends_cancel_drops_the_reminder_and_invites_the_replacemen
 
 
 async def test_change_rhythm_updates_every_invited_session(program):
-    state = await started(program, cadence=Cadence.BIWEEKLY)
+    state = await program.start_tomorrow(cadence=Cadence.BIWEEKLY)
     result = await program.update(
         PairProgramWorkflow.change_rhythm,
         ChangeRhythm(request_id="r1", cadence=Cadence.WEEKLY, local_time=time(18, 0), location="Raum 4.12"),
@@ -218,7 +196,7 @@ async def test_change_rhythm_updates_every_invited_session(program):
 
 
 async def test_pause_cancels_inside_and_resume_moves_the_reviews(program):
-    state = await started(program)
+    state = await program.start_tomorrow()
     midpoint_before, end_before = state.midpoint_at, state.program_end
     now = await program.now()
     until = (now + timedelta(days=20)).date()
@@ -249,7 +227,7 @@ async def test_pause_cancels_inside_and_resume_moves_the_reviews(program):
 
 
 async def test_end_early_cancels_every_invite_and_sends_the_closing_review(program):
-    await started(program)
+    await program.start_tomorrow()
     result = await program.update(
         PairProgramWorkflow.end_program, EndProgram(request_id="e1", reason="Wechsel ins Ausland")
     )
@@ -264,7 +242,7 @@ async def test_end_early_cancels_every_invite_and_sends_the_closing_review(progr
 
 
 async def test_replacing_the_mentee_moves_the_calendar_to_the_newcomer(program):
-    await started(program)
+    await program.start_tomorrow()
     newcomer = Person(name="Ines Brandt", email=NEWCOMER, timezone="Europe/Berlin")
     result = await program.update(
         PairProgramWorkflow.replace_participant,
@@ -314,7 +292,7 @@ async def test_a_mentee_replaced_before_the_welcome_is_greeted_with_the_pair(pro
 
 
 async def test_withdraw_then_replace_resumes_with_the_newcomer(program):
-    await started(program)
+    await program.start_tomorrow()
     await program.update(
         PairProgramWorkflow.withdraw_participant,
         WithdrawParticipant(request_id="w1", role=Role.MENTOR, reason="hat das Unternehmen verlassen"),
@@ -341,7 +319,7 @@ async def test_withdraw_then_replace_resumes_with_the_newcomer(program):
 
 
 async def test_extend_adds_sessions_on_the_same_rhythm(program):
-    state = await started(program, cadence=Cadence.BIWEEKLY)
+    state = await program.start_tomorrow(cadence=Cadence.BIWEEKLY)
     last = state.sessions[-1]
     result = await program.update(PairProgramWorkflow.extend, ExtendProgram(request_id="x", weeks=4))
     added = [c for c in result.sessions if c.change == SessionChangeKind.ADDED]
@@ -353,7 +331,7 @@ async def test_extend_adds_sessions_on_the_same_rhythm(program):
 
 
 async def test_a_long_mixed_sequence_leaves_every_calendar_consistent(program):
-    state = await started(program, months=6)
+    state = await program.start_tomorrow(months=6)
     await program.update(
         PairProgramWorkflow.pause,
         PausePair(request_id="m1", reason="Reise", until=(await program.now() + timedelta(days=9)).date()),

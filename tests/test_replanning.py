@@ -7,8 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from devstack.temporal_servers import start_time_skipping
-from mentoring.cohort import Cadence, Person, Role, Weekday
+from mentoring.cohort import Person, Role, Weekday
 from mentoring.operations import (
     CancelSession,
     ChangeRhythm,
@@ -19,10 +18,6 @@ from mentoring.operations import (
     ResumePair,
     WithdrawParticipant,
 )
-from mentoring.state import PairProgramInput
-from tests import factories
-from tests.program_harness import ProgramHarness
-from tests.smtp_server import SmtpServer
 from workflows.agenda import active_sessions, position
 from workflows.pair import PairProgramWorkflow
 
@@ -30,26 +25,17 @@ MENTOR = "mentor-p1@example.com"
 
 
 @pytest.fixture
-async def program():
-    env = await start_time_skipping()
-    with SmtpServer() as smtp:
-        async with ProgramHarness(env, smtp) as harness:
-            now = await harness.now()
-            await harness.start(
-                PairProgramInput(
-                    program=factories.program((now + timedelta(days=1)).date(), months=4),
-                    pair=factories.pair(cadence=Cadence.WEEKLY),
-                )
-            )
-            yield harness
-    await env.shutdown()
+async def started(program):
+    await program.start_tomorrow()
+    return program
 
 
 def days(state) -> list:
     return [s.local_start for s in active_sessions(state)]
 
 
-async def test_resume_does_not_bring_back_a_day_the_office_cancelled(program):
+async def test_resume_does_not_bring_back_a_day_the_office_cancelled(started):
+    program = started
     state = await program.state()
     cancelled = active_sessions(state)[3]
     moved = active_sessions(state)[5]
@@ -77,7 +63,8 @@ async def test_resume_does_not_bring_back_a_day_the_office_cancelled(program):
     assert program.calendar(MENTOR) == await program.expected_calendar()
 
 
-async def test_withdraw_then_replace_keeps_the_agreed_replacement(program):
+async def test_withdraw_then_replace_keeps_the_agreed_replacement(started):
+    program = started
     state = await program.state()
     third = active_sessions(state)[2]
     replacement = third.local_start + timedelta(days=2)
@@ -104,7 +91,8 @@ async def test_withdraw_then_replace_keeps_the_agreed_replacement(program):
     assert program.calendar(MENTOR) == await program.expected_calendar()
 
 
-async def test_a_new_weekday_leaves_placed_sessions_where_they_are(program):
+async def test_a_new_weekday_leaves_placed_sessions_where_they_are(started):
+    program = started
     state = await program.state()
     placed = active_sessions(state)[4]
     at = placed.local_start + timedelta(days=2)
