@@ -126,10 +126,10 @@ def cancel_session(session: SessionState, reason: str, now: datetime, by: Cancel
 
 
 def add_session(
-    state: PairState, workflow_id: str, slot: PlannedSession, now: datetime | None = None, pinned: bool = False
+    state: PairState, workflow_id: str, slot: PlannedSession, now: datetime, pinned: bool = False
 ) -> SessionChange:
-    """A new session with a UID of its own. With ``now`` its invite goes out no earlier
-    than this operation, after the notices the operation queued."""
+    """A new session with a UID of its own. Its invite goes out no earlier than ``now``
+    (this operation), after the notices the operation queued."""
     number = max((s.number for s in state.sessions), default=0) + 1
     state.sessions.append(
         SessionState(
