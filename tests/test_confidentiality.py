@@ -683,12 +683,21 @@ async def test_dev_server_visibility_cli_and_database_hold_no_personal_data(tmp_
                     memo = await description.memo()
                     assert found_in_text(json.dumps(memo, default=str), personal_needles()) == []
 
-                for workflow_id in pair_ids:
-                    metadata = await client.get_workflow_handle(workflow_id).query(
-                        "__temporal_workflow_metadata", result_type=WorkflowMetadata
-                    )
-                    assert metadata.current_details
-                    assert found_in_text(metadata.current_details, personal_needles()) == []
+                async def current_details() -> list[str] | None:
+                    # The line is set once the pair waits for its next item, a moment after the
+                    # kickoff's messages are out.
+                    lines = []
+                    for workflow_id in pair_ids:
+                        metadata = await client.get_workflow_handle(workflow_id).query(
+                            "__temporal_workflow_metadata", result_type=WorkflowMetadata
+                        )
+                        lines.append(metadata.current_details)
+                    return lines if all(lines) else None
+
+                details_lines = await eventually(current_details)
+                assert details_lines and len(details_lines) == 2
+                for line in details_lines:
+                    assert found_in_text(line, personal_needles()) == []
 
                 # `temporal workflow show`, as anyone with access to the server would run it.
                 shown = await temporal_cli(
