@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email import policy
@@ -179,11 +180,12 @@ def message_id_for(key: str, domain: str) -> str:
     return f"<{digest}@{domain}>"
 
 
-def compose_message(request: DeliveryRequest, *, sender: str) -> EmailMessage:
+def compose_message(request: DeliveryRequest, *, sender: str, links: Mapping[str, str] | None = None) -> EmailMessage:
+    """``links``: the response-site links the message carries (``AnswerLinks.for_request``)."""
     if request.kind is MessageKind.ANNOUNCEMENT and request.announcement_subject is not None:
         # Checked as given: rendering strips the subject, which could hide a trailing CR/LF.
         _refuse_controls("subject", request.announcement_subject)
-    text, html, subject = _render(request)
+    text, html, subject = _render(request, links or {})
     office = request.program.program_office
     recipient = request.recipient
     for field, value in (
@@ -226,8 +228,9 @@ def compose_message(request: DeliveryRequest, *, sender: str) -> EmailMessage:
     return msg
 
 
-def _render(request: DeliveryRequest) -> tuple[str, str, str]:
+def _render(request: DeliveryRequest, links: Mapping[str, str]) -> tuple[str, str, str]:
     context = _context(request)
+    context["links"] = links
     language = request.program.language.value
     # The language's date formats and labels; passed in, not imported, so that the
     # subject block, rendered on its own, sees them as well.

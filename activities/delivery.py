@@ -24,6 +24,7 @@ import aiosmtplib
 from temporalio import activity
 
 from activities import delivery_errors as errors
+from activities.answer_links import AnswerLinks
 from activities.compose import (
     SMTP_POLICY,
     SMTP_UTF8_POLICY,
@@ -67,8 +68,11 @@ def _wrapped(place: str, error: BaseException) -> BaseException:
 
 
 class MailDelivery:
-    def __init__(self, settings: MailSettings, ledger: DeliveryLedger | None = None) -> None:
+    def __init__(
+        self, settings: MailSettings, ledger: DeliveryLedger | None = None, links: AnswerLinks | None = None
+    ) -> None:
         self._settings = settings
+        self._links = links or AnswerLinks.from_settings()
         self._envelope_from = addresses.sender(parseaddr(settings.mail_from)[1]).envelope
         self.ledger = ledger or open_ledger(settings.delivery_ledger_url)
         self._connections = SmtpConnections(settings)
@@ -83,7 +87,8 @@ class MailDelivery:
             reply = f"5.1.3 not a valid address: {problem}"
             raise errors.permanent(place, NOT_AN_ADDRESS_CODE, reply, "not a valid address") from None
         try:
-            message = compose_message(request, sender=self._settings.mail_from)
+            links = self._links.for_request(request)
+            message = compose_message(request, sender=self._settings.mail_from, links=links)
             # Kind and pair id only: the inbox and the timeline sort by them, and neither is personal.
             message["X-Mentoring-Kind"] = request.kind.value
             message["X-Mentoring-Pair"] = request.pair_id

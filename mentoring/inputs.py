@@ -42,6 +42,10 @@ REASON_MAX = 500
 SUBJECT_MAX = 200
 BODY_MAX = 20_000
 REQUEST_ID_MAX = 100
+# What participants write on the response site: a comment to the program office, and a
+# reflection (mailed to them, never kept).
+COMMENT_MAX = 2000
+REFLECTION_MAX = 10_000
 # Ids go into workflow ids, so they stay short and plain.
 ID_MAX = 40
 ID_RE = re.compile(r"[a-z0-9_-]{1,40}")
@@ -197,6 +201,14 @@ def subject(text: str) -> str:
 
 def body(text: str) -> str:
     return several_lines(text, BODY_MAX)
+
+
+def comment(text: str) -> str:
+    return several_lines(text, COMMENT_MAX)
+
+
+def reflection(text: str) -> str:
+    return several_lines(text, REFLECTION_MAX)
 
 
 def identifier(text: str) -> str:

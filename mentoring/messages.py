@@ -24,6 +24,11 @@ class MessageKind(StrEnum):
     PROGRAM_RESUMED = "program_resumed"
     PARTNER_CHANGED = "partner_changed"
     ANNOUNCEMENT = "announcement"
+    # Hearing back from participants (docs/responses.md).
+    CHECK_IN_REMINDER = "check_in_reminder"
+    PAIR_NUDGE = "pair_nudge"
+    AT_RISK_ALERT = "at_risk_alert"
+    NEW_DATE_CHOSEN = "new_date_chosen"
 
 
 class MentoringFunction(StrEnum):
@@ -53,6 +58,8 @@ class SessionRef(BaseModel):
     local_start: datetime
     timezone: str
     location: str
+    # ``SessionState.number``, the stable id a response link names (``number`` is its place).
+    session_id: int = 0
 
 
 class DeliveryFailure(BaseModel):
@@ -101,6 +108,9 @@ class DeliveryRequest(BaseModel):
     announcement_body: str | None = None
     # The workflow's clock, so Date and DTSTAMP show program time in a preview.
     composed_at: AwareDatetime
+    # The pair takes answers: check-in, reflection and review emails carry signed links
+    # to the response site that last until this day.
+    links_expire: date | None = None
 
 
 class DeliveryReceipt(BaseModel):

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel
 
+from mentoring.answers import AnswerRecord, PairHealth
 from mentoring.cohort import Cohort, Pair, Person, Program, Role, SessionPattern
 from mentoring.messages import MessageKind, Recipient
 from mentoring.operations import CohortOperationResult, OperationResult
@@ -28,6 +29,8 @@ class SessionStatus(StrEnum):
     PLANNED = "planned"
     INVITED = "invited"
     HELD = "held"
+    # A participant said "we didn't meet", and nobody said "we met".
+    MISSED = "missed"
     CANCELLED = "cancelled"
 
 
@@ -71,6 +74,12 @@ class SessionState(BaseModel):
     cancel_sent: bool = False
     reminder_done: bool = False
     reflection_done: bool = False
+    # Check-ins (pairs that listen, see ``PairState.listening``): the reminder to those
+    # who have not answered, and the day the check-in closes and health looks at it.
+    check_in_reminder_done: bool = False
+    check_in_closed: bool = False
+    # One participant said "we met" and the other "we didn't meet".
+    check_ins_disagree: bool = False
 
 
 class DeliveryStatus(StrEnum):
@@ -156,6 +165,17 @@ class PairState(BaseModel):
     messages: list[MessageRecord] = []
     # Addresses the program office was already told about, so it hears once per address.
     reported_addresses: list[str] = []
+    # The pair hears back from its participants (check-ins, reflections, reviews). False
+    # for histories from before v1.1.0, which replay as they ran.
+    listening: bool = False
+    answers: list[AnswerRecord] = []
+    health: PairHealth = PairHealth.HEALTHY
+    last_nudge_at: AwareDatetime | None = None
+    # After the closing review: the pair takes answers until then.
+    answers_until: AwareDatetime | None = None
+    # Counters for the outbox events of nudges and alerts.
+    nudges_sent: int = 0
+    alerts_sent: int = 0
 
     @property
     def paused(self) -> PauseRecord | None:
@@ -173,6 +193,16 @@ class PairState(BaseModel):
     @property
     def sessions_held(self) -> int:
         return sum(1 for s in self.sessions if s.status == SessionStatus.HELD)
+
+    @property
+    def sessions_past(self) -> int:
+        """Sessions whose time has come and gone (their reflection prompt is out), held or not."""
+        return sum(
+            1
+            for s in self.sessions
+            if s.status != SessionStatus.CANCELLED
+            and (s.reflection_done or s.status in (SessionStatus.HELD, SessionStatus.MISSED))
+        )
 
     @property
     def messages_sent(self) -> int:
@@ -205,6 +235,8 @@ class PairProgress(BaseModel):
     next_event_at: AwareDatetime | None = None
     # The pair workflow has closed: every message of the program is out.
     finished: bool = False
+    # None for pairs that do not hear back from participants (started before v1.1.0).
+    health: PairHealth | None = None
 
 
 class PairProgramResult(BaseModel):

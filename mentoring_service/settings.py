@@ -112,6 +112,24 @@ class CodecServerSettings(BaseSettings):
     codec_origins: str = ""
 
 
+class ResponseSiteSettings(BaseSettings):
+    """The response site participants reach from the links in our emails (docs/responses.md).
+    The email worker reads ``public_url`` to write the links; the site reads all of it."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="RESPONSE_SITE_", case_sensitive=False, extra="ignore", hide_input_in_errors=True
+    )
+
+    # The address participants' browsers reach the site at; links start with it.
+    public_url: str = "http://localhost:8090"
+    # Where the site listens.
+    host: str = "127.0.0.1"
+    port: int = Field(default=8090, ge=1, le=65535)
+    # How long a submitted answer waits for a worker to take it, before the site hands it
+    # to Temporal as a signal (recorded once a worker runs again).
+    update_timeout_seconds: float = Field(default=5.0, gt=0)
+
+
 class CommandSettings(BaseSettings):
     """For ``ops.py``: its unexpected failures are one line unless this asks for more."""
 
@@ -121,7 +139,14 @@ class CommandSettings(BaseSettings):
     ops_traceback: bool = False
 
 
-ALL: tuple[type[BaseSettings], ...] = (MailSettings, WorkerSettings, KeySettings, CodecServerSettings, CommandSettings)
+ALL: tuple[type[BaseSettings], ...] = (
+    MailSettings,
+    WorkerSettings,
+    KeySettings,
+    CodecServerSettings,
+    ResponseSiteSettings,
+    CommandSettings,
+)
 
 
 def env_var(settings: type[BaseSettings], field: str) -> str:

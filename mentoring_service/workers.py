@@ -11,6 +11,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.answer_links import AnswerLinks
 from activities.delivery import MailDelivery
 from activities.pair_starts import PairStarter
 from activities.planning import localize_times, plan_sessions
@@ -21,8 +22,12 @@ from workflows.pair import PairProgramWorkflow
 
 
 def create_workers(
-    client: Client, mail: MailSettings | None = None, settings: WorkerSettings | None = None
+    client: Client,
+    mail: MailSettings | None = None,
+    settings: WorkerSettings | None = None,
+    links: AnswerLinks | None = None,
 ) -> list[Worker]:
+    """``links`` writes the response-site links; by default signed with the payload keys."""
     settings = settings or WorkerSettings()
     workers = []
     if settings.worker_queues in ("all", "workflows"):
@@ -41,7 +46,7 @@ def create_workers(
             Worker(
                 client,
                 task_queue=EMAIL_TASK_QUEUE,
-                activities=[MailDelivery(mail or MailSettings()).deliver_message],
+                activities=[MailDelivery(mail or MailSettings(), links=links).deliver_message],
                 max_task_queue_activities_per_second=settings.email_rate_per_second,
             )
         )

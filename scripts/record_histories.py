@@ -22,6 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from activities.answer_links import AnswerLinks  # noqa: E402
 from devstack.temporal_servers import fixed_key_converter, start_time_skipping  # noqa: E402
 from mentoring.cohort import Cadence, Person, Role  # noqa: E402
 from mentoring.ids import TASK_QUEUE, pair_workflow_id  # noqa: E402
@@ -139,7 +140,9 @@ async def main() -> None:
             os.environ["DELIVERY_LEDGER_URL"] = f"sqlite:///{scratch}/ledger.sqlite3"
             mail = MailSettings(smtp_host="127.0.0.1", smtp_port=smtp.port)
             async with contextlib.AsyncExitStack() as stack:
-                for worker in create_workers(env.client, mail, WorkerSettings(email_rate_per_second=10_000)):
+                for worker in create_workers(
+                    env.client, mail, WorkerSettings(email_rate_per_second=10_000), AnswerLinks.ephemeral()
+                ):
                     await stack.enter_async_context(worker)
 
                 weekly = PairProgramInput(

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from mentoring.answers import CHECK_IN_CLOSES_AFTER, CHECK_IN_REMINDER_AFTER
 from mentoring.cohort import Program
 from mentoring.state import PairState, ProgramPhase, SessionState, SessionStatus
 
@@ -25,6 +26,9 @@ class Action(StrEnum):
     MIDPOINT = "midpoint review"
     CLOSING = "closing review"
     RESUME = "resume"
+    CHECK_IN_REMINDER = "check-in reminder"
+    CHECK_IN_CLOSE = "check-in close"
+    ANSWERS_CLOSE = "answers close"
 
 
 # At the same instant, in this order: notices first, cancellations before new invites.
@@ -77,6 +81,8 @@ def due_items(state: PairState, program: Program) -> list[Due]:
     reminder = timedelta(hours=program.reminder_hours)
     reflection = timedelta(hours=program.reflection_delay_hours)
     pause, ended = state.paused, state.ended is not None
+    # Check-ins are asked for until the closing review's answers are in.
+    listening = state.listening and (not state.closing_done or state.answers_until is not None)
 
     items = [_due(m.due_at, Action.OUTBOX, m.session_number or 0, m.event) for m in state.outbox]
     for session in state.sessions:
@@ -91,6 +97,12 @@ def due_items(state: PairState, program: Program) -> list[Due]:
             items.append(_due(session.starts_at - reminder, Action.REMINDER, n))
         if not session.reflection_done:
             items.append(_due(session.ends_at + reflection, Action.REFLECTION, n))
+        elif listening and session.status != SessionStatus.HELD:
+            prompted = session.ends_at + reflection
+            if not session.check_in_reminder_done and session.status != SessionStatus.MISSED:
+                items.append(_due(prompted + CHECK_IN_REMINDER_AFTER, Action.CHECK_IN_REMINDER, n))
+            if not session.check_in_closed:
+                items.append(_due(prompted + CHECK_IN_CLOSES_AFTER, Action.CHECK_IN_CLOSE, n))
     if pause:
         if pause.resume_at is not None:
             items.append(_due(pause.resume_at, Action.RESUME))
@@ -104,6 +116,8 @@ def due_items(state: PairState, program: Program) -> list[Due]:
         items.append(_due(state.midpoint_at, Action.MIDPOINT))
     if not state.closing_done and state.closing_at is not None:
         items.append(_due(state.closing_at, Action.CLOSING))
+    if state.answers_until is not None:
+        items.append(_due(state.answers_until, Action.ANSWERS_CLOSE))
     return sorted(items)
 
 
@@ -139,7 +153,8 @@ def current_phase(state: PairState) -> ProgramPhase:
     if state.closing_done:
         return ProgramPhase.COMPLETED
     active = active_sessions(state)
-    held = state.sessions_held
+    # Where the program is in time: a session whose check-in nobody answered still passed.
+    held = state.sessions_past
     if active and held == len(active):
         return ProgramPhase.CLOSING
     if state.midpoint_done and held == state.sessions_held_at_midpoint:

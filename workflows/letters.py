@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from mentoring.answers import LINKS_LAST_AFTER_END
 from mentoring.cohort import Person, Program, Role
 from mentoring.messages import (
     CompletionSummary,
@@ -22,6 +23,13 @@ from mentoring.state import OutgoingMessage, PairState, SessionState
 from workflows.agenda import Action, Due, active_sessions, position
 
 _FUNCTIONS = list(MentoringFunction)
+# The emails participants answer from.
+ANSWERED_KINDS = (
+    MessageKind.REFLECTION,
+    MessageKind.CHECK_IN_REMINDER,
+    MessageKind.MIDPOINT_REVIEW,
+    MessageKind.CLOSING_REVIEW,
+)
 _CALENDAR_KINDS = (MessageKind.INVITE, MessageKind.INVITE_CANCEL)
 
 
@@ -36,6 +44,7 @@ def session_ref(session: SessionState, state: PairState, sequence: int | None = 
         local_start=session.local_start,
         timezone=session.timezone,
         location=session.location,
+        session_id=session.number,
     )
 
 
@@ -127,6 +136,8 @@ class LetterWriter:
         if kind in (MessageKind.WELCOME, MessageKind.PROGRAM_RESUMED):
             # What is still to come; a newcomer joining half-way needs no list of the past.
             request.sessions = [session_ref(s, state) for s in active if s.starts_at > now]
+        if state.listening and kind in ANSWERED_KINDS and state.program_end is not None:
+            request.links_expire = state.program_end + LINKS_LAST_AFTER_END
         if kind == MessageKind.INVITE and session is not None:
             request.is_update = recipient.email.casefold() in session.invited_to
         if kind == MessageKind.REFLECTION and session is not None:

@@ -13,8 +13,10 @@ import asyncio
 from datetime import datetime, time, timedelta
 
 from temporalio import workflow
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from mentoring.answers import AnswerReceipt, AnswerRequest, AnswerView, AnswerViewRequest
     from mentoring.ids import PAIR_WORKFLOW_TYPE
     from mentoring.messages import Recipient
     from mentoring.operations import (
@@ -42,10 +44,11 @@ with workflow.unsafe.imports_passed_through():
         PairProgramResult,
         PairState,
     )
-    from workflows import handover, notices, pausing
+    from workflows import answers, handover, health, notices, pausing
     from workflows import progress as report
     from workflows import validation as check
     from workflows.agenda import Action, Due, active_sessions, current_phase, due_items
+    from workflows.answer_checks import check_answer
     from workflows.changes import (
         add_session,
         apply_plan,
@@ -60,9 +63,13 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.courier import Courier
     from workflows.letters import LetterWriter, participants, recipients_of
+    from workflows.listening import Listener, start_listening
     from workflows.planner import Planner
     from workflows.reporter import Reporter
     from workflows.steps import ProgramSteps
+
+# v1.1.0: pairs hear back from participants (check-ins, reflections, reviews, health).
+LISTENING = "participant-answers"
 
 
 def _update_name() -> str:
@@ -86,6 +93,7 @@ class PairProgramWorkflow:
         self._steps = ProgramSteps(state, input.program, letters, Courier(state, input.program, input.pair.id, letters))
         self._planner = Planner(state, input.program)
         self._reporter = Reporter(state, input.program, input.pair.id, input.cohort_workflow_id)
+        self._listener = Listener(state, input.program, self._planner)
         self._agenda_changed = False
         # Operations that await activities must not interleave with each other.
         self._lock = asyncio.Lock()
@@ -95,6 +103,8 @@ class PairProgramWorkflow:
         state = self._state
         if state.started_at is None:
             state.started_at = workflow.now()
+        if not state.listening and workflow.patched(LISTENING):
+            start_listening(state)
         if not state.sessions and state.program_end is None:
             await self._plan()
         while True:
@@ -119,6 +129,8 @@ class PairProgramWorkflow:
             # One at a time, re-reading the agenda: an operation may change it meanwhile.
             await self._do(items[0])
             state.phase = current_phase(state)
+            if state.listening:
+                health.update(state, self._program, workflow.now())
         # Operations that arrived at the very end still get their answer.
         await workflow.wait_condition(workflow.all_handlers_finished)
         state.phase = current_phase(state)
@@ -162,6 +174,40 @@ class PairProgramWorkflow:
     def applied_operation(self, request: LookupOperation) -> PastOperation:
         """So that running a command again can say it was applied already."""
         return PastOperation(result=self._state.operations.get(request.request_id))
+
+    @workflow.query
+    def answer_view(self, request: AnswerViewRequest) -> AnswerView:
+        """What the response site shows for one link."""
+        return answers.view(self._state, self._program, request, workflow.now())
+
+    # ------------------------------------------------------------------ participants' answers
+
+    @workflow.update
+    async def record_answer(self, request: AnswerRequest) -> AnswerReceipt:
+        return await self._record(request)
+
+    async def _record(self, request: AnswerRequest) -> AnswerReceipt:
+        async with self._lock:
+            receipt = await self._listener.record(request)
+        self._state.phase = current_phase(self._state)
+        self._agenda_changed = True
+        return receipt
+
+    @record_answer.validator
+    def _check_answer(self, request: AnswerRequest) -> None:
+        if answers.find(self._state, request.answer.answer_id) is None:
+            check_answer(self._state, request.answer, self._program.start_date, workflow.now())
+
+    @workflow.signal
+    async def record_answer_later(self, request: AnswerRequest) -> None:
+        """The same answer, sent by the site while no worker could take the update.
+        A signal cannot be refused, so an answer the update would refuse is dropped."""
+        try:
+            self._check_answer(request)
+        except ApplicationError as error:
+            workflow.logger.info("pair %s: an answer was not recorded (%s)", self._input.pair.id, error.type)
+            return
+        await self._record(request)
 
     # ------------------------------------------------------------------ operations on sessions
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from mentoring.answers import PairHealth
 from mentoring.cohort import Program
 from mentoring.state import PairProgramResult, PairProgress, PairState, ProgramPhase
 from workflows.agenda import Due, active_sessions
@@ -24,11 +25,19 @@ def progress(state: PairState, pair_id: str, next_item: Due | None, finished: bo
         messages_failed=state.messages_failed,
         next_event_at=next_item.at if next_item else None,
         finished=finished,
+        health=state.health if state.listening else None,
     )
 
 
-def _milestones(report: PairProgress) -> tuple[ProgramPhase, int, int, int, bool]:
-    return report.phase, report.sessions_held, report.sessions_planned, report.messages_failed, report.finished
+def _milestones(report: PairProgress) -> tuple[ProgramPhase, int, int, int, bool, PairHealth | None]:
+    return (
+        report.phase,
+        report.sessions_held,
+        report.sessions_planned,
+        report.messages_failed,
+        report.finished,
+        report.health,
+    )
 
 
 def worth_reporting(last: PairProgress | None, report: PairProgress) -> bool:
@@ -42,15 +51,18 @@ def worth_reporting(last: PairProgress | None, report: PairProgress) -> bool:
     return _milestones(report) != _milestones(last)
 
 
-def published(state: PairState, next_item: Due | None) -> tuple[ProgramPhase, int, datetime | None]:
+def published(state: PairState, next_item: Due | None) -> tuple[ProgramPhase, int, datetime | None, PairHealth | None]:
     """What the search attributes say; upserted only when it changes."""
-    return state.phase, state.sessions_held, next_item.at if next_item else None
+    health = state.health if state.listening else None
+    return state.phase, state.sessions_held, next_item.at if next_item else None, health
 
 
 def details_line(state: PairState, next_item: Due | None) -> str:
     """The one line admins read in the UI: what the pair does, and what comes next."""
     planned = len(active_sessions(state))
     line = f"**{state.phase.value}** · {state.sessions_held} of {planned} sessions held"
+    if state.listening:
+        line += f" · {state.health.value.replace('_', ' ')}"
     if state.paused is not None:
         line += f" · paused {'until ' + str(state.paused.until) if state.paused.until else 'until resumed'}"
     if next_item:

@@ -3,7 +3,10 @@ admins, and milestone reports to its cohort (see ``progress``)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from temporalio import workflow
+from temporalio.common import SearchAttributeUpdate
 
 with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel
@@ -30,13 +33,14 @@ class Reporter:
         if published != self._published:
             # A visibility write each: only when something an admin filters on changed.
             self._published = published
-            workflow.upsert_search_attributes(
-                [
-                    sa.PROGRAM_PHASE.value_set(state.phase.value),
-                    sa.SESSIONS_HELD.value_set(state.sessions_held),
-                    sa.NEXT_EVENT_AT.value_set(next_item.at) if next_item else sa.NEXT_EVENT_AT.value_unset(),
-                ]
-            )
+            updates: list[SearchAttributeUpdate[Any]] = [
+                sa.PROGRAM_PHASE.value_set(state.phase.value),
+                sa.SESSIONS_HELD.value_set(state.sessions_held),
+                sa.NEXT_EVENT_AT.value_set(next_item.at) if next_item else sa.NEXT_EVENT_AT.value_unset(),
+            ]
+            if state.listening:
+                updates.append(sa.PAIR_HEALTH.value_set(state.health.value))
+            workflow.upsert_search_attributes(updates)
         workflow.set_current_details(progress.details_line(state, next_item))
 
     async def report(self, finished: bool = False) -> None:

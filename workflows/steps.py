@@ -9,10 +9,12 @@ from datetime import datetime
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from mentoring.answers import ANSWERS_AFTER_CLOSING
     from mentoring.cohort import Program
     from mentoring.messages import DeliveryRequest, MessageKind
     from mentoring.state import PairState, SessionState, SessionStatus
     from workflows.agenda import Action, Due
+    from workflows.answers import unanswered
     from workflows.courier import Courier
     from workflows.letters import LetterWriter, participants, program_office
 
@@ -47,9 +49,11 @@ class ProgramSteps:
         elif item.action == Action.MIDPOINT:
             await self._courier.send_all(self._requests(MessageKind.MIDPOINT_REVIEW), item.at)
             state.midpoint_done = True
-            state.sessions_held_at_midpoint = state.sessions_held
+            state.sessions_held_at_midpoint = state.sessions_past
         elif item.action == Action.CLOSING:
             await self._closing(item.at)
+        elif item.action == Action.ANSWERS_CLOSE:
+            state.answers_until = None
         else:
             assert session is not None
             await self._session_step(item, session)
@@ -78,9 +82,18 @@ class ProgramSteps:
             # Moved while the reminder went out: the new time gets its own reminder.
             session.reminder_done = session.sequence == sequence
         elif item.action == Action.REFLECTION:
-            session.status = SessionStatus.HELD
+            if not self._state.listening:
+                # Before participants could answer, a session counted as held once it passed.
+                session.status = SessionStatus.HELD
             await courier.send_all(self._requests(MessageKind.REFLECTION, session), item.at)
             session.reflection_done = True
+        elif item.action == Action.CHECK_IN_REMINDER:
+            roles = unanswered(self._state, session, [p.role for p in participants(self._state)])
+            requests = [r for r in self._requests(MessageKind.CHECK_IN_REMINDER, session) if r.recipient.role in roles]
+            await courier.send_all(requests, item.at)
+            session.check_in_reminder_done = True
+        elif item.action == Action.CHECK_IN_CLOSE:
+            session.check_in_closed = True
 
     async def _closing(self, at: datetime) -> None:
         state = self._state
@@ -91,3 +104,6 @@ class ProgramSteps:
             self._letters.request(MessageKind.COMPLETION_NOTICE, office, workflow.now(), note=note), at
         )
         state.closing_done = True
+        if state.listening:
+            # The closing review is answered in the weeks after it; the pair waits for it.
+            state.answers_until = workflow.now() + ANSWERS_AFTER_CLOSING

@@ -16,6 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 from temporalio.client import Client
 
+from activities.answer_links import AnswerLinks
 from mentoring.cohort import Cohort
 from mentoring.ids import pair_workflow_id
 from mentoring.state import PairProgramResult
@@ -44,7 +45,7 @@ def check_outbox(outbox: Path) -> None:
 
 async def run_program(client: Client, cohort: Cohort, mail: MailSettings) -> list[PairProgramResult]:
     # Time is skipped, so the email rate limit would only slow the preview down.
-    workers = create_workers(client, mail, WorkerSettings(email_rate_per_second=10_000))
+    workers = create_workers(client, mail, WorkerSettings(email_rate_per_second=10_000), AnswerLinks.ephemeral())
     async with contextlib.AsyncExitStack() as stack:
         for worker in workers:
             await stack.enter_async_context(worker)
