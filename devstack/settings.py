@@ -19,3 +19,5 @@ class DevstackSettings(BaseSettings):
     smtp_port: int = 1025
     # The codec server.
     codec_port: int = 8081
+    # The response site participants answer on (the links in the emails point here).
+    response_site_port: int = 8090
