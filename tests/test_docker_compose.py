@@ -19,11 +19,20 @@ import yaml
 from devstack import ui_gateway
 from mentoring import search_attributes
 from mentoring_service import codec_server, keys
-from mentoring_service.settings import CodecServerSettings, MailSettings, WorkerSettings
+from mentoring_service.settings import (
+    CodecServerSettings,
+    MailSettings,
+    ResponseSiteSettings,
+    WorkerSettings,
+    env_var,
+    env_vars,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
+SITE = "responses"  # the response site's service
+PUBLIC_URL = env_var(ResponseSiteSettings, "public_url")
 
 # temporalio.envconfig's environment variables (sdk-core crates/common/src/envconfig.rs).
 ENVCONFIG_VARS = {
@@ -59,12 +68,12 @@ CLI_TYPE = {
 # --- helpers ------------------------------------------------------------------
 
 
-def docker_compose(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+def docker_compose(*args: str, cwd: Path = ROOT, **extra_env: str) -> subprocess.CompletedProcess[str]:
     exe = shutil.which("docker-compose")
     if exe is None:
         pytest.fail("docker-compose is not installed: run `bash scripts/install-system-deps.sh` (as root)")
     # A clean environment: nothing from the caller's shell may change what is validated.
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/tmp")}
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/tmp"), **extra_env}
     return subprocess.run([exe, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
 
 
@@ -139,7 +148,7 @@ def test_every_dependency_is_a_defined_service(services: dict) -> None:
 def test_published_ports_are_unique_and_expected(services: dict) -> None:
     published = [p for service in services.values() for p, _ in ports(service)]
     assert len(published) == len(set(published)), f"a host port is published twice: {published}"
-    assert sorted(published) == [1025, 7233, 8025, 8080, 8081]
+    assert sorted(published) == [1025, 7233, 8025, 8080, 8081, 8090]
 
     assert ports(services[service_by_image(services, "temporalio/server:")]) == [(7233, 7233)]
     assert ports(services[service_by_image(services, "temporalio/ui:")]) == [(8080, 8080)]
@@ -178,6 +187,7 @@ def test_worker_gets_only_settings_the_code_reads(services: dict, monkeypatch: p
         {f.upper() for f in (*MailSettings.model_fields, *WorkerSettings.model_fields)}
         | ENVCONFIG_VARS
         | set(keys.ENV_VARS)
+        | {PUBLIC_URL}  # to write the links; the rest of the site's settings are the site's
     )
     worker = environment(services["worker"])
     unknown = sorted(k for k in worker if k not in known and not k.startswith("TEMPORAL_GRPC_META_"))
@@ -238,14 +248,17 @@ def codec_service(services: dict) -> str:
 
 
 def test_worker_and_codec_server_take_the_same_keys_from_outside_the_file(services: dict) -> None:
-    """Both read the keys from the environment of `docker-compose up` (.env), none is written here."""
-    for name in ("worker", codec_service(services)):
+    """All read the keys from the environment of `docker-compose up` (.env), none is written
+    here. The response site derives its link signing keys from them, so it must have the
+    worker's: otherwise no link the worker writes would open."""
+    for name in ("worker", SITE, codec_service(services)):
         env = environment(services[name])
         assert env[keys.ENV_KEYS] == "${MENTORING_ENCRYPTION_KEYS:-}", name
         assert env[keys.ENV_ACTIVE] == "${MENTORING_ACTIVE_KEY_ID:-}", name
         assert keys.ENV_KEY_FILE not in env, name
-    # The worker never needs the codec server's tokens.
+    # Neither the worker nor the site ever needs the codec server's tokens.
     assert not set(codec_server.ENV_VARS) & set(environment(services["worker"]))
+    assert not set(codec_server.ENV_VARS) & set(environment(services[SITE]))
 
 
 def test_codec_server_runs_from_the_project_image_and_reads_only_its_settings(services: dict) -> None:
@@ -298,3 +311,58 @@ def test_every_worker_shares_one_postgresql_delivery_ledger(services: dict) -> N
     database = services["postgresql"]["environment"]["POSTGRES_DB"]
     assert url == f"postgresql://temporal:${{POSTGRES_PASSWORD:-temporal}}@postgresql:5432/{database}"
     assert services["worker"]["depends_on"]["postgresql"] == {"condition": "service_healthy"}
+
+
+# --- the response site ----------------------------------------------------------------
+
+
+def test_response_site_runs_from_the_project_image_on_its_published_port(services: dict) -> None:
+    site = services[SITE]
+    assert site["build"] in (".", {"context": "."})
+    assert site["image"] == services["worker"]["image"]
+    assert [str(part) for part in site["command"]] == ["python", "response_site.py"]
+    assert (ROOT / "response_site.py").is_file()
+    env = environment(site)
+    port = int(env[env_var(ResponseSiteSettings, "port")])
+    assert ports(site) == [(port, port)]
+    assert env[env_var(ResponseSiteSettings, "host")] == "0.0.0.0"  # reachable through the published port
+    # It answers through Temporal (the setup job has made the namespace) and mails journal entries.
+    assert depends_on(site) == {
+        "temporal-setup": "service_completed_successfully",
+        service_by_image(services, "axllent/mailpit:"): "service_started",
+    }
+
+
+def test_response_site_reaches_what_the_worker_reaches_and_reads_only_its_settings(
+    services: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site, worker = environment(services[SITE]), environment(services["worker"])
+    mail = {env_var(MailSettings, f) for f in ("smtp_host", "smtp_port", "smtp_tls", "mail_from")}
+    known = set(env_vars(MailSettings)) | set(env_vars(ResponseSiteSettings)) | ENVCONFIG_VARS | set(keys.ENV_VARS)
+    assert sorted(k for k in site if k not in known) == [], "the site reads none of these"
+    # The same Temporal, the same mail relay and sender as the worker.
+    for key in ("TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", *sorted(mail)):
+        assert site[key] == worker[key], key
+
+    for key in known:
+        monkeypatch.delenv(key, raising=False)
+    for key, value in site.items():
+        if not value.startswith("${"):  # the public URL comes from .env, checked below
+            monkeypatch.setenv(key, value)
+    settings = ResponseSiteSettings()
+    assert (settings.host, settings.port) == ("0.0.0.0", ports(services[SITE])[0][1])
+    assert (MailSettings().smtp_host, MailSettings().smtp_port) == ("mailpit", 1025)
+
+
+@pytest.mark.parametrize("from_env", [None, "https://answers.example.org"])
+def test_worker_writes_links_to_the_sites_public_url(from_env: str | None) -> None:
+    """As `docker-compose up` resolves the file: without RESPONSE_SITE_PUBLIC_URL in .env,
+    the links point at the published port on localhost; with it, worker and site both take it."""
+    extra = {PUBLIC_URL: from_env} if from_env else {}
+    result = docker_compose("-f", str(COMPOSE_FILE), "config", **extra)
+    assert result.returncode == 0, result.stderr
+    resolved = yaml.safe_load(result.stdout)["services"]
+    ((published, _),) = ports(resolved[SITE])
+    expected = from_env or f"http://localhost:{published}"
+    assert environment(resolved["worker"])[PUBLIC_URL] == expected
+    assert environment(resolved[SITE])[PUBLIC_URL] == expected
