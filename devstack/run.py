@@ -11,8 +11,10 @@ Starts, in order, each as a child process appending to ``var/log/<name>.log``:
    the codec settings it has no flag for (see ``devstack/admin_ui.py``); the console
    prints the one link that signs an admin in and opens the UI, decoded;
 3. the SMTP inbox (``python -m devstack.inbox``), storing mail as ``var/mail/*.eml``;
-4. the worker (``python worker.py``), pointed at both;
-5. ``python starter.py start examples/digital-workplace-2027.yaml --start-date today``.
+4. the response site (``python response_site.py``) on ``RESPONSE_SITE_PUBLIC_URL``, where
+   participants answer from the links in their emails;
+5. the worker (``python worker.py``), pointed at all three, writing links to that same URL;
+6. ``python starter.py start examples/digital-workplace-2027.yaml --start-date today``.
 
 Payloads are encrypted with the keys in ``var/encryption-keys.json`` (mode 0600), made on
 the first run; every child gets it as ``MENTORING_KEY_FILE``. Keep that file as long as
@@ -24,8 +26,8 @@ so (``devstack/supervisor.py``). Ctrl-C or SIGTERM stops everything in reverse o
 start again, the rest are stopped and the exit status is 1.
 
 The ports can be moved with ``DEVSTACK_TEMPORAL_PORT``, ``DEVSTACK_UI_PORT``,
-``DEVSTACK_SMTP_PORT`` and ``DEVSTACK_CODEC_PORT`` (tests run a stack beside one on the
-usual ports).
+``DEVSTACK_SMTP_PORT``, ``DEVSTACK_CODEC_PORT`` and ``DEVSTACK_RESPONSE_SITE_PORT`` (tests
+run a stack beside one on the usual ports).
 
     python -m devstack.run [--cohort FILE] [--no-start] [--no-worker]
 """
@@ -63,6 +65,9 @@ TEMPORAL_PORT = PORTS.temporal_port
 UI_PORT = PORTS.ui_port
 SMTP_PORT = PORTS.smtp_port
 CODEC_PORT = PORTS.codec_port
+SITE_PORT = PORTS.response_site_port
+# `localhost`, as the UI's: what a participant's browser on this machine opens.
+SITE_URL = f"http://localhost:{SITE_PORT}"
 KEY_FILE = VAR / "encryption-keys.json"
 CODEC_TOKEN_FILE = VAR / "codec-token"
 NAMESPACE = "default"
@@ -84,11 +89,12 @@ def port_in_use(port: int) -> bool:
 
 
 def child_env() -> dict[str, str]:
-    """The shell's environment, minus any Temporal, SMTP or key settings meant for elsewhere."""
+    """The shell's environment, minus any Temporal, SMTP, key or response-site settings meant
+    for elsewhere. The site and the worker get the same public URL: links must open."""
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("TEMPORAL_", "SMTP_", "MENTORING_CODEC_")) and k not in KEY_ENV_VARS
+        if not k.startswith(("TEMPORAL_", "SMTP_", "MENTORING_CODEC_", "RESPONSE_SITE_")) and k not in KEY_ENV_VARS
     }
     env.update(
         PYTHONUNBUFFERED="1",
@@ -100,6 +106,9 @@ def child_env() -> dict[str, str]:
         SMTP_TLS="none",
         MENTORING_KEY_FILE=str(KEY_FILE),
         MENTORING_CODEC_TOKEN_FILE=str(CODEC_TOKEN_FILE),
+        RESPONSE_SITE_PUBLIC_URL=SITE_URL,
+        RESPONSE_SITE_HOST=HOST,
+        RESPONSE_SITE_PORT=str(SITE_PORT),
     )
     return env
 
@@ -166,20 +175,23 @@ async def wait_for_port(port: int, timeout: float = 15.0) -> None:
 
 def check_before_start(args: argparse.Namespace) -> None:
     """Nothing starts if a port is taken or a script is missing; var/ and its keys exist after."""
-    for port, what in (
+    ports = [
         (TEMPORAL_PORT, "Temporal gRPC"),
         (UI_PORT, "Temporal UI"),
         (ADMIN_UI.inner_ui_port, "the dev server's own UI"),
         (CODEC_PORT, "codec server"),
         (SMTP_PORT, "SMTP inbox"),
-    ):
+    ]
+    if not args.no_worker:  # the site runs with the worker
+        ports.append((SITE_PORT, "response site"))
+    for port, what in ports:
         if port_in_use(port):
             raise Abort(
                 f"Port {port} ({what}) is already in use on {HOST}. Is another `make run` or "
                 f"Temporal server running? `ss -ltnp 'sport = :{port}'` shows which process; stop it and try again."
             )
     if not args.no_worker:
-        for script in ("worker.py", "starter.py"):
+        for script in ("response_site.py", "worker.py", "starter.py"):
             if not (ROOT / script).exists():
                 raise Abort(f"{script} is missing; use --no-worker to run only the server and the inbox.")
     for directory in (VAR, MAIL_DIR, LOG_DIR):
@@ -223,6 +235,10 @@ async def up(stack: Stack, args: argparse.Namespace) -> None:
 
     if args.no_worker:
         return
+    # Before the worker, so that the first link it mails opens.
+    site = await stack.start("site", sys.executable, "response_site.py")
+    await stack.race(wait_for_port(SITE_PORT))
+    console.print(f"[green]✓[/] response site on {SITE_URL} (pid {site.proc.pid})")
     worker = await stack.start("worker", sys.executable, "worker.py")
     console.print(f"[green]✓[/] worker started (pid {worker.proc.pid})")
 
@@ -242,13 +258,14 @@ async def up(stack: Stack, args: argparse.Namespace) -> None:
 def banner(args: argparse.Namespace) -> Panel:
     names = ", ".join(
         ["temporal", "codec", "ui", "inbox"]
-        + ([] if args.no_worker else ["worker"] + ([] if args.no_start else ["starter"]))
+        + ([] if args.no_worker else ["site", "worker"] + ([] if args.no_start else ["starter"]))
     )
     lines = [
         f"Temporal UI   {ADMIN_UI.ui_url}",
         f"Admin sign-in the link below (token in {CODEC_TOKEN_FILE.relative_to(ROOT)}): signs you in",
         "              to the codec server and opens the UI with payloads decoded",
         f"Mail          {MAIL_DIR.relative_to(ROOT)}/  (one .eml per recipient)",
+        *([] if args.no_worker else [f"Answers       {SITE_URL}  (the response site the emails' links open)"]),
         f"Logs          {LOG_DIR.relative_to(ROOT)}/<name>.log  ({names})",
         f"Temporal      {HOST}:{TEMPORAL_PORT}, namespace {NAMESPACE}, state in var/temporal.db",
         f"Keys          {KEY_FILE.relative_to(ROOT)}  (keep it with var/temporal.db)",

@@ -1,5 +1,6 @@
-"""`make run` (devstack/run.py) as a user runs it: it survives a crashed worker, keeps its
-logs across runs, says truthfully what a re-run started, and refuses a taken port plainly.
+"""`make run` (devstack/run.py) as a user runs it: it survives a crashed worker and a
+crashed response site, keeps its logs across runs, says truthfully what a re-run started,
+mails links that open the site's pages, and refuses a taken port plainly.
 
 The stack runs from a copy of the checkout (its var/ is the copy's) on free ports."""
 
@@ -15,6 +16,8 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -102,19 +105,48 @@ def subjects(mail_dir: Path) -> list[str]:
     ]
 
 
+def messages_to(mail_dir: Path, address: str) -> list[email.message.EmailMessage]:
+    found = []
+    for path in sorted(mail_dir.glob("*.eml")):
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        if address in str(message["To"]):
+            found.append(message)
+    return found
+
+
+def text_of(message: email.message.EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None, message["Subject"]
+    return part.get_content()
+
+
+def get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(errors="replace")
+    except OSError as error:
+        return 0, str(error)
+
+
 def test_a_killed_worker_is_restarted_logs_are_kept_and_a_rerun_starts_nothing(tmp_path):
     checkout = copy_checkout(tmp_path / "checkout")
-    temporal, ui, smtp, codec = free_ports(4)
+    temporal, ui, smtp, codec, site = free_ports(5)
     env = fresh_environment(
         DEVSTACK_TEMPORAL_PORT=str(temporal), DEVSTACK_UI_PORT=str(ui),
-        DEVSTACK_SMTP_PORT=str(smtp), DEVSTACK_CODEC_PORT=str(codec),
+        DEVSTACK_SMTP_PORT=str(smtp), DEVSTACK_CODEC_PORT=str(codec), DEVSTACK_RESPONSE_SITE_PORT=str(site),
     )  # fmt: skip
     worker_log = checkout / "var" / "log" / "worker.log"
+    site_url = f"http://localhost:{site}"
 
     first = Devstack(checkout, env)
     try:
         first.wait_for(r"reverse mentoring is running")
         assert "✓ started cohort 'dw-2027': 4 pair workflows" in first.console
+        assert re.search(rf"│ Answers +{re.escape(site_url)} ", first.console), first.console
+        site_pid = int(first.wait_for(rf"✓ response site on {re.escape(site_url)} \(pid (\d+)\)")[1])
+        assert get(f"{site_url}/healthz")[0] == 200
         old_pid = int(first.wait_for(r"✓ worker started \(pid (\d+)\)")[1])
         assert eventually_sync(lambda: "worker polling" in worker_log.read_text())
         before = worker_log.read_text()
@@ -145,6 +177,31 @@ def test_a_killed_worker_is_restarted_logs_are_kept_and_a_rerun_starts_nothing(t
         assert announced.returncode == 0, announced.stdout + announced.stderr
         mail = checkout / "var" / "mail"
         assert eventually_sync(lambda: sum("Nach dem Absturz" in s for s in subjects(mail)) == 8), subjects(mail)
+
+        # The site is supervised as the worker is: killed, it is back within seconds.
+        os.kill(site_pid, signal.SIGKILL)
+        first.wait_for(r"^! site was killed by signal 9 \(SIGKILL\); restarting in 1 s \(restart 1\)\. ", timeout=30)
+        first.wait_for(r"✓ site restarted \(pid \d+\)", timeout=30)
+        assert eventually_sync(lambda: get(f"{site_url}/healthz")[0] == 200, timeout=30)
+
+        # Ending a pair sends its closing review, whose link opens the site's page for its
+        # recipient: the worker writes links to the URL the site serves.
+        ended = subprocess.run(
+            [sys.executable, "ops.py", "end", "dw-2027", "p1", "--reason", "Neue Aufgaben"],
+            cwd=checkout, env={**env, "TEMPORAL_ADDRESS": f"127.0.0.1:{temporal}"},
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert ended.returncode == 0, ended.stdout + ended.stderr
+        reviews = eventually_sync(
+            lambda: [m for m in messages_to(mail, "lena.weber@example.com") if "Abschlussbilanz" in str(m["Subject"])]
+        )
+        assert len(reviews) == 1, [str(m["Subject"]) for m in messages_to(mail, "lena.weber@example.com")]
+        links = re.findall(r"https?://[^\s<>\"]+/a/[A-Za-z0-9._\-]+", text_of(reviews[0]))
+        assert links and all(link.startswith(f"{site_url}/a/") for link in links), links
+        status, page = get(links[0])
+        assert status == 200, page
+        assert "Lena" in page and "<form" in page and 'method="post"' in page.lower(), page
+        assert "Traceback" not in page
     finally:
         code = first.stop()
     assert code == 0, first.console
