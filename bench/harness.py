@@ -42,6 +42,24 @@ def data_converter():
     return fixed_key_converter()
 
 
+def link_signer() -> Any:
+    """Signs response-site links as the bench's workers do: with the key of
+    ``data_converter``. A bench run reads no key of the checkout or the environment
+    (a fresh checkout has none)."""
+    from devstack.temporal_servers import TEST_KEY, TEST_KEY_ID
+    from mentoring_service.keys import KeyRing
+    from mentoring_service.links import LinkSigner
+
+    return LinkSigner(KeyRing({TEST_KEY_ID: TEST_KEY}, TEST_KEY_ID))
+
+
+def answer_links(site_url: str = "http://localhost:8090") -> Any:
+    """What the bench's email activities write links with (``link_signer``)."""
+    from activities.answer_links import AnswerLinks
+
+    return AnswerLinks(link_signer(), site_url)
+
+
 def ledger_url(directory: str | Path) -> str:
     """A delivery ledger of its own for each run: a shared one would remember the
     bench's message keys and send nothing the second time."""

@@ -1,6 +1,7 @@
 """The worker under test, in its own process so that its RSS and CPU are its own.
 
     python -m bench.worker_process --target HOST:PORT --smtp-port N [--email-rate R] [--queues all|workflows|email]
+        [--site-url URL]
 
 It runs exactly what ``mentoring_service.workers.create_workers`` builds, with the bare baseline
 workflows and a no-op activity added to the same workers (same task queues, same
@@ -19,7 +20,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from bench.baselines import WORKFLOWS, noop_activity
-from bench.harness import data_converter
+from bench.harness import answer_links, data_converter
 from mentoring_service.settings import MailSettings, WorkerSettings
 from mentoring_service.time_skipping import quiet_runtime
 from mentoring_service.workers import create_workers
@@ -43,6 +44,7 @@ async def main() -> None:
     parser.add_argument("--email-rate", type=float, default=None, help="default: WorkerSettings()")
     parser.add_argument("--ledger-url", required=True)
     parser.add_argument("--queues", choices=["all", "workflows", "email"], default="all")
+    parser.add_argument("--site-url", default="http://localhost:8090", help="where the links in the emails point")
     args = parser.parse_args()
 
     runtime = quiet_runtime()
@@ -62,7 +64,9 @@ async def main() -> None:
     settings = WorkerSettings(worker_queues=args.queues)
     if args.email_rate is not None:
         settings = settings.model_copy(update={"email_rate_per_second": args.email_rate})
-    workers = [with_baselines(w, client) for w in create_workers(blueprint, mail, settings)]
+    # Links signed with the bench's key, not the checkout's (a fresh checkout has none).
+    links = answer_links(args.site_url)
+    workers = [with_baselines(w, client) for w in create_workers(blueprint, mail, settings, links)]
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
