@@ -20,6 +20,7 @@ BENCHMARKS = {
     "email": "bench.email_throughput",
     "history": "bench.history",
     "start": "bench.start_ratio",
+    "answers": "bench.answers",
     "simulate": "bench.simulate",
     "memory": "bench.memory",
 }

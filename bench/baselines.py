@@ -77,4 +77,26 @@ class SkeletonPairWorkflow:
         return done
 
 
-WORKFLOWS = [NoopWorkflow, ParkedWorkflow, SkeletonPairWorkflow]
+@workflow.defn(name="BenchAnswerable")
+class AnswerableWorkflow:
+    """Parked on one timer, keeping what a trivial update hands it: the cost of an
+    update (and of a query that shows it) on an open workflow."""
+
+    def __init__(self) -> None:
+        self._answers: list[str] = []
+
+    @workflow.run
+    async def run(self, days: int) -> None:
+        await workflow.sleep(timedelta(days=days))
+
+    @workflow.update
+    def answer(self, answer_id: str) -> int:
+        self._answers.append(answer_id)
+        return len(self._answers)
+
+    @workflow.query
+    def answers(self) -> list[str]:
+        return self._answers
+
+
+WORKFLOWS = [NoopWorkflow, ParkedWorkflow, SkeletonPairWorkflow, AnswerableWorkflow]

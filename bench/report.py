@@ -85,6 +85,8 @@ def record(figures: list[Any], machine: dict[str, Any], wall_seconds: float, *, 
         results[figure.key] = figure.as_json()
     order = [
         "start_ratio",
+        "answers_ratio",
+        "answer_latency_p95",
         "simulate_ratio",
         "simulate_s_per_pair",
         "history_events_max",
