@@ -60,13 +60,14 @@ async def check_in(site: Site, screen: Screen, data: dict[str, str], answer_id: 
     if answer is None:
         return form_page(screen, 400)
     recorded = await site.gateway.record(screen.link, answer, worker_down=view is None)
-    done, later = [t(f"recorded_{answer.choice.value}")], []
-    if answer.choice == CheckInChoice.NEW_DATE and view is not None:
-        slot = next(s for s in screen.slots or [] if s.local == answer.new_local_start)
-        when = when_text(slot.starts, slot.ends, view.own_timezone, screen.language)
-        done = [t("recorded_new_date", when=when, partner=view.partner_first_name)]
-        later = [t("later_new_date")]
-    return _outcome_page(screen, recorded, done, later)
+    if answer.choice != CheckInChoice.NEW_DATE:
+        return _outcome_page(screen, recorded, [t(f"recorded_{answer.choice.value}")], [])
+    # A new date is only offered with the pair's view at hand.
+    assert view is not None and screen.slots
+    slot = next(s for s in screen.slots if s.local == answer.new_local_start)
+    when = when_text(slot.starts, slot.ends, view.own_timezone, screen.language)
+    done = [t("recorded_new_date", when=when, partner=view.partner_first_name)]
+    return _outcome_page(screen, recorded, done, [t("later_new_date")])
 
 
 def _entries(link: Link, chosen: tuple[str, ...], texts: list[str]) -> tuple[tuple[int, str, str], ...]:

@@ -37,7 +37,7 @@ EN: dict[str, str] = {
     ),
     "reflection_free": "Your reflection",
     "session_ratings_legend": "How much did this session help you? (optional; 1 = not at all, 5 = very much)",
-    "share": "Share my answers with {partner}",
+    "share": "Share with my partner",
     "share_hint": "{partner} receives the same email.",
     # reviews
     "midpoint_title": "Midpoint review",
@@ -49,7 +49,7 @@ EN: dict[str, str] = {
     "review_ratings_legend": "How much has the mentoring helped you so far? (1 = not at all, 5 = very much)",
     "career": "Career and development",
     "psychosocial": "Working relationship and role",
-    "emotional": "Emotional support",
+    "emotional": "How you feel in it",
     "focus_progress": "Progress on your focus, “{focus}” (1 = none, 5 = a lot)",
     "focus_progress_plain": "Progress on your focus (1 = none, 5 = a lot)",
     "recommend": "Would you recommend reverse mentoring to a colleague? (0 = not at all, 10 = definitely)",
@@ -128,7 +128,10 @@ EN: dict[str, str] = {
     "too_large_title": "Too long",
     "too_large": "Your answer is too long to send, and nothing was recorded. Please shorten it.",
     "error_title": "Something went wrong",
-    "error": "Something went wrong on our side, and your answer was not recorded. Please try again later.",
+    "error": (
+        "Something went wrong on our side. Please open the link from your email again: "
+        "its page says whether your answer has arrived."
+    ),
     # form errors
     "form_errors": "Please check the marked fields. Nothing has been recorded yet.",
     "err_choice": "Please choose one of the options.",
@@ -183,13 +186,13 @@ DE: dict[str, str] = {
     ),
     "reflection_title": "Ihre Reflexion",
     "reflection_intro": (
-        "Ihre Antworten gehören Ihnen. Wir senden sie Ihnen als Eintrag für Ihr Reflexionstagebuch per E-Mail, "
+        "Ihre Antworten gehören Ihnen. Wir senden sie Ihnen als Eintrag für Ihr Journal per E-Mail, "
         "und an {partner} nur, wenn Sie das Kästchen unten ankreuzen. Der Dienst speichert Ihren Text nicht, "
         "und das Programmbüro sieht ihn nie."
     ),
     "reflection_free": "Ihre Reflexion",
     "session_ratings_legend": "Wie sehr hat Ihnen dieser Termin geholfen? (freiwillig; 1 = gar nicht, 5 = sehr)",
-    "share": "Meine Antworten mit {partner} teilen",
+    "share": "Mit meinem Gegenüber teilen",
     "share_hint": "{partner} erhält dieselbe E-Mail.",
     "midpoint_title": "Zwischenbilanz",
     "closing_title": "Abschlussbilanz",
@@ -200,7 +203,7 @@ DE: dict[str, str] = {
     "review_ratings_legend": "Wie sehr hat Ihnen das Mentoring bisher geholfen? (1 = gar nicht, 5 = sehr)",
     "career": "Berufliche Entwicklung",
     "psychosocial": "Zusammenarbeit und Rolle",
-    "emotional": "Emotionale Unterstützung",
+    "emotional": "Ihr Erleben",
     "focus_progress": "Fortschritt bei Ihrem Schwerpunkt „{focus}“ (1 = keiner, 5 = sehr viel)",
     "focus_progress_plain": "Fortschritt bei Ihrem Schwerpunkt (1 = keiner, 5 = sehr viel)",
     "recommend": (
@@ -220,8 +223,8 @@ DE: dict[str, str] = {
     "recorded_new_date": (
         "Ihr Termin wird auf {when} verschoben. Sie und {partner} erhalten aktualisierte Kalendereinladungen."
     ),
-    "recorded_reflection": "Ihr Tagebucheintrag ist auf dem Weg in Ihr Postfach.",
-    "recorded_reflection_shared": "Ihr Tagebucheintrag ist auf dem Weg zu Ihnen und zu {partner}.",
+    "recorded_reflection": "Ihr Journal-Eintrag ist auf dem Weg in Ihr Postfach.",
+    "recorded_reflection_shared": "Ihr Journal-Eintrag ist auf dem Weg zu Ihnen und zu {partner}.",
     "text_not_kept": "Ihren Text haben wir nicht gespeichert.",
     "recorded_review": "Ihre Bilanz ist beim Programmbüro angekommen.",
     "later_title": "Erhalten",
@@ -279,11 +282,11 @@ DE: dict[str, str] = {
         "Bitte versuchen Sie es in ein paar Minuten noch einmal."
     ),
     "journal_failed": (
-        "Ihre Tagebuch-E-Mail konnten wir nicht versenden; es wurde deshalb nichts erfasst. "
+        "Ihren Journal-Eintrag konnten wir nicht per E-Mail versenden; es wurde deshalb nichts erfasst. "
         "Ihr Text steht weiter unten; bitte versuchen Sie es in ein paar Minuten noch einmal."
     ),
     "journal_unknown": (
-        "Der Dienst holt gerade Rückstände auf und kann Ihre Tagebuch-E-Mail nicht versenden; "
+        "Der Dienst holt gerade Rückstände auf und kann Ihren Journal-Eintrag nicht per E-Mail versenden; "
         "es wurde deshalb nichts erfasst. Ihr Text steht weiter unten; "
         "bitte versuchen Sie es in ein paar Minuten noch einmal."
     ),
@@ -295,7 +298,8 @@ DE: dict[str, str] = {
     "too_large": "Ihre Antwort ist zu lang zum Absenden; es wurde nichts erfasst. Bitte kürzen Sie sie.",
     "error_title": "Etwas ist schiefgegangen",
     "error": (
-        "Bei uns ist etwas schiefgegangen; Ihre Antwort wurde nicht erfasst. Bitte versuchen Sie es später noch einmal."
+        "Bei uns ist etwas schiefgegangen. Bitte öffnen Sie den Link aus Ihrer E-Mail noch einmal: "
+        "Die Seite zeigt Ihnen, ob Ihre Antwort angekommen ist."
     ),
     "form_errors": "Bitte prüfen Sie die markierten Felder. Es wurde noch nichts erfasst.",
     "err_choice": "Bitte wählen Sie eine der Möglichkeiten.",
