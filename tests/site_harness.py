@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from email.message import EmailMessage
@@ -15,6 +16,7 @@ import aiohttp
 from aiohttp import web
 
 from activities.answer_links import AnswerLinks
+from devstack.temporal_servers import start_time_skipping
 from mentoring.cohort import Cadence, Language
 from mentoring.ids import TASK_QUEUE, pair_workflow_id
 from mentoring.state import PairProgramInput, PairState
@@ -24,6 +26,7 @@ from mentoring_service.site import create_app
 from mentoring_service.workers import create_workers
 from tests import factories
 from tests.program_harness import ProgramHarness
+from tests.smtp_server import SmtpServer
 from tests.workers import test_signer
 from workflows.agenda import active_sessions
 from workflows.pair import PairProgramWorkflow
@@ -40,10 +43,28 @@ class Page:
     headers: dict[str, str]
 
     @property
+    def said(self) -> str:
+        """The words of the page's main part, as a reader sees them."""
+        main = self.text.split("<main>", 1)[-1].split("</main>", 1)[0]
+        return " ".join(unescape(re.sub(r"<[^>]+>", " ", main)).split())
+
+    @property
     def csrf(self) -> str:
         found = CSRF.search(self.text)
         assert found, f"no form on the page ({self.status})"
         return unescape(found.group(1))
+
+
+@contextlib.asynccontextmanager
+async def site_program(**options) -> AsyncIterator[SiteHarness]:
+    """A time-skipping server, an SMTP inbox, the site and the workers, for one test."""
+    env = await start_time_skipping()
+    try:
+        with SmtpServer() as smtp:
+            async with SiteHarness(env, smtp, **options) as harness:
+                yield harness
+    finally:
+        await env.shutdown()
 
 
 def text_part(message: EmailMessage) -> str:
