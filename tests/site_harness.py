@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from email.message import EmailMessage
@@ -14,9 +14,11 @@ from html import unescape
 
 import aiohttp
 from aiohttp import web
+from google.protobuf.message import Message
+from temporalio.api.common.v1 import Payload
 
 from activities.answer_links import AnswerLinks
-from devstack.temporal_servers import start_time_skipping
+from devstack.temporal_servers import fixed_key_codec, start_time_skipping
 from mentoring.cohort import Cadence, Language
 from mentoring.ids import TASK_QUEUE, pair_workflow_id
 from mentoring.state import PairProgramInput, PairState
@@ -67,10 +69,34 @@ async def site_program(**options) -> AsyncIterator[SiteHarness]:
         await env.shutdown()
 
 
+def _messages(message: Message) -> Iterator[Message]:
+    """``message`` and every message nested in it."""
+    yield message
+    for field, value in message.ListFields():
+        if field.type != field.TYPE_MESSAGE:
+            continue
+        if field.message_type.GetOptions().map_entry:
+            if field.message_type.fields_by_name["value"].type == field.TYPE_MESSAGE:
+                for item in value.values():
+                    yield from _messages(item)
+        elif isinstance(value, Message):
+            yield from _messages(value)
+        else:
+            for item in value:
+                yield from _messages(item)
+
+
 def text_part(message: EmailMessage) -> str:
+    """With the line feeds it was written with (SMTP carried CRLF)."""
     part = message.get_body(("plain",))
     assert part is not None
-    return part.get_content()
+    return part.get_content().replace("\r\n", "\n")
+
+
+def html_part(message: EmailMessage) -> str:
+    part = message.get_body(("html",))
+    assert part is not None
+    return part.get_content().replace("\r\n", "\n")
 
 
 def link_name(link: Link) -> str:
@@ -154,10 +180,13 @@ class SiteHarness(ProgramHarness):
         await self.advance(prompt - await self.now())
         return await self.state()
 
-    async def history_json(self) -> str:
+    async def history_text(self) -> str:
+        """The pair's whole history as text, every payload decrypted and decoded."""
         assert self.handle is not None
         history = await self.handle.fetch_history()
-        return history.to_json()
+        sealed = [m for event in history.events for m in _messages(event) if isinstance(m, Payload)]
+        opened = await fixed_key_codec().decode(sealed)
+        return history.to_json() + "\n".join(p.data.decode("utf-8", "replace") for p in opened)
 
     # ------------------------------------------------------------------ the inbox
 

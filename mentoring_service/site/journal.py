@@ -17,14 +17,18 @@ from email.utils import format_datetime, make_msgid, parseaddr
 import aiosmtplib
 
 from activities.compose import SMTP_POLICY, SMTP_UTF8_POLICY
+from activities.smtp_connections import SmtpConnections
 from mentoring import addresses
 from mentoring.answers import AnswerView
 from mentoring.cohort import Language
-from mentoring_service.settings import MailSettings, SmtpTls
+from mentoring_service.settings import MailSettings
 from mentoring_service.site.pages import render_text, when_text
 from mentoring_service.site.texts import Texts
 
 KIND = "reflection_journal"
+# Written with line feeds, sent with CRLF (as the emails are).
+_POLICY = SMTP_POLICY.clone(linesep="\n")
+_UTF8_POLICY = SMTP_UTF8_POLICY.clone(linesep="\n")
 log = logging.getLogger("response_site")
 
 
@@ -73,7 +77,7 @@ def compose(journal: Journal, sender: str) -> EmailMessage:
     from_name, from_address = parseaddr(sender)
     own = addresses.sender(from_address)
     utf8 = writer.needs_smtputf8 or (journal.shared and partner.needs_smtputf8) or own.needs_smtputf8
-    message = EmailMessage(policy=SMTP_UTF8_POLICY if utf8 else SMTP_POLICY)
+    message = EmailMessage(policy=_UTF8_POLICY if utf8 else _POLICY)
     message["From"] = own.header(from_name, utf8=utf8)
     message["To"] = writer.header(view.first_name, utf8=utf8)
     if journal.shared:
@@ -90,33 +94,30 @@ def compose(journal: Journal, sender: str) -> EmailMessage:
 
 
 async def send(journal: Journal, settings: MailSettings) -> None:
-    """One message to the writer, with the partner in Cc when shared: both get it, or
-    (as far as SMTP can tell) neither does."""
+    """One message to the writer, with the partner in Cc when shared. Every recipient
+    must be accepted before the message itself goes: both get it, or neither does."""
     try:
         message = compose(journal, settings.mail_from)
+        utf8 = message.policy is _UTF8_POLICY
+        data = message.as_bytes(policy=SMTP_UTF8_POLICY if utf8 else SMTP_POLICY)
+        recipients = [addresses.parse(a).envelope for a in journal.recipients()]
+        sender = addresses.sender(parseaddr(settings.mail_from)[1]).envelope
     except (ValueError, addresses.AddressError) as error:
         raise JournalError(type(error).__name__) from None
-    utf8 = bool(getattr(message.policy, "utf8", False))
-    # Flattened with the emails' policy: aiosmtplib's own would fold long subjects.
-    data = message.as_bytes()
-    recipients = [addresses.parse(a).envelope for a in journal.recipients()]
-    sender = addresses.sender(parseaddr(settings.mail_from)[1]).envelope
+    encoding = "utf-8" if utf8 else "ascii"
     try:
-        refused, _ = await aiosmtplib.send(
-            data,
-            sender=sender,
-            recipients=recipients,
-            mail_options=["SMTPUTF8"] if utf8 else None,
-            hostname=settings.smtp_host,
-            port=settings.smtp_port,
-            username=settings.smtp_username,
-            password=settings.smtp_password,
-            use_tls=settings.smtp_tls == SmtpTls.TLS,
-            start_tls=settings.smtp_tls == SmtpTls.STARTTLS,
-            timeout=settings.smtp_timeout_seconds,
-        )
+        client = await SmtpConnections(settings).connect()
     except (aiosmtplib.SMTPException, OSError) as error:
         raise JournalError(type(error).__name__) from None
-    if refused:
-        # Some recipient was refused: the participant must not be told it went out.
-        raise JournalError("SMTPRecipientsRefused")
+    try:
+        if utf8 and not client.supports_extension("smtputf8"):
+            raise JournalError("no SMTPUTF8")
+        await client.mail(sender, options=["SMTPUTF8"] if utf8 else None, encoding=encoding)
+        for recipient in recipients:
+            await client.rcpt(recipient, encoding=encoding)
+        await client.data(data)
+    except (aiosmtplib.SMTPException, OSError, UnicodeError, ValueError) as error:
+        # Never the library's message: a refusal quotes the address.
+        raise JournalError(type(error).__name__) from None
+    finally:
+        client.close()
