@@ -216,4 +216,3 @@ class SiteHarness(ProgramHarness):
             csrf = (await self.get(url)).csrf
         async with self.http.post(url, data={"csrf": csrf, **fields}, allow_redirects=False) as response:
             return Page(response.status, await response.text(), dict(response.headers))
-

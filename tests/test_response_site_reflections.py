@@ -51,7 +51,9 @@ async def test_a_shared_reflection_reaches_both_and_only_its_ratings_reach_the_p
     fields = {"answer_1": PRIVATE, "answer_3": ALSO_PRIVATE.replace("\n", "\r\n"), "career": "4", "emotional": "2"}
     done = await site.post(url, {**fields, "share": "yes"})
     assert done.status == 200
-    assert "Thank you, Lena Your journal entry is on its way to you and to Klaus. We did not keep your text." in done.said
+    assert (
+        "Thank you, Lena Your journal entry is on its way to you and to Klaus. We did not keep your text." in done.said
+    )
 
     # One message, to Lena with Klaus in copy: both have it, or neither.
     journals = [r for r in site.smtp.handler.received if r.kind == JOURNAL]

@@ -22,8 +22,10 @@ async def site():
 
 async def test_smoke(site):
     t0 = time.monotonic()
+
     def tick(what):
         print(what, round(time.monotonic() - t0, 2))
+
     await site.start_pair()
     tick("started")
     await site.after_session(0)
