@@ -79,6 +79,11 @@ def _reach(error: BaseException) -> Reach:
     return Reach.NO_ANSWER
 
 
+# What a call raises when no worker answers in time or Temporal cannot be reached (a
+# client that connects lazily raises RuntimeError "Failed client connect").
+_NO_ANSWER = (RPCError, RPCTimeoutOrCancelledError, TimeoutError, RuntimeError)
+
+
 class PairGateway:
     def __init__(self, client: Client, timeout_seconds: float) -> None:
         self._client = client
@@ -99,7 +104,7 @@ class PairGateway:
             )
         except WorkflowQueryRejectedError:
             return Viewed(None, Reach.FINISHED)
-        except (RPCError, WorkflowQueryFailedError, RPCTimeoutOrCancelledError, TimeoutError) as error:
+        except (*_NO_ANSWER, WorkflowQueryFailedError) as error:
             reach = _reach(error)
             log.info("pair %s: no view (%s: %s)", link.workflow_id, reach.value, type(error).__name__)
             return Viewed(None, reach)
@@ -125,7 +130,7 @@ class PairGateway:
                 return Recorded(Outcome.RECORDED if receipt.recorded else Outcome.RECORDED_BEFORE, receipt)
             except WorkflowUpdateFailedError as error:
                 return _refusal(error)
-            except (RPCError, RPCTimeoutOrCancelledError, TimeoutError) as error:
+            except _NO_ANSWER as error:
                 reach = _reach(error)
                 if reach in (Reach.FINISHED, Reach.UNKNOWN):
                     return Recorded(Outcome(reach.value))
@@ -138,7 +143,7 @@ class PairGateway:
                 handle.signal(RECORD_ANSWER_LATER, request, rpc_timeout=timedelta(seconds=self._timeout)),
                 self._timeout + 1,
             )
-        except (RPCError, RPCTimeoutOrCancelledError, TimeoutError) as error:
+        except _NO_ANSWER as error:
             reach = _reach(error)
             if reach in (Reach.FINISHED, Reach.UNKNOWN):
                 return Recorded(Outcome(reach.value))
