@@ -66,7 +66,7 @@ async def run() -> list[Figure]:
             smtp_host="127.0.0.1", smtp_port=sink.port, smtp_tls="none", mail_from=SENDER,
             delivery_ledger_url=ledger_url(tmp),
         )  # fmt: skip
-        delivery = MailDelivery(settings, links=answer_links())
+        delivery = MailDelivery(settings, answer_links())
         env = ActivityEnvironment()
         envelope_from = "mentoring@example.org"
         # Warm up imports, templates and the server's first connection on both paths.
