@@ -93,6 +93,7 @@ async def test_a_reflection_waits_for_the_pair_and_is_never_lost(site):
     # The worker goes away while the journal email is on its way: the email is out,
     # the pair takes the answer by signal, and records it when the worker is back.
     await site.start_workers()
+    await site.state()  # the worker answers again
     site.smtp.handler.data_delay_seconds = 1.0
     sending = asyncio.create_task(site.post(url, {**fields, "career": "2"}, csrf=waiting.csrf))
     assert await eventually(lambda: _journal_arrived(site), timeout=10)
