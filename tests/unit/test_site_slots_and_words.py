@@ -7,11 +7,15 @@ from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from temporalio.workflow import _Definition
 
 from mentoring.answers import AnswerView
 from mentoring.cohort import Language, Role
+from mentoring_service.site import gateway
 from mentoring_service.site.pages import accepted_language, when_text
 from mentoring_service.site.slots import free_days, free_slots
+from workflows import answer_checks
+from workflows.pair import PairProgramWorkflow
 
 TUESDAY = date(2027, 3, 2)
 
@@ -127,6 +131,14 @@ def test_times_are_written_in_each_language_on_the_participants_clock():
     assert when_text(fold, fold + timedelta(hours=1), "Europe/Berlin", Language.EN) == (
         "Sunday, 31 October 2027, 02:30 CEST–02:30 CET (Europe/Berlin)"
     )
+
+
+def test_the_site_calls_the_pairs_handlers_by_their_names():
+    pair = _Definition.from_class(PairProgramWorkflow)
+    assert gateway.ANSWER_VIEW in pair.queries
+    assert gateway.RECORD_ANSWER in pair.updates
+    assert gateway.RECORD_ANSWER_LATER in pair.signals
+    assert gateway.ALREADY_ANSWERED == answer_checks.ALREADY_ANSWERED
 
 
 def test_a_page_without_a_link_speaks_the_browsers_language():
