@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 
 from pydantic import ValidationError
 
@@ -42,7 +43,8 @@ async def main() -> None:
     try:
         await serve(settings, client, signer, mail)
     except OSError as error:  # the port is taken, or the host is not this machine's
-        logging.error("cannot listen on %s:%s: %s", settings.host, settings.port, error.strerror or error)
+        why = os.strerror(error.errno) if error.errno else str(error)
+        logging.error("cannot listen on %s:%s: %s", settings.host, settings.port, why)
         exit_now(1)
 
 

@@ -208,6 +208,27 @@ def test_links_are_escaped_in_html_and_written_as_they_are_in_text() -> None:
     assert '"<b>"' not in html
 
 
+NEW_KINDS = [
+    MessageKind.CHECK_IN_REMINDER,
+    MessageKind.PAIR_NUDGE,
+    MessageKind.AT_RISK_ALERT,
+    MessageKind.NEW_DATE_CHOSEN,
+]
+
+
+@pytest.mark.parametrize("kind", ANSWERED + NEW_KINDS, ids=[k.value for k in ANSWERED + NEW_KINDS])
+@pytest.mark.parametrize("language", list(Language))
+def test_names_are_escaped_in_html(kind: MessageKind, language: Language) -> None:
+    scripted = Person(name="<script>alert(1)</script> & Co", email="lena.weber@example.com", timezone="Europe/Berlin")
+    office = kind is MessageKind.AT_RISK_ALERT
+    request = answerable(kind, language, mentor=scripted, note="x", **({"recipient": OFFICE} if office else {}))
+    msg = compose(request)
+    html = html_of(msg)
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in html
+    assert "<script>alert(1)</script> & Co" in text_of(msg)
+
+
 # --- what the answered emails say with their links ----------------------------------
 
 

@@ -82,19 +82,21 @@ async def test_a_reflection_waits_for_the_pair_and_is_never_lost(site):
     assert "you can write your reflection, but it can only be sent in a few minutes." in page.said
     assert 'for="answer_1">Your reflection</label>' in page.text  # which questions, the pair would say
 
-    fields = {"answer_1": "My notes, kept <here>", "set": asked}
+    fields = {"answer_1": "My notes, kept <here>", "set": asked, "share": "yes"}
     waiting = await site.post(url, fields, csrf=opened.csrf)
     assert waiting.status == 503
     assert "cannot send your journal email, so nothing was recorded. Your text is still below" in waiting.said
     assert "My notes, kept &lt;here&gt;</textarea>" in waiting.text
     assert "1. Which part of your expertise was most useful to your mentee, and why?" in waiting.said
+    assert 'id="share" name="share" value="yes" checked' in waiting.text  # still ticked
     assert [r for r in site.smtp.handler.received if r.kind == "reflection_journal"] == []
 
     # The worker goes away while the journal email is on its way: the email is out,
     # the pair takes the answer by signal, and records it when the worker is back.
     await site.start_workers()
+    await site.state()  # the worker answers again
     site.smtp.handler.data_delay_seconds = 1.0
-    sending = asyncio.create_task(site.post(url, {**fields, "career": "2"}, csrf=waiting.csrf))
+    sending = asyncio.create_task(site.post(url, {**fields, "career": "2", "share": ""}, csrf=waiting.csrf))
     assert await eventually(lambda: _journal_arrived(site), timeout=10)
     await site.stop_workers()
     done: Page = await sending

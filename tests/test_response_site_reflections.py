@@ -46,7 +46,7 @@ async def test_a_shared_reflection_reaches_both_and_only_its_ratings_reach_the_p
     for number, question in enumerate(LENA_QUESTIONS, 1):
         assert f'<label class="block" for="answer_{number}">{number}. ' in page.text
         assert question in page.said
-    assert "to Klaus only if you tick the box below" in page.said
+    assert "to Klaus only if you tick “Share with my partner” below" in page.said
 
     fields = {"answer_1": PRIVATE, "answer_3": ALSO_PRIVATE.replace("\n", "\r\n"), "career": "4", "emotional": "2"}
     done = await site.post(url, {**fields, "share": "yes"})

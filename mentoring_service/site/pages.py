@@ -69,7 +69,8 @@ def accepted_language(header: str | None) -> Language:
             except ValueError:
                 q = 0.0
         primary = tag.strip().lower().split("-")[0]
-        if primary in ("de", "en") and q > best_q:
+        # q=0 means "not this one".
+        if primary in ("de", "en") and 0 < q and q > best_q:
             best, best_q = Language(primary), q
     return best
 

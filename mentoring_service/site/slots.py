@@ -3,14 +3,14 @@
 The rhythm's own dates are the pair's sessions, so every one of them is taken. The
 free ones nearest to it are:
 
-1. the pair's weekday at its usual time in the weeks between its sessions (weekly
-   steps from the rhythm's first date: a fortnightly pair's other Tuesdays);
-2. for a pair that meets every week (or near the program's end, where 1 finds too
-   few), the usual time on the other working days, Monday to Friday.
+1. the pair's weekday at its usual time in the weeks between its sessions, in the
+   next four weeks (a fortnightly pair's other Tuesdays);
+2. filled up with the usual time on the nearest working days, Monday to Friday (all
+   a weekly pair has, and what catches up soonest).
 
-Either way only days after today (in the pair's zone), without a session of the
-pair, and before the program ends; the first ``OFFERED`` by date. A time the clocks
-skip that night starts later, as the pair's plan would have it (``wall_clock``).
+Only days after today (in the pair's zone), without a session of the pair, and
+before the program ends; ``OFFERED`` of them, by date. A time the clocks skip that
+night starts later, as the pair's plan would have it (``wall_clock``).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from mentoring.answers import AnswerView
 from mentoring.cohort import Cadence
 
 OFFERED = 4
+RHYTHM_HORIZON = timedelta(weeks=4)
 _SATURDAY = 5
 
 
@@ -44,7 +45,8 @@ def free_days(anchor: date, end: date, today: date, taken: set[date], count: int
     def free(day: date) -> bool:
         return today < day < end and day not in taken
 
-    days = [day for day in session_dates(anchor, Cadence.WEEKLY, end) if free(day)][:count]
+    soon = min(end, today + RHYTHM_HORIZON)
+    days = [day for day in session_dates(anchor, Cadence.WEEKLY, soon) if free(day)][:count]
     day = today
     while len(days) < count and (day := day + timedelta(days=1)) < end:
         if day.weekday() < _SATURDAY and free(day) and day not in days:

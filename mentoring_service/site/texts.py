@@ -33,7 +33,7 @@ EN: dict[str, str] = {
     "reflection_title": "Your reflection",
     "reflection_intro": (
         "Your answers are yours. We email them to you as your journal entry, and to {partner} only if you tick "
-        "the box below. The service does not keep your text, and the program office never sees it."
+        "“Share with my partner” below. The service does not keep your text, and the program office never sees it."
     ),
     "reflection_free": "Your reflection",
     "session_ratings_legend": "How much did this session help you? (optional; 1 = not at all, 5 = very much)",
@@ -186,9 +186,9 @@ DE: dict[str, str] = {
     ),
     "reflection_title": "Ihre Reflexion",
     "reflection_intro": (
-        "Ihre Antworten gehören Ihnen. Wir senden sie Ihnen als Eintrag für Ihr Journal per E-Mail, "
-        "und an {partner} nur, wenn Sie das Kästchen unten ankreuzen. Der Dienst speichert Ihren Text nicht, "
-        "und das Programmbüro sieht ihn nie."
+        "Ihre Antworten gehören Ihnen. Wir senden sie Ihnen per E-Mail als Eintrag für Ihr Journal – "
+        "an {partner} nur dann, wenn Sie unten „Mit meinem Gegenüber teilen“ ankreuzen. "
+        "Der Dienst speichert Ihren Text nicht, und das Programmbüro sieht ihn nie."
     ),
     "reflection_free": "Ihre Reflexion",
     "session_ratings_legend": "Wie sehr hat Ihnen dieser Termin geholfen? (freiwillig; 1 = gar nicht, 5 = sehr)",
