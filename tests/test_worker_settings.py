@@ -11,10 +11,10 @@ import contextlib
 import pytest
 from pydantic import ValidationError
 
-from mentoring.ids import EMAIL_TASK_QUEUE, TASK_QUEUE
-from mentoring_service.settings import MailSettings, WorkerSettings
 from devstack.temporal_servers import TEST_KEY_ENV
+from mentoring.ids import EMAIL_TASK_QUEUE, TASK_QUEUE
 from mentoring_service.keys import KeyConfigError
+from mentoring_service.settings import MailSettings, WorkerSettings
 from mentoring_service.workers import create_workers, workflow_runner
 
 
