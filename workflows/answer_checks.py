@@ -45,7 +45,8 @@ def check_answer(state: PairState, answer: Answer, program_start: date, now: dat
 def _check_check_in(
     state: PairState, answer: CheckInAnswer, session: SessionState, program_start: date, now: datetime
 ) -> None:
-    if state.ended is not None or state.closing_done:
+    if state.ended is not None or (state.closing_done and state.answers_until is None):
+        # After the closing review, check-ins are still taken until its answers are in.
         raise refuse("the program has ended")
     if state.paused is not None:
         raise refuse("the pair is paused")

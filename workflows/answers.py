@@ -159,7 +159,7 @@ def _closed_because(
         return "unknown"
     if session.status == SessionStatus.CANCELLED:
         return "cancelled"
-    if request.item == "check_in" and (state.ended is not None or state.closing_done and session.starts_at > now):
+    if request.item == "check_in" and (state.ended is not None or state.closing_done and state.answers_until is None):
         return "ended"
     if request.item == "check_in" and state.paused is not None:
         return "paused"

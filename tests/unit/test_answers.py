@@ -171,3 +171,14 @@ def test_the_page_view_says_why_a_link_takes_no_answer():
     assert view(state, PROGRAM, request, AFTER_THIRD).closed_because == "answered"
     review = AnswerViewRequest(role=Role.MENTOR, item="review", stage=ReviewStage.CLOSING)
     assert view(state, PROGRAM, review, AFTER_THIRD).closed_because == "unknown"
+
+
+def test_check_ins_are_taken_after_the_closing_review_until_its_answers_are_in():
+    state = listening_state()
+    state.closing_done, state.answers_until = True, AFTER_THIRD + timedelta(days=21)
+    request = AnswerViewRequest(role=Role.MENTEE, item="check_in", session=3)
+    assert view(state, PROGRAM, request, AFTER_THIRD).open
+    check_answer(state, check_in(3, CheckInChoice.MET), PROGRAM.start_date, AFTER_THIRD)
+    state.answers_until = None
+    assert view(state, PROGRAM, request, AFTER_THIRD).closed_because == "ended"
+    assert refused(state, check_in(3, CheckInChoice.MET)).message == "the program has ended"
