@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 from temporalio.exceptions import ApplicationError
 
+from mentoring.answers import PairHealth
 from mentoring.cohort import Person, Role
 from mentoring.messages import MessageKind
 from mentoring.operations import (
@@ -17,7 +18,7 @@ from mentoring.operations import (
     ReplaceParticipant,
     RescheduleSession,
 )
-from mentoring.state import ProgramPhase
+from mentoring.state import ProgramPhase, SessionStatus
 from tests import factories
 from tests.unit.states import START, pair_state
 from workflows import progress, validation
@@ -60,6 +61,24 @@ def test_the_details_line_says_what_comes_next():
         "**kickoff** · 0 of 8 sessions held · next: reminder for session 1 at 2027-03-02 15:00 UTC"
         f" · runs past six months, to {state.program_end}"
     )
+
+
+def test_the_details_line_names_the_health_and_why():
+    state = pair_state()
+    assert "healthy" not in progress.details_line(state, None)  # a pair that takes no answers
+    state.listening = True
+    assert progress.details_line(state, None) == "**kickoff** · 0 of 8 sessions held · healthy"
+    for session in state.sessions[:2]:
+        session.reflection_done = session.check_in_closed = True
+    state.sessions[0].status = SessionStatus.HELD
+    state.health = PairHealth.QUIET
+    assert progress.details_line(state, None) == "**kickoff** · 1 of 8 sessions held · quiet: session 2 was not held"
+    state.sessions[0].status = SessionStatus.MISSED
+    state.health = PairHealth.AT_RISK
+    assert progress.details_line(state, None).endswith(" · at risk: sessions 1 and 2 were not held")
+    # Health is what nudges and alerts followed; until the pair records a change, no reason.
+    state.health = PairHealth.HEALTHY
+    assert progress.details_line(state, None).endswith(" sessions held · healthy")
 
 
 def reason(check, *args) -> str:
