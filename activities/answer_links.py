@@ -7,9 +7,7 @@ from mentoring.answers import CheckInChoice, ReviewStage
 from mentoring.cohort import Role
 from mentoring.ids import pair_workflow_id
 from mentoring.messages import DeliveryRequest, MessageKind
-from mentoring_service.keys import KeyRing, load_keys, new_key
 from mentoring_service.links import Link, LinkSigner
-from mentoring_service.settings import ResponseSiteSettings
 
 _REVIEWS = {MessageKind.MIDPOINT_REVIEW: ReviewStage.MIDPOINT, MessageKind.CLOSING_REVIEW: ReviewStage.CLOSING}
 _CHECK_INS = (MessageKind.REFLECTION, MessageKind.CHECK_IN_REMINDER)
@@ -19,16 +17,6 @@ class AnswerLinks:
     def __init__(self, signer: LinkSigner, public_url: str) -> None:
         self._signer = signer
         self._base = public_url.rstrip("/")
-
-    @classmethod
-    def from_settings(cls, settings: ResponseSiteSettings | None = None) -> AnswerLinks:
-        """Signed with the payload keys (a missing key is ``KeyConfigError``, at start-up)."""
-        return cls(LinkSigner(load_keys()), (settings or ResponseSiteSettings()).public_url)
-
-    @classmethod
-    def ephemeral(cls, public_url: str = "http://localhost:8090") -> AnswerLinks:
-        """For a preview (``simulate``): links no site will ever take."""
-        return cls(LinkSigner(KeyRing({"preview": new_key()}, "preview", "preview")), public_url)
 
     def url(self, link: Link) -> str:
         return f"{self._base}/a/{self._signer.sign(link)}"

@@ -68,11 +68,9 @@ def _wrapped(place: str, error: BaseException) -> BaseException:
 
 
 class MailDelivery:
-    def __init__(
-        self, settings: MailSettings, ledger: DeliveryLedger | None = None, links: AnswerLinks | None = None
-    ) -> None:
+    def __init__(self, settings: MailSettings, links: AnswerLinks, ledger: DeliveryLedger | None = None) -> None:
         self._settings = settings
-        self._links = links or AnswerLinks.from_settings()
+        self._links = links
         self._envelope_from = addresses.sender(parseaddr(settings.mail_from)[1]).envelope
         self.ledger = ledger or open_ledger(settings.delivery_ledger_url)
         self._connections = SmtpConnections(settings)

@@ -24,10 +24,12 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
 from temporalio.testing import ActivityEnvironment
 
+from activities.answer_links import AnswerLinks
 from activities.compose import compose_message
 from activities.delivery import MailDelivery
 from bench.harness import ROOT, Figure, Target, data_converter, ledger_url, log, smtp_sink
 from mentoring.messages import DeliveryRequest
+from mentoring_service.links import LinkSigner
 from mentoring_service.settings import MailSettings
 
 
@@ -66,7 +68,7 @@ async def run() -> list[Figure]:
             smtp_host="127.0.0.1", smtp_port=sink.port, smtp_tls="none", mail_from=SENDER,
             delivery_ledger_url=ledger_url(tmp),
         )  # fmt: skip
-        delivery = MailDelivery(settings)
+        delivery = MailDelivery(settings, AnswerLinks(LinkSigner.ephemeral(), "http://localhost:8090"))
         env = ActivityEnvironment()
         envelope_from = "mentoring@example.org"
         # Warm up imports, templates and the server's first connection on both paths.

@@ -21,7 +21,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLS
 
 from mentoring.answers import AnswerViewRequest, CheckInChoice, ReviewStage
 from mentoring.cohort import Language, Role
-from mentoring_service.keys import KeyRing
+from mentoring_service.keys import KeyRing, new_key
 
 ITEMS = ("check_in", "reflection", "review")
 # A form is answered within this long of opening its page.
@@ -111,6 +111,11 @@ class LinkSigner:
         if link.expires < today:
             raise LinkError("expired", link.language)
         return link
+
+    @classmethod
+    def ephemeral(cls) -> LinkSigner:
+        """For a preview (``simulate``): links that no site will ever take."""
+        return cls(KeyRing({"preview": new_key()}, "preview", "preview"))
 
     @staticmethod
     def answer_id(token: str) -> str:

@@ -16,7 +16,9 @@ from activities.delivery import MailDelivery
 from activities.pair_starts import PairStarter
 from activities.planning import localize_times, plan_sessions
 from mentoring.ids import EMAIL_TASK_QUEUE, TASK_QUEUE
-from mentoring_service.settings import MailSettings, WorkerSettings
+from mentoring_service.keys import load_keys
+from mentoring_service.links import LinkSigner
+from mentoring_service.settings import MailSettings, ResponseSiteSettings, WorkerSettings
 from workflows.cohort import CohortWorkflow
 from workflows.pair import PairProgramWorkflow
 
@@ -46,11 +48,16 @@ def create_workers(
             Worker(
                 client,
                 task_queue=EMAIL_TASK_QUEUE,
-                activities=[MailDelivery(mail or MailSettings(), links=links).deliver_message],
+                activities=[MailDelivery(mail or MailSettings(), links or default_links()).deliver_message],
                 max_task_queue_activities_per_second=settings.email_rate_per_second,
             )
         )
     return workers
+
+
+def default_links() -> AnswerLinks:
+    """Signed with the payload keys (a missing key is ``KeyConfigError``, at start-up)."""
+    return AnswerLinks(LinkSigner(load_keys()), ResponseSiteSettings().public_url)
 
 
 def workflow_runner(settings: WorkerSettings) -> SandboxedWorkflowRunner:

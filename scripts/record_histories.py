@@ -37,7 +37,10 @@ from mentoring.operations import (  # noqa: E402
     WithdrawParticipant,
 )
 from mentoring.state import CohortInput, PairProgramInput  # noqa: E402
-from mentoring_service.settings import MailSettings, WorkerSettings  # noqa: E402
+from mentoring_service.settings import (  # noqa: E402
+    MailSettings,
+    WorkerSettings,
+)
 from mentoring_service.time_skipping import quiet_runtime  # noqa: E402
 from mentoring_service.workers import create_workers  # noqa: E402
 from tests import factories  # noqa: E402

@@ -12,6 +12,7 @@ import pytest
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
+from activities.answer_links import AnswerLinks
 from activities.delivery import MailDelivery
 from activities.ledger import LedgerStats, LedgerStatus, open_ledger
 from mentoring.cohort import Role
@@ -19,6 +20,7 @@ from mentoring.messages import PERMANENT_FAILURE, DeliveryRequest, MessageKind, 
 from mentoring_service.settings import MailSettings
 from tests import factories
 from tests.smtp_server import SmtpServer
+from tests.workers import SITE_URL, test_signer
 
 MENTEE = "mentee-p1@example.com"
 
@@ -127,7 +129,8 @@ def delivery(smtp: SmtpServer, tmp_path, timeout: float = 30.0) -> MailDelivery:
             smtp_port=smtp.port,
             smtp_timeout_seconds=timeout,
             delivery_ledger_url=f"sqlite:///{tmp_path}/activity-ledger.sqlite3",
-        )
+        ),
+        AnswerLinks(test_signer(), SITE_URL),
     )
 
 

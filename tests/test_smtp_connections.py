@@ -8,11 +8,13 @@ import pytest
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
+from activities.answer_links import AnswerLinks
 from activities.delivery import MailDelivery
 from activities.ledger import LedgerStats
 from mentoring_service.settings import MailSettings
 from tests.smtp_server import SmtpServer
 from tests.test_delivery_ledger import MENTEE, delivery, invite_request
+from tests.workers import SITE_URL, test_signer
 
 
 async def test_consecutive_sends_share_one_connection(smtp, tmp_path):
@@ -54,7 +56,8 @@ def keeping_open(smtp: SmtpServer, tmp_path, seconds: float) -> MailDelivery:
         MailSettings(
             smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_keep_open_seconds=seconds,
             delivery_ledger_url=f"sqlite:///{tmp_path}/ledger.sqlite3",
-        )
+        ),
+        AnswerLinks(test_signer(), SITE_URL),
     )  # fmt: skip
 
 

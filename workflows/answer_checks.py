@@ -60,7 +60,7 @@ def _check_check_in(
     try:
         check_local_time("new date", answer.new_local_start, state, program_start, now)
     except ApplicationError as error:
-        raise refuse(str(error)) from None
+        raise refuse(error.message) from None
     if answer.new_local_start <= now.replace(tzinfo=None):
         raise refuse("the new date must be in the future")
     taken = {s.local_start.date() for s in state.sessions if s.status != SessionStatus.CANCELLED and s is not session}

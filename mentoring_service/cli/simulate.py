@@ -26,7 +26,8 @@ from mentoring_service.cli.console import CommandError, out
 from mentoring_service.cli.start import start_cohort
 from mentoring_service.codec import EncryptionCodec, data_converter
 from mentoring_service.inbox import start_inbox
-from mentoring_service.settings import MailSettings, WorkerSettings
+from mentoring_service.links import LinkSigner
+from mentoring_service.settings import MailSettings, ResponseSiteSettings, WorkerSettings
 from mentoring_service.time_skipping import quiet_runtime, start_time_skipping
 from mentoring_service.workers import create_workers
 from workflows.pair import PairProgramWorkflow
@@ -45,7 +46,12 @@ def check_outbox(outbox: Path) -> None:
 
 async def run_program(client: Client, cohort: Cohort, mail: MailSettings) -> list[PairProgramResult]:
     # Time is skipped, so the email rate limit would only slow the preview down.
-    workers = create_workers(client, mail, WorkerSettings(email_rate_per_second=10_000), AnswerLinks.ephemeral())
+    workers = create_workers(
+        client,
+        mail,
+        WorkerSettings(email_rate_per_second=10_000),
+        AnswerLinks(LinkSigner.ephemeral(), ResponseSiteSettings().public_url),
+    )
     async with contextlib.AsyncExitStack() as stack:
         for worker in workers:
             await stack.enter_async_context(worker)
