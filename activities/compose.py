@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
+from activities.health_notes import in_german
 from activities.invites import build_calendar, event_times
 from activities.reflection_questions import questions_for
 from activities.wall_clock import shows_twice, utc_offset
@@ -85,6 +86,8 @@ _REQUIRED: dict[MessageKind, tuple[str, ...]] = {
     MessageKind.COMPLETION_NOTICE: ("summary",),
     MessageKind.DELIVERY_FAILURE_NOTICE: ("failure",),
     MessageKind.ANNOUNCEMENT: ("announcement_subject", "announcement_body"),
+    MessageKind.CHECK_IN_REMINDER: ("session",),
+    MessageKind.NEW_DATE_CHOSEN: ("session",),
 }
 _PARTICIPANT_KINDS = {
     MessageKind.WELCOME,
@@ -98,7 +101,13 @@ _PARTICIPANT_KINDS = {
     MessageKind.PROGRAM_RESUMED,
     MessageKind.PARTNER_CHANGED,
     MessageKind.ANNOUNCEMENT,
+    MessageKind.CHECK_IN_REMINDER,
+    MessageKind.PAIR_NUDGE,
+    MessageKind.NEW_DATE_CHOSEN,
 }
+
+# What tells the office which participants to help must not reach a participant.
+_OFFICE_KINDS = {MessageKind.AT_RISK_ALERT}
 
 _templates = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -128,6 +137,7 @@ def _html_paragraphs(text: str) -> Markup:
 
 _templates.filters["html_lines"] = _html_lines
 _templates.filters["html_paragraphs"] = _html_paragraphs
+_templates.filters["german_note"] = in_german
 
 
 @dataclass(frozen=True)
@@ -292,6 +302,8 @@ def _check_inputs(request: DeliveryRequest) -> None:
             raise ValueError(f"{request.kind.value} message {request.key!r} needs {field}")
     if request.kind in _PARTICIPANT_KINDS and request.recipient.role is Role.PROGRAM_OFFICE:
         raise ValueError(f"{request.kind.value} message {request.key!r} goes to mentor or mentee")
+    if request.kind in _OFFICE_KINDS and request.recipient.role is not Role.PROGRAM_OFFICE:
+        raise ValueError(f"{request.kind.value} message {request.key!r} goes to the program office")
 
 
 def _view(session: SessionRef, total: int, request: DeliveryRequest) -> SessionView:

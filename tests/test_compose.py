@@ -65,7 +65,7 @@ PARTICIPANT_KINDS_NEW = [
 
 def full_request(kind: MessageKind, language: Language = Language.EN, **overrides) -> DeliveryRequest:
     """Everything any kind could need, so one builder serves every kind."""
-    office_kinds = {MessageKind.COMPLETION_NOTICE, MessageKind.DELIVERY_FAILURE_NOTICE}
+    office_kinds = {MessageKind.COMPLETION_NOTICE, MessageKind.DELIVERY_FAILURE_NOTICE, MessageKind.AT_RISK_ALERT}
     fields = dict(
         the_session=S2,
         sessions=PLAN,
@@ -275,6 +275,10 @@ def test_invite_mime_layout(kind: MessageKind, method: str, overrides: dict) -> 
         MessageKind.COMPLETION_NOTICE,
         MessageKind.DELIVERY_FAILURE_NOTICE,
         *PARTICIPANT_KINDS_NEW,
+        MessageKind.CHECK_IN_REMINDER,
+        MessageKind.PAIR_NUDGE,
+        MessageKind.AT_RISK_ALERT,
+        MessageKind.NEW_DATE_CHOSEN,
     ],
 )
 def test_other_kinds_are_text_and_html_only(kind: MessageKind) -> None:
@@ -535,12 +539,105 @@ EXPECTED = {
         ANNOUNCEMENT_SUBJECT,
         [f"Guten Tag Klaus Richter,\n\n{ANNOUNCEMENT_BODY}\n"],
     ),
+    (MessageKind.CHECK_IN_REMINDER, Language.EN): (
+        "Check-in: did reverse mentoring session 2 of 3 take place?",
+        [
+            "Hello Klaus Richter,\n\nDid your reverse mentoring session 2 of 3 with Lena Weber take place? "
+            "It was planned for Tuesday, 7 April 2026, 16:00–17:00 (Europe/Berlin).",
+            "If it did not, or you need a new date, please reply to this email: your reply reaches the program office.",
+            "Your answer only says whether you met. What you talked about stays between the two of you.",
+        ],
+    ),
+    (MessageKind.CHECK_IN_REMINDER, Language.DE): (
+        "Kurze Rückmeldung: Hat Ihr Reverse-Mentoring-Termin 2 von 3 stattgefunden?",
+        [
+            "Guten Tag Klaus Richter,\n\nhat Ihr Reverse-Mentoring-Termin 2 von 3 mit Lena Weber stattgefunden? "
+            "Geplant war er für Dienstag, 7. April 2026, 16:00–17:00 Uhr (Europe/Berlin).",
+            "Wenn nicht, oder wenn Sie einen neuen Termin brauchen, antworten Sie bitte auf diese E-Mail: "
+            "Ihre Antwort erreicht das Programmbüro.",
+            "Ihre Antwort sagt nur, ob Sie sich getroffen haben. Worüber Sie gesprochen haben, bleibt unter Ihnen beiden.",
+        ],
+    ),
+    (MessageKind.PAIR_NUDGE, Language.EN): (
+        "Keeping in touch: your reverse mentoring with Lena Weber",
+        [
+            "Hello Klaus Richter,\n\nWe have not heard for a while that you and Lena Weber met.",
+            '- If you did meet, tell us with one click: "We met" in the email with the reflection questions for that session.',
+            '- If the usual time no longer suits you, choose a new date with "We need a new date" in the same email, '
+            "or agree on one together.",
+            "- If something is in the way, the program office is glad to help: just reply to this email.",
+            "Lena Weber receives this note too. Nothing about your program changes because of it.",
+        ],
+    ),
+    (MessageKind.PAIR_NUDGE, Language.DE): (
+        "Bleiben Sie in Kontakt: Ihr Reverse Mentoring mit Lena Weber",
+        [
+            "Guten Tag Klaus Richter,\n\nwir haben schon eine Weile nicht gehört, dass Sie und Lena Weber sich getroffen haben.",
+            "- Wenn Sie sich getroffen haben, sagen Sie es uns mit einem Klick: „Wir haben uns getroffen“ "
+            "in der E-Mail mit den Reflexionsfragen zu diesem Termin.",
+            "- Wenn etwas im Weg steht, hilft das Programmbüro gern: Antworten Sie einfach auf diese E-Mail.",
+            "Lena Weber erhält diese Nachricht ebenfalls. An Ihrem Programm ändert sie nichts.",
+        ],
+    ),
+    (MessageKind.AT_RISK_ALERT, Language.EN): (
+        'At risk: pair p1 in "Digital Workplace 2026"',
+        [
+            "Hello HR Program Office,",
+            'Pair p1 in the cohort "Digital Workplace 2026" (Social collaboration) may need your help.',
+            "Mentor: Lena Weber\nMentee: Klaus Richter\nWhat we know: sessions 2 and 3 were not held\n",
+            "- See the plan, the check-ins and the reviews:\n  .venv/bin/python ops.py show dw26 p1\n",
+            '- Move a session to a date that suits both:\n  .venv/bin/python ops.py reschedule dw26 p1 SESSION --to "YYYY-MM-DD HH:MM"\n',
+            "- Give the pair a break:\n  .venv/bin/python ops.py pause dw26 p1 --reason TEXT [--until YYYY-MM-DD]\n",
+            "- Replace a participant who cannot go on:\n  .venv/bin/python ops.py replace dw26 p1 --role mentor|mentee "
+            "--name NAME --email EMAIL --timezone TZ --reason TEXT\n",
+            "- End the pair early (the closing review goes out):\n  .venv/bin/python ops.py end dw26 p1 --reason TEXT\n",
+            "Nothing happens automatically: the pair carries on as planned until you act.",
+        ],
+    ),
+    (MessageKind.AT_RISK_ALERT, Language.DE): (
+        "Gefährdet: Tandem p1 in „Digital Workplace 2026“",
+        [
+            "Guten Tag HR Program Office,",
+            "das Tandem p1 der Kohorte „Digital Workplace 2026“ (Social collaboration) braucht vielleicht Ihre Unterstützung.",
+            "Mentor: Lena Weber\nMentee: Klaus Richter\nBekannt ist: Die Termine 2 und 3 haben nicht stattgefunden.\n",
+            "- Plan, Rückmeldungen und Bilanzen ansehen:\n  .venv/bin/python ops.py show dw26 p1\n",
+            '  .venv/bin/python ops.py reschedule dw26 p1 SESSION --to "YYYY-MM-DD HH:MM"\n',
+            "  .venv/bin/python ops.py pause dw26 p1 --reason TEXT [--until YYYY-MM-DD]\n",
+            "  .venv/bin/python ops.py replace dw26 p1 --role mentor|mentee --name NAME --email EMAIL --timezone TZ "
+            "--reason TEXT\n",
+            "- Das Tandem vorzeitig beenden (die Abschlussbilanz geht hinaus):\n  .venv/bin/python ops.py end dw26 p1 --reason TEXT\n",
+            "Von selbst geschieht nichts: Das Tandem läuft wie geplant weiter, bis Sie handeln.",
+        ],
+    ),
+    (MessageKind.NEW_DATE_CHOSEN, Language.EN): (
+        "New date: reverse mentoring session 2 of 3 on Thursday, 9 April 2026 at 17:30 (Europe/Berlin)",
+        [
+            "Hello Klaus Richter,\n\nLena Weber asked for a new date for reverse mentoring session 2 of 3 and chose this one:",
+            "When:  Thursday, 9 April 2026, 17:30–18:30 (Europe/Berlin)\nWhere: Room 5.01, Tower A",
+            "You will receive the updated calendar invitation in a separate email.",
+            "If the new date does not suit you, please talk to Lena Weber, or reply to this email to reach the program office.",
+        ],
+    ),
+    (MessageKind.NEW_DATE_CHOSEN, Language.DE): (
+        "Neuer Termin: Reverse Mentoring, Termin 2 von 3 am Donnerstag, 9. April 2026 um 17:30 Uhr (Europe/Berlin)",
+        [
+            "Guten Tag Klaus Richter,\n\nLena Weber hat für Ihren Reverse-Mentoring-Termin 2 von 3 einen neuen Termin gewählt:",
+            "Wann: Donnerstag, 9. April 2026, 17:30–18:30 Uhr (Europe/Berlin)\nWo:   Room 5.01, Tower A",
+            "Die aktualisierte Kalendereinladung erhalten Sie in einer eigenen E-Mail.",
+            "Passt Ihnen der neue Termin nicht, sprechen Sie bitte mit Lena Weber, "
+            "oder antworten Sie auf diese E-Mail, um das Programmbüro zu erreichen.",
+        ],
+    ),
 }
 # What a kind's EXPECTED entry is rendered with, beyond full_request's defaults.
 EXTRA = {
     MessageKind.PROGRAM_PAUSED: {"note": "Year-end closing in the finance department"},
     MessageKind.PROGRAM_RESUMED: {"sessions": [S2, S3]},
     MessageKind.PARTNER_CHANGED: {"note": "Jana Wolf has moved to the Singapore office."},
+    # The workflow's words for the office; participants never read them.
+    MessageKind.PAIR_NUDGE: {"note": "session 2 was not held"},
+    MessageKind.AT_RISK_ALERT: {"note": "sessions 2 and 3 were not held", "sessions": []},
+    MessageKind.NEW_DATE_CHOSEN: {"the_session": S2_MOVED},
 }
 
 
