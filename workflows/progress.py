@@ -93,4 +93,18 @@ def result(state: PairState, program: Program, pair_id: str) -> PairProgramResul
         messages_sent=state.messages_sent,
         messages_failed=state.messages_failed,
         messages=state.messages,
+        **_listening_result(state),
     )
+
+
+def _listening_result(state: PairState) -> dict[str, object]:
+    if not state.listening:
+        return {}
+    current, why = health(state)
+    return {
+        "health": state.health,
+        "health_reason": why if current == state.health else "",
+        "sessions_not_held": state.sessions_past - state.sessions_held,
+        "nudges_sent": state.nudges_sent,
+        "alerts_sent": state.alerts_sent,
+    }
