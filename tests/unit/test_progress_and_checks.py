@@ -145,3 +145,23 @@ def test_session_mail_expires_when_the_session_starts_and_notices_after_their_wi
     assert expires_at(invite, NOW, NOW) == state.sessions[0].starts_at
     closing = letters.request(MessageKind.CLOSING_REVIEW, recipient, NOW)
     assert expires_at(closing, NOW, NOW + timedelta(days=1)) == NOW + timedelta(days=15)
+
+
+def test_a_moved_session_gets_its_own_reminder_prompt_and_check_in_reminder():
+    """The delivery ledger sends a key once: the mail about a session's new time needs a
+    key of its own, or it is recorded as sent and never delivered."""
+    state = pair_state()
+    letters = LetterWriter("pair:unit:p1", factories.program(START.date()), "p1", state)
+    recipient, session = participants(state)[0], state.sessions[0]
+    kinds = (MessageKind.INVITE, MessageKind.REMINDER, MessageKind.REFLECTION, MessageKind.CHECK_IN_REMINDER)
+    first = [letters.request(kind, recipient, NOW, session).key for kind in kinds]
+    assert first == [
+        "pair:unit:p1/session-1-invite/0/mentor",
+        "pair:unit:p1/session-1-reminder/0/mentor",
+        "pair:unit:p1/session-1-reflection/0/mentor",
+        "pair:unit:p1/session-1-check-in-reminder/0/mentor",
+    ]
+    session.sequence = 1  # moved: ops.py reschedule, or "we need a new date"
+    assert [letters.request(kind, recipient, NOW, session).key for kind in kinds] == [
+        key.replace("/0/", "/1/") for key in first
+    ]
