@@ -158,7 +158,7 @@ class _Reader:
         ):
             return PairScript(default)
         own = check.take(entry, "default", _text(default_answer), here, required=False)
-        script = PairScript(default if own is None or own is BAD else own)
+        script = PairScript(own if "default" in entry and own is not BAD else default)
         self.sessions(script, entry.get("sessions"), here + ("sessions",), self.planned(pair_id))
         self.reviews(script, entry.get("reviews"), here + ("reviews",))
         return script
@@ -237,16 +237,15 @@ class _Reader:
             given = {}
         if not check.mapping(given, here, {}, REVIEW_KEYS | CLOSING_KEYS, "a mapping of ratings (career: 4, ...)"):
             return None
-        if not closing and CLOSING_KEYS & set(given):
-            for key in sorted(CLOSING_KEYS & set(given)):
-                check.add(here + (key,), f"'{key}' belongs to the closing review, not the midpoint review")
-            return None
+        misplaced = sorted(CLOSING_KEYS & set(given)) if not closing else []
+        for key in misplaced:
+            check.add(here + (key,), f"'{key}' belongs to the closing review, not the midpoint review")
         rating = f.number(inputs.RATING)
         values = {key: check.take(given, key, rating, here, required=False) for key in (*RATINGS, "focus_progress")}
         recommend = check.take(given, "recommend", f.number(inputs.RECOMMENDATION), here, required=False)
         keep = check.take(given, "keep_meeting", _text(vocabulary.keep_meeting), here, required=False)
         comment = check.take(given, "comment", _text(inputs.comment), here, required=False)
-        if BAD in (*values.values(), recommend, keep, comment):
+        if misplaced or BAD in (*values.values(), recommend, keep, comment):
             return None
         focus = values.pop("focus_progress")
         return ScriptedReview(Ratings(**values), focus, recommend, keep, comment)

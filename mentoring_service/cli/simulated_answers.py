@@ -16,7 +16,9 @@ the pair takes it; then the clock runs on.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from email.message import EmailMessage
@@ -44,6 +46,8 @@ from workflows.pair import PairProgramWorkflow
 
 _TOKEN = re.compile(r"/a/([A-Za-z0-9_.\-]+)")
 _REVIEWS = {MessageKind.MIDPOINT_REVIEW.value, MessageKind.CLOSING_REVIEW.value}
+# How long a mentee's answer waits for the mentor's (their prompts are sent together).
+MENTOR_FIRST_SECONDS = 10.0
 # How long a review waits for the pair to take it before the preview says so.
 REVIEW_PATIENCE_SECONDS = 60.0
 
@@ -81,8 +85,10 @@ class SimulatedParticipants:
         self._signer = signer
         self._env: WorkflowEnvironment | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        # (pair, session, role): the script's line for a session is its first check-in's.
-        self._asked: set[tuple[str, int, Role]] = set()
+        # How often each participant was asked about each session, and whether the
+        # mentor has answered the n-th time.
+        self._prompts: Counter[tuple[str, int, Role]] = Counter()
+        self._turns: dict[tuple[str, int, int], asyncio.Event] = {}
         self._reviews: list[asyncio.Task[None]] = []
         self.answered: dict[str, int] = {}
         # What the office should know: answers the program did not take, and why.
@@ -133,19 +139,37 @@ class SimulatedParticipants:
     async def _check_in(self, links: _Links) -> None:
         link = links.any()
         asked = (links.pair_id, link.session, link.role)
+        # The script's line is for a session's first check-in; after a new date, the default.
+        turn = (links.pair_id, link.session, self._prompts[asked])
+        self._prompts[asked] += 1
         pair = self._script.pair(links.pair_id)
-        choice = pair.default if asked in self._asked else pair.check_in(link.session, link.role)
-        self._asked.add(asked)
-        if choice is None or choice.value not in links.by_name:
-            return
+        choice = pair.check_in(link.session, link.role) if turn[2] == 0 else pair.default
+        try:
+            if choice is None or choice.value not in links.by_name:
+                return
+            if link.role == Role.MENTEE:
+                # Both prompts arrive at once; the mentor's answer goes first, so a preview
+                # comes out the same each time ("we didn't meet" before the partner's "we
+                # met" would make the pair quiet for a moment and nudge it).
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._mentor_done(turn).wait(), MENTOR_FIRST_SECONDS)
+            await self._send(links.pair_id, *await self._check_in_answer(links, link, choice))
+        finally:
+            if link.role == Role.MENTOR:
+                self._mentor_done(turn).set()
+
+    def _mentor_done(self, turn: tuple[str, int, int]) -> asyncio.Event:
+        return self._turns.setdefault(turn, asyncio.Event())
+
+    async def _check_in_answer(self, links: _Links, link: Link, choice: CheckInChoice) -> tuple[Link, CheckInAnswer]:
         new_local_start = None
         if choice == CheckInChoice.NEW_DATE:
             view = await self._view(link, AnswerViewRequest(role=link.role, item="check_in", session=link.session))
             new_local_start = first_free_date(view, await self.env.get_current_time())
             if new_local_start is None:
                 self.notes.append(
-                    f"pair {links.pair_id}: no free date was left before the program ends, so the "
-                    f'{link.role.value} answered "we didn\'t meet" for that session instead'
+                    f"pair {links.pair_id}, session {link.session}: no free date was left before the program "
+                    f'ends, so the {link.role.value} answered "we didn\'t meet" instead'
                 )
                 choice = CheckInChoice.NOT_MET
         token, link = links.by_name[choice.value]
@@ -153,7 +177,7 @@ class SimulatedParticipants:
             answer_id=self._signer.answer_id(token), role=link.role, session=link.session, choice=choice,
             new_local_start=new_local_start,
         )  # fmt: skip
-        await self._send(links.pair_id, link, answer)
+        return link, answer
 
     async def _review(self, links: _Links) -> None:
         token, link = links.by_name.get("review", ("", links.any()))
