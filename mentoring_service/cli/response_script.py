@@ -1,6 +1,6 @@
 """``simulate --responses FILE``: who answers what in a preview, read and checked.
 
-A UTF-8 YAML file (see docs/responses.md and examples/responses-preview.yaml)::
+A UTF-8 YAML file (see docs/responses.md and examples/digital-workplace-2027-responses.yaml)::
 
     default: met              # every check-in nobody listed: met | not_met | none (default none)
     pairs:
