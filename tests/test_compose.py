@@ -1259,6 +1259,9 @@ CHANGED_KINDS = [
     (MessageKind.PROGRAM_RESUMED, {}),
     (MessageKind.PARTNER_CHANGED, {}),
     (MessageKind.ANNOUNCEMENT, {}),
+    (MessageKind.CHECK_IN_REMINDER, {}),
+    (MessageKind.PAIR_NUDGE, {"note": "session 2 was not held"}),
+    (MessageKind.NEW_DATE_CHOSEN, {}),
 ]
 
 

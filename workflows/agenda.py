@@ -99,7 +99,7 @@ def due_items(state: PairState, program: Program) -> list[Due]:
             items.append(_due(session.ends_at + reflection, Action.REFLECTION, n))
         elif listening and session.status != SessionStatus.HELD:
             prompted = session.ends_at + reflection
-            if not session.check_in_reminder_done and session.status != SessionStatus.MISSED:
+            if not session.check_in_reminder_done:
                 items.append(_due(prompted + CHECK_IN_REMINDER_AFTER, Action.CHECK_IN_REMINDER, n))
             if not session.check_in_closed:
                 items.append(_due(prompted + CHECK_IN_CLOSES_AFTER, Action.CHECK_IN_CLOSE, n))

@@ -143,7 +143,8 @@ def test_check_in_reminder_and_close_follow_the_prompt_until_someone_says_we_met
     assert items[(Action.CHECK_IN_CLOSE, 2)] == prompted + CHECK_IN_CLOSES_AFTER
     record(state, check_in(2, CheckInChoice.NOT_MET), AFTER_THIRD)
     actions = {(i.action, i.session_number) for i in due_items(state, PROGRAM)}
-    assert (Action.CHECK_IN_REMINDER, 2) not in actions and (Action.CHECK_IN_CLOSE, 2) in actions
+    # "We didn't meet" from one: the other is still asked, and may say they met.
+    assert {(Action.CHECK_IN_REMINDER, 2), (Action.CHECK_IN_CLOSE, 2)} <= actions
     record(state, check_in(2, CheckInChoice.MET, Role.MENTOR), AFTER_THIRD)
     actions = {(i.action, i.session_number) for i in due_items(state, PROGRAM)}
     assert not {a for a in actions if a[1] == 2 and a[0] in (Action.CHECK_IN_REMINDER, Action.CHECK_IN_CLOSE)}
