@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
 
+from mentoring import search_attributes as sa
 from mentoring.answers import (
     CHECK_IN_CLOSES_AFTER,
     CHECK_IN_REMINDER_AFTER,
@@ -20,7 +21,6 @@ from mentoring.answers import (
     ReviewAnswer,
     ReviewStage,
 )
-from mentoring import search_attributes as sa
 from mentoring.cohort import Role
 from mentoring.state import PairState, SessionStatus
 from tests.program_harness import ProgramHarness
