@@ -113,7 +113,8 @@ async def test_status_prints_one_row_per_pair(stack):
     assert all(n >= 12 for n in planned.values())
     assert lines(result.stdout) == [
         f"cohort {COHORT}: 3 of 3 pairs started · 0 sessions held · 12 messages sent · 0 failed",
-        "pair phase health sessions held/planned next event (UTC) sent failed",
+        "sessions next event",
+        "pair phase health held/planned (UTC) sent failed",
         *(f"{p} kickoff healthy 0/{planned[p]} {next_event[p]} 4 0" for p in PAIRS),
     ]
 

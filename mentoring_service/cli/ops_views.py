@@ -32,7 +32,10 @@ def print_status(progress: CohortProgress) -> None:
         f"{progress.messages_failed} failed",
         highlight=False,
     )
-    rows = table("pair", "phase", "health", "sessions held/planned", "next event (UTC)", "sent", "failed")
+    # Two-line headers keep a row within 80 columns (a pipe's width); a long pair id folds.
+    rows = table(
+        "pair", "phase", "health", "sessions\nheld/planned", "next event\n(UTC)", "sent", "failed", wrap=("pair",)
+    )
     for pair in progress.pairs:
         rows.add_row(
             pair.pair_id,
