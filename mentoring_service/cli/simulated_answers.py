@@ -35,6 +35,7 @@ from mentoring.answers import (
     CheckInAnswer,
     CheckInChoice,
     ParticipantAnswer,
+    ReviewAnswer,
     ReviewStage,
 )
 from mentoring.cohort import Role, Weekday
@@ -53,8 +54,8 @@ REVIEW_PATIENCE_SECONDS = 60.0
 
 
 def first_free_date(view: AnswerView, now: datetime) -> datetime | None:
-    """ "We need a new date": the first day after today, on the pair's weekday and at its
-    time, that no other session takes, before the program ends. A local time in the
+    """For "we need a new date": the first day after today, on the pair's weekday and at
+    its time, that no other session takes, before the program ends. A local time in the
     pair's zone, as the check-in page sends it."""
     if not (view.pair_timezone and view.weekday and view.local_time and view.program_end):
         return None
@@ -90,7 +91,6 @@ class SimulatedParticipants:
         self._prompts: Counter[tuple[str, int, Role]] = Counter()
         self._turns: dict[tuple[str, int, int], asyncio.Event] = {}
         self._reviews: list[asyncio.Task[None]] = []
-        self.answered: dict[str, int] = {}
         # What the office should know: answers the program did not take, and why.
         self.notes: list[str] = []
 
@@ -180,10 +180,13 @@ class SimulatedParticipants:
         return link, answer
 
     async def _review(self, links: _Links) -> None:
-        token, link = links.by_name.get("review", ("", links.any()))
-        stage = link.stage
-        scripted = self._script.pair(links.pair_id).reviews.get((stage, link.role)) if stage else None
-        if stage is None or scripted is None:
+        found = links.by_name.get("review")
+        stage = found[1].stage if found else None
+        if found is None or stage is None:
+            return
+        token, link = found
+        scripted = self._script.pair(links.pair_id).reviews.get((stage, link.role))
+        if scripted is None:
             return
         answer = scripted.answer(self._signer.answer_id(token), link.role, stage)
         service = self.env.client.test_service
@@ -223,11 +226,11 @@ class SimulatedParticipants:
         except WorkflowUpdateFailedError as error:
             why = getattr(error.cause, "message", None) or str(error.cause)
             self.notes.append(f"pair {pair_id}: {_what(answer)} was not taken: {why}")
-            return
-        self.answered[pair_id] = self.answered.get(pair_id, 0) + 1
 
 
 def _what(answer: ParticipantAnswer) -> str:
+    if isinstance(answer, ReviewAnswer):
+        return f"the {answer.role.value}'s {answer.stage.value} review"
     if isinstance(answer, CheckInAnswer):
         return f"the {answer.role.value}'s check-in ({answer.choice.value}) for session {answer.session}"
-    return f"the {answer.role.value}'s {getattr(answer, 'stage', ReviewStage.MIDPOINT).value} review"
+    return f"the {answer.role.value}'s reflection on session {answer.session}"
