@@ -10,7 +10,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ("mentoring", "mentoring_service", "workflows", "activities")
-ROOT_SCRIPTS = ("worker", "starter", "ops", "codec_server")
+ROOT_SCRIPTS = ("worker", "starter", "ops", "codec_server", "response_site")
 CHECKOUT_ONLY = ("devstack", "tests", "bench", "scripts")
 PROJECT = (*SHIPPED, *ROOT_SCRIPTS, *CHECKOUT_ONLY)
 
