@@ -10,13 +10,15 @@ import email
 import email.policy
 import tempfile
 from collections import Counter
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mentoring.answers import AnswerView
 from mentoring.plan import add_months
+from mentoring_service.cli.simulated_answers import first_free_date
 from tests import outbox_checks
 from tests.test_starter_cli import EXAMPLE, ROOT, starter
 
@@ -115,9 +117,9 @@ def test_the_example_script_previews_health_nudges_and_alerts(tmp_path):
     text = alert.get_body(("plain",)).get_content()
     assert "ops.py show dw-2027 p4" in text and "Zwischenbilanz des Mentees" in text
 
-    # Session 5 of p4 moved a week on, to the first free Tuesday: invited anew
-    # (SEQUENCE 1), reminded and prompted at the new time as well.
-    moved = datetime.combine(start + timedelta(weeks=9), time(16))
+    # Session 5 of p4 moved to the first date the check-in page offers, the next working
+    # day: invited anew (SEQUENCE 1), reminded and prompted at the new time as well.
+    moved = datetime.combine(start + timedelta(weeks=8, days=1), time(16))
     invites = [i for i in outbox_checks.read(outbox).invites if "p4-session-5" in i.uid and i.sequence == 1]
     assert sorted((i.recipient, i.local) for i in invites) == [("tim.nguyen@example.com", moved), (p4_mentee, moved)]
     p4 = Counter(kind for kind, pair, _, _ in mail(outbox) if pair == "p4")
@@ -181,7 +183,7 @@ def test_a_weekly_cohort_in_four_zones(tmp_path):
     zones = {
         "silent": "Asia/Tokyo",
         "flaky": "America/Los_Angeles",
-        "nodates": "Europe/Berlin",
+        "moves": "Europe/Berlin",
         "split": "Australia/Sydney",
     }
     cohort = write_cohort(tmp_path, "weekly-2030", months=4, cadence="weekly", pairs=zones)
@@ -193,8 +195,8 @@ pairs:
   silent: {default: none}
   flaky:
     sessions: {2: not_met, 3: met, 4: Not-Met}
-  nodates:
-    sessions: {3: new_date}
+  moves:
+    sessions: {3: {mentee: new_date}}
   split:
     sessions:
       2: {mentor: met, mentee: not_met}
@@ -211,17 +213,16 @@ pairs:
         "silent": ["at_risk", f"sessions {n - 1} and {n} were not held", f"0 of {n}", str(n), "1", "1"],
         # Two weeks between the missed sessions: a nudge each (at most one a week).
         "flaky": ["healthy", "sessions are held", f"{n - 2} of {n}", "2", "2", "0"],
-        # Every Monday of the program has its session: no new date is free.
-        "nodates": ["healthy", "sessions are held", f"{n - 1} of {n}", "1", "1", "0"],
+        # Session 3 moved to the next day, and held there.
+        "moves": ["healthy", "sessions are held", f"{n} of {n}", "0", "0", "0"],
         # They disagreed on session 2, which counts as held. After the closing review
         # health still follows the answers, but nobody is nudged or alerted any more.
         "split": ["at_risk", "a rating of 2 or lower in the mentee's closing review", f"{n} of {n}", "0", "0", "0"],
     }
-    assert (
-        "note: pair nodates, session 3: no free date was left before the program ends, so the mentor answered "
-        '"we didn\'t meet" instead'
-    ) in result.stdout.replace("\n", " ")
+    assert "note:" not in result.stdout
     kinds = sent(outbox, "pair_nudge", "at_risk_alert", "new_date_chosen")
+    moved = [i for i in outbox_checks.read(outbox).invites if "moves-session-3" in i.uid and i.sequence == 1]
+    assert {i.local for i in moved} == {datetime.combine(start + timedelta(weeks=2, days=1), time(9))}
     assert kinds == Counter(
         {
             ("pair_nudge", "silent", "mentor-silent@example.com"): 1,
@@ -229,8 +230,8 @@ pairs:
             ("at_risk_alert", "silent", "office@example.com"): 1,
             ("pair_nudge", "flaky", "mentor-flaky@example.com"): 2,
             ("pair_nudge", "flaky", "mentee-flaky@example.com"): 2,
-            ("pair_nudge", "nodates", "mentor-nodates@example.com"): 1,
-            ("pair_nudge", "nodates", "mentee-nodates@example.com"): 1,
+            # The mentee asked for the new date: the mentor hears.
+            ("new_date_chosen", "moves", "mentor-moves@example.com"): 1,
         }
     )
     assert_calendars_read_alike_inside_the_program(outbox, start, 4)
@@ -353,3 +354,16 @@ def test_the_health_printed_is_the_health_the_answers_make(scripts):
         assert (held, not_held) == (f"{answers.count('met')} of {sessions}", str(sessions - answers.count("met")))
         # What the summary counts is what the outbox holds: a nudge to both, an alert to the office.
         assert (nudges[f"p{i}"], alerts[f"p{i}"]) == (2 * int(nudged), int(alerted))
+
+
+def test_a_new_date_is_the_first_the_check_in_page_offers_or_none():
+    view = AnswerView(
+        open=True, language="en", first_name="Lena", partner_first_name="Klaus", email="l@example.com",
+        partner_email="k@example.com", partner_role="mentee", own_timezone="Europe/Berlin", focus="x",
+        cadence="biweekly", weekday="tuesday", local_time="16:00", length_minutes=60, rhythm_anchor="2027-03-02",
+        program_end="2027-08-02", taken_days=["2027-03-02", "2027-03-16", "2027-03-30"], pair_timezone="Europe/Berlin",
+    )  # fmt: skip
+    prompted = datetime(2027, 3, 16, 18, tzinfo=UTC)  # the evening of session 2, a Tuesday
+    assert first_free_date(view, prompted) == datetime(2027, 3, 17, 16)
+    ended = view.model_copy(update={"program_end": "2027-03-17"})
+    assert first_free_date(ended, prompted) is None

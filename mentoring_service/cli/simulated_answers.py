@@ -20,9 +20,8 @@ import contextlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from email.message import EmailMessage
-from zoneinfo import ZoneInfo
 
 from temporalio.api.testservice.v1 import LockTimeSkippingRequest, UnlockTimeSkippingRequest
 from temporalio.client import WorkflowUpdateFailedError
@@ -38,11 +37,12 @@ from mentoring.answers import (
     ReviewAnswer,
     ReviewStage,
 )
-from mentoring.cohort import Role, Weekday
+from mentoring.cohort import Role
 from mentoring.messages import MessageKind
 from mentoring_service.cli.response_script import ResponseScript
 from mentoring_service.inbox import StoredMessage
 from mentoring_service.links import Link, LinkError, LinkSigner
+from mentoring_service.site.slots import free_slots
 from workflows.pair import PairProgramWorkflow
 
 _TOKEN = re.compile(r"/a/([A-Za-z0-9_.\-]+)")
@@ -54,19 +54,10 @@ REVIEW_PATIENCE_SECONDS = 60.0
 
 
 def first_free_date(view: AnswerView, now: datetime) -> datetime | None:
-    """For "we need a new date": the first day after today, on the pair's weekday and at
-    its time, that no other session takes, before the program ends. A local time in the
-    pair's zone, as the check-in page sends it."""
-    if not (view.pair_timezone and view.weekday and view.local_time and view.program_end):
-        return None
-    day = now.astimezone(ZoneInfo(view.pair_timezone)).date() + timedelta(days=1)
-    day += timedelta(days=(Weekday(view.weekday).day_number - day.weekday()) % 7)
-    taken, end = {date.fromisoformat(d) for d in view.taken_days}, date.fromisoformat(view.program_end)
-    while day < end:
-        if day not in taken:
-            return datetime.combine(day, time.fromisoformat(view.local_time))
-        day += timedelta(days=7)
-    return None
+    """For "we need a new date": the first of the dates the check-in page offers (the
+    site's ``free_slots``), as the local time in the pair's zone the page sends."""
+    offered = free_slots(view, now)
+    return offered[0].local if offered else None
 
 
 @dataclass
