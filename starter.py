@@ -2,7 +2,7 @@
 
 python starter.py validate FILE
 python starter.py start FILE [--start-date YYYY-MM-DD|today]
-python starter.py simulate FILE --outbox DIR [--start-date YYYY-MM-DD|today]
+python starter.py simulate FILE --outbox DIR [--start-date YYYY-MM-DD|today] [--responses RESPONSES.yaml]
 """
 
 from __future__ import annotations
@@ -31,6 +31,11 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("file", metavar="FILE")
     simulate.add_argument("--outbox", required=True, type=Path, metavar="DIR", help="folder for the .eml files")
     simulate.add_argument("--start-date", type=start_date, help="replace the file's start date")
+    simulate.add_argument(
+        "--responses",
+        metavar="FILE",
+        help="who answers which check-in and review (YAML, see docs/responses.md); without it nobody answers",
+    )
     return parser
 
 
@@ -75,9 +80,12 @@ async def run(args: argparse.Namespace) -> None:
             soft_wrap=True,
         )
     elif args.command == "simulate":
+        from mentoring_service.cli.cohort_input import read_responses
         from mentoring_service.cli.simulate import simulate
 
-        await simulate(cohort, args.outbox)
+        # Read and checked before anything starts.
+        script = read_responses(args.responses, cohort) if args.responses else None
+        await simulate(cohort, args.outbox, script)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, BaseModel, Field
 
 from mentoring.cohort import Language, Role
-from mentoring.inputs import COMMENT_MAX
+from mentoring.inputs import COMMENT_MAX, RATING, RECOMMENDATION
 
 # One answer id per link and form: the site derives it from the signed link, so a form
 # sent twice (a double click, a retry, the signal after a timed-out update) records once.
@@ -30,8 +30,8 @@ CHECK_IN_CLOSES_AFTER = timedelta(days=7)
 ANSWERS_AFTER_CLOSING = timedelta(days=21)
 LINKS_LAST_AFTER_END = timedelta(days=60)
 
-Rating = Annotated[int, Field(ge=1, le=5)]
-Recommendation = Annotated[int, Field(ge=0, le=10)]
+Rating = Annotated[int, Field(ge=RATING.lo, le=RATING.hi)]
+Recommendation = Annotated[int, Field(ge=RECOMMENDATION.lo, le=RECOMMENDATION.hi)]
 
 
 class PairHealth(StrEnum):

@@ -94,6 +94,10 @@ INVITE_LEAD_DAYS = Range(1, 60, "days")
 REMINDER_HOURS = Range(1, 168, "hours")
 REFLECTION_DELAY_HOURS = Range(0, 72, "hours")
 EXTEND_WEEKS = Range(1, 26, "weeks")
+# What participants rate on the response site (and a preview's script): each function of
+# mentoring and the progress on the focus, and whether they would recommend the program.
+RATING = Range(1, 5)
+RECOMMENDATION = Range(0, 10)
 
 
 # -------------------------------------------------------------- showing a value

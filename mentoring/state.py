@@ -248,6 +248,13 @@ class PairProgramResult(BaseModel):
     messages_sent: int
     messages_failed: int
     messages: list[MessageRecord]
+    # Pairs that take answers (None otherwise): health at the end and why, the sessions
+    # whose time passed without a "we met", and how often the pair and the office heard.
+    health: PairHealth | None = None
+    health_reason: str = ""
+    sessions_not_held: int = 0
+    nudges_sent: int = 0
+    alerts_sent: int = 0
 
 
 class CohortState(BaseModel):

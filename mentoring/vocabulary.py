@@ -3,6 +3,7 @@ and the ops commands. The shapes of other values are in ``mentoring.inputs``."""
 
 from __future__ import annotations
 
+from mentoring.answers import KeepMeeting
 from mentoring.cohort import Cadence, Language, Weekday
 from mentoring.inputs import choice
 
@@ -24,3 +25,13 @@ weekday = choice(
 )
 cadence = choice("cadence", {c.value: c for c in Cadence}, ", ".join(c.value for c in Cadence))
 language = choice("language", {lang.value: lang for lang in Language}, ", ".join(lang.value for lang in Language))
+keep_meeting = choice(
+    "keep-meeting answer",
+    {
+        **{k.value: k for k in KeepMeeting},
+        "ja": KeepMeeting.YES,
+        "vielleicht": KeepMeeting.MAYBE,
+        "nein": KeepMeeting.NO,
+    },
+    "yes, maybe or no (or in German: ja, vielleicht, nein)",
+)

@@ -5,9 +5,10 @@ by arrival; after a restart the counter continues after the files already there.
 Each file is the message exactly as received, with ``Return-Path`` and
 ``Delivered-To`` prepended the way a mail store records the envelope.
 
-``starter.py simulate`` delivers its preview here; ``make run`` runs it as a process
-(``python -m devstack.inbox``); tests use :func:`start_inbox` and read
-``controller.handler.messages``.
+``starter.py simulate`` delivers its preview here (and, with ``--responses``, answers
+each message that asks before the inbox acknowledges it: ``on_message``); ``make run``
+runs it as a process (``python -m devstack.inbox``); tests use :func:`start_inbox` and
+read ``controller.handler.messages``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import asyncio
 import re
 import socket
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
@@ -42,11 +44,17 @@ def recipient_slug(address: str) -> str:
     return slug[:100]
 
 
+# Called with each stored message before the sender hears "250": while it runs, the
+# message is not yet delivered as far as the sender knows.
+OnMessage = Callable[[StoredMessage], Awaitable[None]]
+
+
 class MailboxHandler:
     """aiosmtpd handler that stores each message once per envelope recipient."""
 
-    def __init__(self, directory: Path | str) -> None:
+    def __init__(self, directory: Path | str, on_message: OnMessage | None = None) -> None:
         self.directory = Path(directory)
+        self.on_message = on_message
         self.directory.mkdir(parents=True, exist_ok=True)
         self.messages: list[StoredMessage] = []
         numbers = [int(m.group(1)) for p in self.directory.iterdir() if (m := _NUMBERED.match(p.name))]
@@ -64,7 +72,10 @@ class MailboxHandler:
             tmp.replace(path)  # readers never see half a message
             # SMTP lines end in CRLF; the file keeps them, the parsed copy gets Python's "\n".
             message = BytesParser(policy=policy.default).parsebytes(data.replace(b"\r\n", b"\n"))
-            self.messages.append(StoredMessage(recipient, mail_from, path, message))  # type: ignore[arg-type]
+            stored = StoredMessage(recipient, mail_from, path, message)  # type: ignore[arg-type]
+            self.messages.append(stored)
+            if self.on_message is not None:
+                await self.on_message(stored)
         return "250 Message accepted for delivery"
 
     async def wait_for(self, count: int, timeout: float = 10.0) -> list[StoredMessage]:
@@ -93,7 +104,9 @@ class InboxController(Controller):
         return self._bind()
 
 
-def start_inbox(directory: Path | str, host: str = "127.0.0.1", port: int = 1025) -> InboxController:
+def start_inbox(
+    directory: Path | str, host: str = "127.0.0.1", port: int = 1025, on_message: OnMessage | None = None
+) -> InboxController:
     """Start the inbox in a background thread. ``port=0`` picks a free port (see ``.port``).
 
     Raises OSError (errno EADDRINUSE) if the port is taken. Call ``.stop()`` when done.
@@ -103,6 +116,6 @@ def start_inbox(directory: Path | str, host: str = "127.0.0.1", port: int = 1025
         with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as asyncio's server does
             probe.bind((host, port))
-    controller = InboxController(MailboxHandler(directory), hostname=host, port=port)
+    controller = InboxController(MailboxHandler(directory, on_message), hostname=host, port=port)
     controller.start()
     return controller

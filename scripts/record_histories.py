@@ -24,6 +24,16 @@ sys.path.insert(0, str(ROOT))
 
 from activities.answer_links import AnswerLinks  # noqa: E402
 from devstack.temporal_servers import fixed_key_converter, start_time_skipping  # noqa: E402
+from mentoring.answers import (  # noqa: E402
+    AnswerRequest,
+    CheckInAnswer,
+    CheckInChoice,
+    KeepMeeting,
+    Ratings,
+    ReflectionAnswer,
+    ReviewAnswer,
+    ReviewStage,
+)
 from mentoring.cohort import Cadence, Person, Role  # noqa: E402
 from mentoring.ids import TASK_QUEUE, pair_workflow_id  # noqa: E402
 from mentoring.operations import (  # noqa: E402
@@ -130,6 +140,62 @@ async def record_operations(env, smtp) -> None:
         await record(env, "operations", program.handle)
 
 
+async def answer(program: ProgramHarness, answer) -> None:
+    assert program.handle is not None
+    await program.handle.execute_update(PairProgramWorkflow.record_answer, AnswerRequest(answer=answer))
+
+
+async def until_prompted(program: ProgramHarness, number: int) -> None:
+    """Just after session ``number``'s reflection prompt, which asks for the check-in."""
+    state = await program.state()
+    session = next(s for s in state.sessions if s.number == number)
+    await program.advance(session.ends_at + timedelta(hours=2, minutes=5) - await program.now())
+
+
+async def record_answers(env, smtp) -> None:
+    """Participants answer (since v1.1.0): check-ins of every kind, through the update and
+    the signal, a reflection, a silent session and both reviews."""
+    async with ProgramHarness(env, smtp) as program:
+        state = await program.start_tomorrow(Cadence.WEEKLY, months=4)
+        mentee, mentor = Role.MENTEE, Role.MENTOR
+        await until_prompted(program, 1)
+        await answer(program, CheckInAnswer(answer_id="answer-1", role=mentee, session=1, choice=CheckInChoice.MET))
+        await answer(program, ReflectionAnswer(answer_id="answer-2", role=mentor, session=1, ratings=Ratings(career=4)))
+        await until_prompted(program, 2)
+        new_date = state.sessions[1].local_start + timedelta(days=2)
+        await answer(
+            program,
+            CheckInAnswer(
+                answer_id="answer-3", role=mentor, session=2, choice=CheckInChoice.NEW_DATE, new_local_start=new_date
+            ),
+        )
+        await until_prompted(program, 3)  # nobody checks in: a reminder, then quiet and a nudge
+        await program.advance(timedelta(days=8))
+        await answer(program, CheckInAnswer(answer_id="answer-4", role=mentee, session=4, choice=CheckInChoice.NOT_MET))
+        await until_prompted(program, 5)
+        late = CheckInAnswer(answer_id="answer-5", role=mentor, session=5, choice=CheckInChoice.MET)
+        assert program.handle is not None
+        await program.handle.signal(PairProgramWorkflow.record_answer_later, AnswerRequest(answer=late))
+        state = await program.state()
+        assert state.midpoint_at is not None and state.closing_at is not None
+        await program.advance(state.midpoint_at + timedelta(minutes=5) - await program.now())
+        await answer(
+            program, ReviewAnswer(answer_id="answer-6", role=mentor, stage=ReviewStage.MIDPOINT, focus_progress=3)
+        )
+        await program.advance(state.closing_at + timedelta(minutes=5) - await program.now())
+        closing = ReviewAnswer(
+            answer_id="answer-7",
+            role=mentee,
+            stage=ReviewStage.CLOSING,
+            ratings=Ratings(career=5, psychosocial=4, emotional=2),
+            recommend=9,
+            keep_meeting=KeepMeeting.YES,
+            comment_to_office="Thanks",
+        )
+        await answer(program, closing)
+        await record(env, "answers", program.handle)
+
+
 async def main() -> None:
     HISTORIES.mkdir(parents=True, exist_ok=True)
     with SmtpServer() as smtp:
@@ -167,6 +233,7 @@ async def main() -> None:
                 for pair_id, scenario in (("a", "in-cohort"), ("b", "in-cohort-mentee-bounces")):
                     await record(env, scenario, env.client.get_workflow_handle(pair_workflow_id("histories", pair_id)))
             await record_operations(env, smtp)
+            await record_answers(env, smtp)
         finally:
             await env.shutdown()
 

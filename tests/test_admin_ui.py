@@ -220,7 +220,9 @@ async def test_the_readme_steps_show_decoded_summary_details_and_history(stack, 
     line = shown(stack.current_details)
     text = await wait_for_text(page, line)
     await page.screenshot(path=tmp_path / "3-user-metadata.png", full_page=True)
-    assert re.fullmatch(r"kickoff · 0 of \d+ sessions held · next: reminder for session 1 at .+ UTC", line), line
+    assert re.fullmatch(r"kickoff · 0 of \d+ sessions held · healthy · next: reminder for session 1 at .+ UTC", line), (
+        line
+    )
     assert line in text
     assert "Pair p1 · cohort ui" in text  # the static summary
     assert "Focus: Social collaboration" in text  # the static details

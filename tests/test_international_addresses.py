@@ -111,7 +111,8 @@ async def test_without_smtputf8_a_non_ascii_local_part_fails_once_per_message_an
     assert all(m.status == DeliveryStatus.SENT for m in run.result.messages if m.role == Role.MENTOR)
     assert server.handler.rcpt_commands.count("jörg.groß@example.com") == 0
     office = server.handler.for_recipient(OFFICE)
-    assert [r.kind for r in office] == ["delivery_failure_notice", "completion_notice"]
+    # Nobody checks in, so the pair turns at risk after its second session, once.
+    assert [r.kind for r in office] == ["delivery_failure_notice", "at_risk_alert", "completion_notice"]
     notice = office[0].message.get_body(("plain",)).get_content()
     assert "jörg.groß@example.com" in notice and "5.6.7" in notice
 
@@ -138,12 +139,12 @@ async def test_every_message_is_attempted_once_whatever_its_permanent_error(skip
     if expected == "sent":
         assert {m.status for m in records} == {DeliveryStatus.SENT}
         assert len(smtp.handler.for_recipient("bert@xn--mller-kva.example")) == len(records)
-        assert office == ["completion_notice"]
+        assert office == ["at_risk_alert", "completion_notice"]  # nobody checks in
     elif expected == "failed":
         assert {(m.status, m.smtp_code) for m in records} == {(DeliveryStatus.FAILED, 553)}
-        assert office == ["delivery_failure_notice", "completion_notice"]
+        assert office == ["delivery_failure_notice", "at_risk_alert", "completion_notice"]
     else:
         # Not the address's fault: recorded, and no notice about an address.
         failed = [m for m in records if m.status == DeliveryStatus.FAILED]
         assert failed and all(m.smtp_code is None and "cannot be sent" in m.detail for m in failed)
-        assert office == ["completion_notice"]
+        assert office == ["at_risk_alert", "completion_notice"]

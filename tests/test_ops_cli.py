@@ -18,6 +18,7 @@ import pytest
 from temporalio.client import Client
 
 from devstack.temporal_servers import TEST_KEY_ENV, start_dev_server
+from mentoring.answers import ANSWERS_AFTER_CLOSING
 from mentoring.ids import pair_workflow_id
 from mentoring.state import PairState, ProgramPhase, SessionStatus
 from mentoring_service.cli.ops_parser import build_parser
@@ -113,8 +114,9 @@ async def test_status_prints_one_row_per_pair(stack):
     assert all(n >= 12 for n in planned.values())
     assert lines(result.stdout) == [
         f"cohort {COHORT}: 3 of 3 pairs started · 0 sessions held · 12 messages sent · 0 failed",
-        "pair phase sessions held/planned next event (UTC) sent failed",
-        *(f"{p} kickoff 0/{planned[p]} {next_event[p]} 4 0" for p in PAIRS),
+        "sessions next event",
+        "pair phase health held/planned (UTC) sent failed",
+        *(f"{p} kickoff healthy 0/{planned[p]} {next_event[p]} 4 0" for p in PAIRS),
     ]
 
 
@@ -135,10 +137,15 @@ async def test_show_prints_plan_messages_and_pauses(stack):
         f" · program ends {state.program_end}",
         "mentor: Lena Weber p1 <mentor-p1@example.com> (Europe/Berlin) · "
         "mentee: Klaus Richter p1 <mentee-p1@example.com> (Europe/Berlin)",
+        "health: healthy",
         "Sessions",
         "no. local start time zone status SEQUENCE",
         f"{first.number} {wall(first.local_start)} Europe/Berlin invited 0",
         *(f"{s.number} {wall(s.local_start)} Europe/Berlin planned 0" for s in state.sessions[1:]),
+        "Check-ins and reflections (ratings career/psychosocial/emotional, 1–5)",
+        "none yet",
+        "Reviews (ratings 1–5)",
+        "none yet",
         "Messages (times in Europe/Berlin)",
         "time kind status recipient / reply",
         f"{sent[0]} welcome sent mentor mentor-p1@example.com",
@@ -413,14 +420,22 @@ async def _end_then_finished(stack: Stack) -> None:
     ended = await ops(stack, "end", COHORT, "p3", "--reason", "Moved abroad")
     assert ended.returncode == 0, ended.stderr
     assert lines(ended.stdout)[0] == "program ended: Moved abroad"
-    handle = stack.client.get_workflow_handle(pair_workflow_id(COHORT, "p3"))
-    # The closing review goes out at once, and then the pair's workflow is done.
-    await asyncio.wait_for(handle.result(), timeout=30)
-    state = await pair_state(stack, "p3")
-    assert state.phase == ProgramPhase.ENDED and state.ended and state.ended.reason == "Moved abroad"
+    # The closing review goes out at once; the pair then takes its answers for three weeks.
+    async def reviewed() -> PairState | None:
+        state = await pair_state(stack, "p3")
+        return state if state.closing_done else None
+
+    state = await eventually(reviewed)
+    assert state is not None and state.answers_until is not None and state.ended is not None
+    # Counted from when the closing review went out, a moment after the end.
+    assert timedelta(0) <= state.answers_until - state.ended.at - ANSWERS_AFTER_CLOSING < timedelta(seconds=30)
+    assert state.phase == ProgramPhase.ENDED and state.ended.reason == "Moved abroad"
     assert all(s.status == SessionStatus.CANCELLED for s in state.sessions if s.status != SessionStatus.HELD)
     late = await ops(stack, "end", COHORT, "p3", "--reason", "Moved abroad, really")
-    assert (late.returncode, late.stderr.strip()) == (1, "error: pair p3 has finished; nothing to change")
+    assert (late.returncode, late.stderr.strip()) == (
+        1,
+        "error: the program was ended early (Moved abroad); nothing to change",
+    )
 
 
 async def _add_pair_from_the_cohort_file(stack: Stack, folder: Path) -> None:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
+from unittest import mock
 
+from rich.console import Console
+
+from mentoring.answers import PairHealth
 from mentoring.state import CohortProgress, PairProgress, ProgramPhase
+from mentoring_service.cli import ops_views
 from mentoring_service.cli.ops_live import LivePair, with_live
 
 T0 = datetime(2027, 3, 1, 9, tzinfo=UTC)
@@ -43,3 +49,43 @@ def test_without_visibility_the_cohort_report_stands():
         pairs_by_phase={"sessions": 1}, sessions_held=2, messages_sent=20, messages_failed=0,
     )  # fmt: skip
     assert with_live(progress, {}) == progress
+
+
+def test_health_comes_from_visibility_and_a_pair_that_takes_no_answers_has_none():
+    old = reported("old", ProgramPhase.SESSIONS, 2)  # started before v1.1.0: no health anywhere
+    new = reported("new", ProgramPhase.SESSIONS, 2).model_copy(update={"health": PairHealth.HEALTHY})
+    progress = CohortProgress(
+        cohort_id="c", pairs=[old, new], pairs_total=2, pairs_started=2, pairs_by_phase={"sessions": 2},
+        sessions_held=4, messages_sent=40, messages_failed=0,
+    )  # fmt: skip
+    live = {
+        "old": LivePair(phase=ProgramPhase.SESSIONS, sessions_held=3, next_event_at=T0, started_at=T0),
+        "new": LivePair(
+            phase=ProgramPhase.SESSIONS, sessions_held=2, next_event_at=T0, started_at=T0, health=PairHealth.QUIET
+        ),
+    }
+    assert [p.health for p in with_live(progress, live).pairs] == [None, PairHealth.QUIET]
+    # Visibility a moment behind the pair's own report: the report's health stands.
+    live["new"] = live["new"].model_copy(update={"health": None})
+    assert [p.health for p in with_live(progress, live).pairs] == [None, PairHealth.HEALTHY]
+
+
+def test_status_shows_each_pairs_health_and_a_dash_for_a_pair_that_takes_no_answers():
+    pairs = [
+        reported("old", ProgramPhase.SESSIONS, 2),
+        reported("new", ProgramPhase.SESSIONS, 1).model_copy(update={"health": PairHealth.AT_RISK}),
+    ]
+    progress = CohortProgress(
+        cohort_id="c", pairs=pairs, pairs_total=2, pairs_started=2, pairs_by_phase={"sessions": 2},
+        sessions_held=3, messages_sent=30, messages_failed=0,
+    )  # fmt: skip
+    console = Console(file=io.StringIO(), width=80, color_system=None)
+    with mock.patch.object(ops_views, "out", console):
+        ops_views.print_status(progress)
+    rows = [" ".join(line.split()) for line in console.file.getvalue().splitlines()[1:] if line.strip("─ ")]
+    assert rows == [
+        "sessions next event",
+        "pair phase health held/planned (UTC) sent failed",
+        "old sessions — 2/13 2027-03-01 09:00 20 0",
+        "new sessions at_risk 1/13 2027-03-01 09:00 10 0",
+    ]

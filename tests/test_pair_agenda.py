@@ -14,6 +14,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.worker import Worker
 
 from activities.planning import plan_sessions
+from mentoring.answers import AnswerRequest, CheckInAnswer, CheckInChoice
 from mentoring.cohort import Cadence, Role
 from mentoring.ids import EMAIL_TASK_QUEUE, TASK_QUEUE
 from mentoring.messages import INVALID_MESSAGE, DeliveryReceipt, DeliveryRequest, MentoringFunction, MessageKind
@@ -25,12 +26,27 @@ K = MessageKind
 
 
 class FakeOutbox:
-    def __init__(self) -> None:
+    """Records every request. ``answering``: the mentee checks in ("we met") as their
+    reflection prompt arrives, through the signal the response site sends when no
+    worker takes its update in time, so the schedule holds no check-in reminders."""
+
+    def __init__(self, answering: bool = True) -> None:
         self.requests: list[DeliveryRequest] = []
+        self.answering = answering
 
     @activity.defn(name="deliver_message")
     async def deliver_message(self, request: DeliveryRequest) -> DeliveryReceipt:
         self.requests.append(request)
+        if self.answering and request.kind == K.REFLECTION and request.recipient.role == Role.MENTEE:
+            assert request.session is not None and request.links_expire is not None
+            met = CheckInAnswer(
+                answer_id=f"we-met-{request.session.session_id}-{request.session.sequence}",
+                role=Role.MENTEE,
+                session=request.session.session_id,
+                choice=CheckInChoice.MET,
+            )
+            pair = activity.client().get_workflow_handle(activity.info().workflow_id or "")
+            await pair.signal(PairProgramWorkflow.record_answer_later, AnswerRequest(answer=met))
         return DeliveryReceipt(
             key=request.key, message_id=f"<{len(self.requests)}@test>", smtp_code=250, smtp_reply="OK"
         )

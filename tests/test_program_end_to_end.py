@@ -38,8 +38,21 @@ async def test_every_message_arrives_once_with_correct_invites(skipping_env, smt
     assert result.phase == ProgramPhase.COMPLETED
     assert result.messages_failed == 0
     received = smtp.handler.received
-    # 13 sessions x (invite, reminder, reflection) + welcome, midpoint, closing = 42 per participant.
-    assert Counter(r.recipient for r in received) == {MENTOR: 42, MENTEE: 42, OFFICE: 1}
+    # Nobody checks in: 13 sessions x (invite, reminder, reflection, check-in reminder) +
+    # welcome, midpoint, closing + one nudge when the pair went quiet = 56 per participant;
+    # the office hears once that the pair is at risk, and at the end.
+    assert Counter(r.recipient for r in received) == {MENTOR: 56, MENTEE: 56, OFFICE: 2}
+    assert Counter(r.kind for r in smtp.handler.for_recipient(MENTEE)) == {
+        "welcome": 1,
+        "invite": 13,
+        "reminder": 13,
+        "reflection": 13,
+        "check_in_reminder": 13,
+        "pair_nudge": 1,
+        "midpoint_review": 1,
+        "closing_review": 1,
+    }
+    assert [r.kind for r in smtp.handler.for_recipient(OFFICE)] == ["at_risk_alert", "completion_notice"]
     assert len({r.message["Message-ID"] for r in received}) == len(received) == result.messages_sent
 
     by_id = {m.message_id: m for m in result.messages}
@@ -96,7 +109,7 @@ async def test_a_550_is_recorded_the_office_told_once_and_the_program_goes_on(sk
     # The mentor's program is unaffected.
     assert all(m.status == DeliveryStatus.SENT for m in result.messages if m.email == MENTOR)
     office = smtp.handler.for_recipient(OFFICE)
-    assert [r.kind for r in office] == ["delivery_failure_notice", "completion_notice"]
+    assert [r.kind for r in office] == ["delivery_failure_notice", "at_risk_alert", "completion_notice"]
     notice = office[0].message.get_body(("plain",)).get_content()
     assert MENTEE in notice
     # The code once, then the server's words.

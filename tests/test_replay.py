@@ -30,6 +30,19 @@ SCENARIOS = {
 }
 
 
+# Participants answer since v1.1.0.
+SCENARIOS_SINCE = {"v1.1.0": {"pair--answers"}}
+
+
+def scenarios(release: str) -> set[str]:
+    added = [names for since, names in SCENARIOS_SINCE.items() if version(release) >= version(since)]
+    return SCENARIOS.union(*added)
+
+
+def version(release: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in release.lstrip("v").split("."))
+
+
 def releases() -> set[str]:
     return {path.stem.rsplit("--", 1)[1] for path in HISTORIES}
 
@@ -37,7 +50,7 @@ def releases() -> set[str]:
 def test_every_supported_release_has_every_scenario():
     assert "v1.0.0" in releases(), "run scripts/record_histories.py v1.0.0"
     for release in releases():
-        assert {p.stem.rsplit("--", 1)[0] for p in HISTORIES if p.stem.endswith(f"--{release}")} == SCENARIOS
+        assert {p.stem.rsplit("--", 1)[0] for p in HISTORIES if p.stem.endswith(f"--{release}")} == scenarios(release)
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
@@ -64,3 +77,13 @@ def test_the_first_release_carries_no_patch():
     for path in HISTORIES:
         if path.stem.endswith("--v1.0.0"):
             assert patches_in(path) == set(), path.name
+
+
+def test_pairs_since_v1_1_0_listen_to_their_participants():
+    """Every pair started by v1.1.0 or later records the patch that lets it take answers;
+    a cohort workflow has no patch of its own."""
+    for path in HISTORIES:
+        release = path.stem.rsplit("--", 1)[1]
+        if version(release) >= version("v1.1.0"):
+            expected = {"participant-answers"} if path.stem.startswith("pair--") else set()
+            assert patches_in(path) == expected, path.name

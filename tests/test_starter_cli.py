@@ -79,13 +79,16 @@ def test_simulate_writes_every_message_of_the_program(tmp_path):
     files = sorted(outbox.glob("*.eml"))
     messages = [email.message_from_bytes(f.read_bytes(), policy=email.policy.default) for f in files]
     per_recipient = Counter(str(m["Delivered-To"]) for m in messages)
-    # 4 pairs, 8 participants, each with welcome, midpoint and closing plus three messages a session.
+    # 4 pairs, 8 participants, each with welcome, midpoint and closing plus four messages a
+    # session: nobody answers, so every check-in is reminded of.
     assert set(per_recipient) >= {"lena.weber@example.com", "sabine.hoffmann@example.com"}
-    assert per_recipient["mentoring@example.com"] == 4
     kinds = Counter(str(m["X-Mentoring-Kind"]) for m in messages)
     assert kinds["welcome"] == kinds["midpoint_review"] == kinds["closing_review"] == 8
-    assert kinds["invite"] == kinds["reminder"] == kinds["reflection"]
-    assert kinds["completion_notice"] == 4
+    assert kinds["invite"] == kinds["reminder"] == kinds["reflection"] == kinds["check_in_reminder"]
+    # Silence makes every pair quiet (one nudge to both) and then at risk (one alert to
+    # the office, besides its completion notice).
+    assert (kinds["pair_nudge"], kinds["at_risk_alert"], kinds["completion_notice"]) == (8, 4, 4)
+    assert per_recipient["mentoring@example.com"] == 8
     assert f"{len(files)} .eml files in {outbox}" in result.stdout
     assert "0 failed" in result.stdout
     assert "welcome" in result.stdout and "sabine.hoffmann@example.com" in result.stdout

@@ -11,9 +11,21 @@ import contextlib
 import pytest
 from pydantic import ValidationError
 
+from devstack.temporal_servers import TEST_KEY_ENV
 from mentoring.ids import EMAIL_TASK_QUEUE, TASK_QUEUE
+from mentoring_service.keys import KeyConfigError
 from mentoring_service.settings import MailSettings, WorkerSettings
 from mentoring_service.workers import create_workers, workflow_runner
+
+
+async def test_an_email_worker_without_keys_refuses_to_start(skipping_env, tmp_path, monkeypatch):
+    monkeypatch.delenv("MENTORING_ENCRYPTION_KEYS", raising=False)
+    monkeypatch.setenv("MENTORING_KEY_FILE", str(tmp_path / "missing.json"))
+    mail = MailSettings(delivery_ledger_url=f"sqlite:///{tmp_path}/ledger.sqlite3")
+    with pytest.raises(KeyConfigError):
+        create_workers(skipping_env.client, mail, WorkerSettings(worker_queues="email"))
+    # A workflow worker signs nothing and needs no key.
+    assert len(create_workers(skipping_env.client, mail, WorkerSettings(worker_queues="workflows"))) == 1
 
 
 def test_workflow_modules_are_shared_by_default():
@@ -30,7 +42,10 @@ def test_reload_workflow_modules_restores_the_sdk_default(monkeypatch):
     ("queues", "expected"),
     [("all", [TASK_QUEUE, EMAIL_TASK_QUEUE]), ("workflows", [TASK_QUEUE]), ("email", [EMAIL_TASK_QUEUE])],
 )
-async def test_worker_queues_split_one_worker_into_two(skipping_env, tmp_path, queues, expected):
+async def test_worker_queues_split_one_worker_into_two(skipping_env, tmp_path, monkeypatch, queues, expected):
+    # The email worker signs response links with the payload keys.
+    for name, value in TEST_KEY_ENV.items():
+        monkeypatch.setenv(name, value)
     ledger = tmp_path / "ledger.sqlite3"
     mail = MailSettings(delivery_ledger_url=f"sqlite:///{ledger}")
     workers = create_workers(skipping_env.client, mail, WorkerSettings(worker_queues=queues))

@@ -10,7 +10,7 @@ from temporalio.exceptions import ApplicationError
 from mentoring import inputs
 from mentoring.answers import CheckInAnswer, CheckInChoice, ReflectionAnswer, ReviewAnswer, ReviewStage
 from mentoring.state import PairState, SessionState, SessionStatus
-from workflows.answers import Answer, earlier_answer, session_of
+from workflows.answers import Answer, earlier_answer, review_open, session_of
 from workflows.validation import check_input, check_local_time
 
 # The types the site tells apart.
@@ -28,7 +28,7 @@ def check_answer(state: PairState, answer: Answer, program_start: date, now: dat
     if state.vacant_role == answer.role:
         raise refuse(f"the {answer.role.value} has left the pair")
     if isinstance(answer, ReviewAnswer):
-        _check_review(state, answer)
+        _check_review(state, answer, now)
         return
     session = session_of(state, answer.session)
     if session is None or session.status == SessionStatus.CANCELLED:
@@ -36,7 +36,8 @@ def check_answer(state: PairState, answer: Answer, program_start: date, now: dat
     if earlier_answer(state, answer.kind, answer.role, answer.session) is not None:
         raise refuse(f"this {answer.kind.replace('_', '-')} was answered already", ALREADY_ANSWERED)
     if isinstance(answer, ReflectionAnswer):
-        if not session.reflection_done:
+        # Its prompt may still be on its way to the other participant.
+        if not session.reflection_done and session.ends_at > now:
             raise refuse("this session has not taken place yet")
         return
     _check_check_in(state, answer, session, program_start, now)
@@ -45,7 +46,8 @@ def check_answer(state: PairState, answer: Answer, program_start: date, now: dat
 def _check_check_in(
     state: PairState, answer: CheckInAnswer, session: SessionState, program_start: date, now: datetime
 ) -> None:
-    if state.ended is not None or state.closing_done:
+    if state.ended is not None or (state.closing_done and state.answers_until is None):
+        # After the closing review, check-ins are still taken until its answers are in.
         raise refuse("the program has ended")
     if state.paused is not None:
         raise refuse("the pair is paused")
@@ -68,10 +70,10 @@ def _check_check_in(
         raise refuse(f"the pair already meets on {answer.new_local_start:%Y-%m-%d}")
 
 
-def _check_review(state: PairState, answer: ReviewAnswer) -> None:
-    closing = answer.stage == ReviewStage.CLOSING
-    if not (state.closing_done if closing else state.midpoint_done):
+def _check_review(state: PairState, answer: ReviewAnswer, now: datetime) -> None:
+    if not review_open(state, answer.stage, now):
         raise refuse(f"the {answer.stage.value} review has not been sent yet")
+    closing = answer.stage == ReviewStage.CLOSING
     if earlier_answer(state, "review", answer.role, stage=answer.stage) is not None:
         raise refuse(f"this {answer.stage.value} review was answered already", ALREADY_ANSWERED)
     if not closing and (answer.recommend is not None or answer.keep_meeting is not None):

@@ -97,6 +97,14 @@ def unanswered(state: PairState, session: SessionState, roles: list[Role]) -> li
     return [role for role in roles if earlier_answer(state, "check_in", role, session.number) is None]
 
 
+def review_open(state: PairState, stage: ReviewStage, now: datetime) -> bool:
+    """Sent, or due and on its way: one participant's slow mail server does not hold up
+    the other's answer."""
+    if stage == ReviewStage.MIDPOINT:
+        return state.midpoint_done or (state.midpoint_at is not None and state.midpoint_at <= now)
+    return state.closing_done or (state.closing_at is not None and state.closing_at <= now)
+
+
 def view(state: PairState, program: Program, request: AnswerViewRequest, now: datetime) -> AnswerView:
     """What the response page shows for one link, and whether it takes an answer."""
     assert state.mentor is not None and state.mentee is not None and state.pattern is not None
@@ -153,13 +161,12 @@ def _closed_because(
     if answered is not None:
         return "answered"
     if request.item == "review":
-        done = state.midpoint_done if request.stage == ReviewStage.MIDPOINT else state.closing_done
-        return None if done else "unknown"
+        return None if request.stage and review_open(state, request.stage, now) else "unknown"
     if session is None:
         return "unknown"
     if session.status == SessionStatus.CANCELLED:
         return "cancelled"
-    if request.item == "check_in" and (state.ended is not None or state.closing_done and session.starts_at > now):
+    if request.item == "check_in" and (state.ended is not None or state.closing_done and state.answers_until is None):
         return "ended"
     if request.item == "check_in" and state.paused is not None:
         return "paused"

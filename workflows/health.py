@@ -1,6 +1,7 @@
 """Pair health from check-ins and reviews, and who hears when it turns.
 
-``healthy``; ``quiet`` when the latest session whose check-in closed was not held;
+``healthy``; ``quiet`` when the latest session whose check-in settled (held, or closed
+a week after its prompt) was not held;
 ``at_risk`` when the latest two were not held, or a review since the last held
 session rated something 1 or 2. Going quiet sends the pair one friendly nudge (at
 most one per cadence period); going at risk sends the program office one alert.
@@ -29,10 +30,9 @@ LOW_RATING = 2
 
 
 def _checked(state: PairState) -> list[SessionState]:
-    """Sessions whose check-in is settled: held, missed, or closed without a "we met"."""
-    return [
-        s for s in active_sessions(state) if s.status in (SessionStatus.HELD, SessionStatus.MISSED) or s.check_in_closed
-    ]
+    """Sessions whose check-in is settled: held, or closed without a "we met". A "we
+    didn't meet" waits for the close too, because the partner may still say they met."""
+    return [s for s in active_sessions(state) if s.status == SessionStatus.HELD or s.check_in_closed]
 
 
 def _low_reviews(state: PairState) -> list[ReviewAnswer]:
@@ -73,9 +73,11 @@ def update(state: PairState, program: Program, now: datetime) -> PairHealth | No
     if current == previous:
         return None
     state.health = current
-    if state.ended is not None or state.closing_done:
+    if state.ended is not None:
         return current
-    if current == PairHealth.QUIET and _may_nudge(state, now):
+    # After the closing review there is nothing left to nudge towards; a low closing
+    # review still reaches the office.
+    if current == PairHealth.QUIET and not state.closing_done and _may_nudge(state, now):
         state.nudges_sent += 1
         state.last_nudge_at = now
         people = participants(state)

@@ -31,6 +31,10 @@ ANSWERED_KINDS = (
     MessageKind.CLOSING_REVIEW,
 )
 _CALENDAR_KINDS = (MessageKind.INVITE, MessageKind.INVITE_CANCEL)
+# About one time of a session: when the session moves, the new time gets its own, under
+# a key of its own (the delivery ledger sends a key once). Version 0 is the first time,
+# so keys of sessions never moved are what they always were.
+_PER_TIME_KINDS = (*_CALENDAR_KINDS, MessageKind.REMINDER, MessageKind.REFLECTION, MessageKind.CHECK_IN_REMINDER)
 
 
 def session_ref(session: SessionState, state: PairState, sequence: int | None = None) -> SessionRef:
@@ -114,7 +118,7 @@ class LetterWriter:
         state = self._state
         assert state.mentor is not None and state.mentee is not None
         number = session.number if session else 0
-        version = session.sequence if session and kind in _CALENDAR_KINDS else 0
+        version = session.sequence if session and kind in _PER_TIME_KINDS else 0
         active = active_sessions(state)
         # "of N" counts the current plan; a cancelled session is no longer part of it.
         total = 0 if kind == MessageKind.INVITE_CANCEL else len(active)

@@ -13,6 +13,7 @@ from mentoring.answers import PairHealth
 from mentoring.cohort import Program
 from mentoring.state import PairProgramResult, PairProgress, PairState, ProgramPhase
 from workflows.agenda import Due, active_sessions
+from workflows.health import health
 
 
 def progress(state: PairState, pair_id: str, next_item: Due | None, finished: bool = False) -> PairProgress:
@@ -57,12 +58,20 @@ def published(state: PairState, next_item: Due | None) -> tuple[ProgramPhase, in
     return state.phase, state.sessions_held, next_item.at if next_item else None, health
 
 
+def health_words(state: PairState, between: str = ": ") -> str:
+    """'healthy', or 'quiet: session 4 was not held': the health nudges and alerts
+    followed, with its reason (which names sessions by number, nobody by name)."""
+    words = state.health.value.replace("_", " ")
+    current, why = health(state)
+    return f"{words}{between}{why}" if current == state.health != PairHealth.HEALTHY else words
+
+
 def details_line(state: PairState, next_item: Due | None) -> str:
     """The one line admins read in the UI: what the pair does, and what comes next."""
     planned = len(active_sessions(state))
     line = f"**{state.phase.value}** · {state.sessions_held} of {planned} sessions held"
     if state.listening:
-        line += f" · {state.health.value.replace('_', ' ')}"
+        line += f" · {health_words(state)}"
     if state.paused is not None:
         line += f" · paused {'until ' + str(state.paused.until) if state.paused.until else 'until resumed'}"
     if next_item:
@@ -84,4 +93,18 @@ def result(state: PairState, program: Program, pair_id: str) -> PairProgramResul
         messages_sent=state.messages_sent,
         messages_failed=state.messages_failed,
         messages=state.messages,
+        **_listening_result(state),
     )
+
+
+def _listening_result(state: PairState) -> dict[str, object]:
+    if not state.listening:
+        return {}
+    current, why = health(state)
+    return {
+        "health": state.health,
+        "health_reason": why if current == state.health else "",
+        "sessions_not_held": state.sessions_past - state.sessions_held,
+        "nudges_sent": state.nudges_sent,
+        "alerts_sent": state.alerts_sent,
+    }

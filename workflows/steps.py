@@ -82,11 +82,14 @@ class ProgramSteps:
             # Moved while the reminder went out: the new time gets its own reminder.
             session.reminder_done = session.sequence == sequence
         elif item.action == Action.REFLECTION:
+            sequence = session.sequence
             if not self._state.listening:
                 # Before participants could answer, a session counted as held once it passed.
                 session.status = SessionStatus.HELD
             await courier.send_all(self._requests(MessageKind.REFLECTION, session), item.at)
-            session.reflection_done = True
+            # "We need a new date" from the first to read it, while the other's was still on
+            # its way: the session's new time gets its own prompt.
+            session.reflection_done = session.sequence == sequence
         elif item.action == Action.CHECK_IN_REMINDER:
             roles = unanswered(self._state, session, [p.role for p in participants(self._state)])
             requests = [r for r in self._requests(MessageKind.CHECK_IN_REMINDER, session) if r.recipient.role in roles]

@@ -6,11 +6,25 @@ import asyncio
 from collections.abc import Coroutine
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
 
 out = Console()
 err = Console(stderr=True)
+
+
+def table(*columns: str, wrap: tuple[str, ...] = ()) -> Table:
+    """Columns in ``wrap`` fold onto more lines when the terminal (or a pipe's 80
+    columns) is too narrow; the others are kept whole, so no status is ever cut."""
+    shown = Table(box=box.SIMPLE, show_edge=False, pad_edge=False, highlight=False)
+    for column in columns:
+        if column in wrap:
+            shown.add_column(column, overflow="fold")
+        else:
+            shown.add_column(column, no_wrap=True)
+    return shown
 
 
 class CommandError(Exception):

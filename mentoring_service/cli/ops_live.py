@@ -1,8 +1,8 @@
 """What visibility knows about a cohort's pairs right now.
 
 A pair reports to its cohort workflow only on milestones, but it upserts its
-phase, sessions held and next event as search attributes every time it wakes. So
-``ops.py status`` takes those three from visibility, and the counts of messages
+phase, sessions held, next event and health as search attributes every time it
+wakes. So ``ops.py status`` takes those from visibility, and the counts of messages
 from the cohort's ``progress`` query.
 """
 
@@ -15,6 +15,7 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 
 from mentoring import search_attributes as sa
+from mentoring.answers import PairHealth
 from mentoring.ids import PAIR_WORKFLOW_TYPE
 from mentoring.state import CohortProgress, PairProgress, ProgramPhase
 
@@ -24,6 +25,8 @@ class LivePair(BaseModel):
     sessions_held: int
     next_event_at: datetime | None
     started_at: datetime
+    # None for a pair that takes no answers (started before v1.1.0).
+    health: PairHealth | None = None
 
 
 async def live_pairs(client: Client, cohort_id: str) -> dict[str, LivePair]:
@@ -42,6 +45,7 @@ async def live_pairs(client: Client, cohort_id: str) -> dict[str, LivePair]:
                 sessions_held=attributes.get(sa.SESSIONS_HELD) or 0,
                 next_event_at=attributes.get(sa.NEXT_EVENT_AT),
                 started_at=execution.start_time,
+                health=PairHealth(health) if (health := attributes.get(sa.PAIR_HEALTH)) else None,
             )
             if pair_id not in found or found[pair_id].started_at < live.started_at:
                 found[pair_id] = live
@@ -51,7 +55,7 @@ async def live_pairs(client: Client, cohort_id: str) -> dict[str, LivePair]:
 
 
 def with_live(progress: CohortProgress, live: dict[str, LivePair]) -> CohortProgress:
-    """The cohort's progress, with phase, sessions held and next event from visibility."""
+    """The cohort's progress, with phase, sessions held, next event and health from visibility."""
     pairs: list[PairProgress] = []
     for pair in progress.pairs:
         now = live.get(pair.pair_id)
@@ -60,7 +64,13 @@ def with_live(progress: CohortProgress, live: dict[str, LivePair]) -> CohortProg
             continue
         pairs.append(
             pair.model_copy(
-                update={"phase": now.phase, "sessions_held": now.sessions_held, "next_event_at": now.next_event_at}
+                update={
+                    "phase": now.phase,
+                    "sessions_held": now.sessions_held,
+                    "next_event_at": now.next_event_at,
+                    # A pair that reported health has it in visibility too, a moment later at most.
+                    "health": now.health or pair.health,
+                }
             )
         )
     by_phase: dict[str, int] = {}

@@ -6,13 +6,13 @@ import zoneinfo
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from rich import box
 from rich.table import Table
 from rich.text import Text
 
 from mentoring.cohort import Person
 from mentoring.state import CohortProgress, PairState, SessionStatus
-from mentoring_service.cli.console import out
+from mentoring_service.cli import ops_answers
+from mentoring_service.cli.console import out, table
 from workflows.agenda import position
 
 
@@ -25,18 +25,6 @@ def utc(moment: datetime | None) -> str:
     return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M}" if moment else "-"
 
 
-def _table(*columns: str, wrap: tuple[str, ...] = ()) -> Table:
-    """Columns in ``wrap`` fold onto more lines when the terminal (or a pipe's 80
-    columns) is too narrow; the others are kept whole, so no status is ever cut."""
-    table = Table(box=box.SIMPLE, show_edge=False, pad_edge=False, highlight=False)
-    for column in columns:
-        if column in wrap:
-            table.add_column(column, overflow="fold")
-        else:
-            table.add_column(column, no_wrap=True)
-    return table
-
-
 def print_status(progress: CohortProgress) -> None:
     out.print(
         f"cohort {progress.cohort_id}: {progress.pairs_started} of {progress.pairs_total} pairs started · "
@@ -44,18 +32,23 @@ def print_status(progress: CohortProgress) -> None:
         f"{progress.messages_failed} failed",
         highlight=False,
     )
-    table = _table("pair", "phase", "sessions held/planned", "next event (UTC)", "sent", "failed")
+    # Two-line headers keep a row within 80 columns (a pipe's width); a long pair id folds.
+    rows = table(
+        "pair", "phase", "health", "sessions\nheld/planned", "next event\n(UTC)", "sent", "failed", wrap=("pair",)
+    )
     for pair in progress.pairs:
-        table.add_row(
+        rows.add_row(
             pair.pair_id,
             pair.phase.value,
+            # As the PairHealth search attribute has it; "—" for a pair that takes no answers.
+            pair.health.value if pair.health else "—",
             # 0 planned: the pair has not reported since it was started (nothing sent yet).
             f"{pair.sessions_held}/{pair.sessions_planned or '-'}",
             utc(pair.next_event_at),
             str(pair.messages_sent),
             str(pair.messages_failed),
         )
-    out.print(table)
+    out.print(rows)
 
 
 def meeting_zone(state: PairState) -> str:
@@ -91,8 +84,15 @@ def print_pair(cohort_id: str, pair_id: str, state: PairState) -> None:
     if state.ended is not None:
         ended = f"ended early at {local(state.ended.at)} {zone_name}: {state.ended.reason}"
         out.print(ended, highlight=False, markup=False)
+    if state.listening:
+        out.print(ops_answers.health_line(state), highlight=False, markup=False)
     out.print("\n[bold]Sessions[/]")
     out.print(_sessions(state))
+    if state.listening:
+        out.print("\n[bold]Check-ins and reflections[/] (ratings career/psychosocial/emotional, 1–5)")
+        out.print(ops_answers.check_ins(state))
+        out.print("\n[bold]Reviews[/] (ratings 1–5)")
+        out.print(ops_answers.reviews(state))
     out.print(f"\n[bold]Messages[/] (times in {zone_name})", highlight=False)
     out.print(_messages(state, local) if state.messages else "none yet")
     out.print(f"\n[bold]Pauses[/] (times in {zone_name})", highlight=False)
@@ -100,44 +100,44 @@ def print_pair(cohort_id: str, pair_id: str, state: PairState) -> None:
 
 
 def _sessions(state: PairState) -> Table:
-    table = _table("no.", "local start", "time zone", "status", "SEQUENCE", wrap=("time zone",))
+    rows = table("no.", "local start", "time zone", "status", "SEQUENCE", wrap=("time zone",))
     # Numbered as ops commands and the emails number them; a cancelled one keeps its
     # number in brackets.
     for session in sorted(state.sessions, key=lambda s: (s.starts_at, s.number)):
         place = position(state, session)
-        table.add_row(
+        rows.add_row(
             f"({place})" if session.status == SessionStatus.CANCELLED else str(place),
             wall_clock(session.local_start),
             session.timezone,
             session.status.value,
             str(session.sequence),
         )
-    return table
+    return rows
 
 
 def _messages(state: PairState, local: Callable[[datetime], str]) -> Table:
     by_id = {s.number: s for s in state.sessions}
     # The outcome sits next to what was sent; recipient and SMTP reply share the last
     # column, which alone folds, so 80 columns (a pipe's width) keep every row readable.
-    table = _table("time", "kind", "status", "recipient / reply", wrap=("recipient / reply",))
+    rows = table("time", "kind", "status", "recipient / reply", wrap=("recipient / reply",))
     for message in state.messages:
         about = by_id.get(message.session_number or 0)
-        table.add_row(
+        rows.add_row(
             local(message.recorded_at),
             message.kind.value + (f" {position(state, about)}" if about else ""),
             message.status.value,
             Text(f"{message.role.value} {message.email}" + (f"\n{message.detail}" if message.detail else "")),
         )
-    return table
+    return rows
 
 
 def _pauses(state: PairState, local: Callable[[datetime], str]) -> Table:
-    table = _table("from", "until (last day)", "resumed", "reason", wrap=("reason",))
+    rows = table("from", "until (last day)", "resumed", "reason", wrap=("reason",))
     for pause in state.pauses:
-        table.add_row(
+        rows.add_row(
             local(pause.started_at),
             str(pause.until) if pause.until else "until resumed",
             local(pause.resumed_at) if pause.resumed_at else "still paused",
             Text(pause.reason),
         )
-    return table
+    return rows

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from rich.markup import escape
 from rich.table import Table
-from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
 
 from activities.answer_links import AnswerLinks
 from mentoring.cohort import Cohort
@@ -23,6 +23,8 @@ from mentoring.state import PairProgramResult
 from mentoring_service.cli.address_report import address_lines
 from mentoring_service.cli.clock_changes import print_clock_changes
 from mentoring_service.cli.console import CommandError, out
+from mentoring_service.cli.response_script import ResponseScript
+from mentoring_service.cli.simulated_answers import SimulatedParticipants
 from mentoring_service.cli.start import start_cohort
 from mentoring_service.codec import EncryptionCodec, data_converter
 from mentoring_service.inbox import start_inbox
@@ -44,25 +46,53 @@ def check_outbox(outbox: Path) -> None:
         )
 
 
-async def run_program(client: Client, cohort: Cohort, mail: MailSettings) -> list[PairProgramResult]:
+async def run_program(
+    env: WorkflowEnvironment,
+    cohort: Cohort,
+    mail: MailSettings,
+    signer: LinkSigner,
+    participants: SimulatedParticipants | None = None,
+) -> list[PairProgramResult]:
+    client = env.client
     # Time is skipped, so the email rate limit would only slow the preview down.
     workers = create_workers(
         client,
         mail,
         WorkerSettings(email_rate_per_second=10_000),
-        AnswerLinks(LinkSigner.ephemeral(), ResponseSiteSettings().public_url),
+        AnswerLinks(signer, ResponseSiteSettings().public_url),
     )
     async with contextlib.AsyncExitStack() as stack:
         for worker in workers:
             await stack.enter_async_context(worker)
+        if participants is not None:
+            participants.attach(env)
         handle, _ = await start_cohort(client, cohort)
         await handle.result()
+        if participants is not None:
+            await participants.finish()
         return [
             await client.get_workflow_handle_for(
                 PairProgramWorkflow.run, pair_workflow_id(cohort.program.cohort_id, pair.id)
             ).result()
             for pair in cohort.pairs
         ]
+
+
+def pair_health(results: list[PairProgramResult]) -> Table:
+    """Per pair, where the answers led: health and why, sessions held, nudges and alerts."""
+    table = Table(title="Pair health at the end of the program")
+    for column in ("pair", "health", "why", "sessions held", "not held", "nudges", "alerts"):
+        table.add_column(column, overflow="fold")
+    for result in results:
+        if result.health is None:  # cannot happen for a new pair; kept honest all the same
+            table.add_row(result.pair_id, "—", "takes no answers", str(result.sessions_held), "", "", "")
+            continue
+        table.add_row(
+            result.pair_id, result.health.value, result.health_reason,
+            f"{result.sessions_held} of {result.sessions_planned}", str(result.sessions_not_held),
+            str(result.nudges_sent), str(result.alerts_sent),
+        )  # fmt: skip
+    return table
 
 
 def timeline(cohort: Cohort, results: list[PairProgramResult]) -> Table:
@@ -86,11 +116,16 @@ def timeline(cohort: Cohort, results: list[PairProgramResult]) -> Table:
     return table
 
 
-async def simulate(cohort: Cohort, outbox: Path) -> list[PairProgramResult]:
+async def simulate(cohort: Cohort, outbox: Path, script: ResponseScript | None = None) -> list[PairProgramResult]:
+    """``script``: who answers what (``--responses``); without one, nobody answers."""
     check_outbox(outbox)
     outbox.mkdir(parents=True, exist_ok=True)
     began = time.monotonic()
-    inbox = start_inbox(outbox, host="127.0.0.1", port=0)
+    # Links signed with a key of the preview's own, which its participants read.
+    signer = LinkSigner.ephemeral()
+    participants = SimulatedParticipants(script, signer) if script is not None else None
+    answer = participants.on_message if participants is not None else None
+    inbox = start_inbox(outbox, host="127.0.0.1", port=0, on_message=answer)
     try:
         # A key of its own, gone with the process: the preview's server is thrown away too.
         env = await start_time_skipping(data_converter(EncryptionCodec.ephemeral()), quiet_runtime())
@@ -103,12 +138,15 @@ async def simulate(cohort: Cohort, outbox: Path) -> list[PairProgramResult]:
                     smtp_tls="none",
                     delivery_ledger_url=f"sqlite:///{scratch}/ledger.sqlite3",
                 )
-                results = await run_program(env.client, cohort, mail)
+                results = await run_program(env, cohort, mail, signer, participants)
         finally:
             await env.shutdown()
     finally:
         inbox.stop()
     out.print(timeline(cohort, results))
+    out.print(pair_health(results))
+    for note in participants.notes if participants is not None else []:
+        out.print(escape(f"note: {note}"), highlight=False, soft_wrap=True)
     print_clock_changes(cohort)
     total = sum(len(r.messages) for r in results)
     failed = sum(r.messages_failed for r in results)

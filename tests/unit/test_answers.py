@@ -99,6 +99,9 @@ def test_reviews_are_taken_once_their_email_went_out_and_only_with_their_own_que
     state = listening_state()
     midpoint = ReviewAnswer(answer_id="review-1", role=Role.MENTOR, stage=ReviewStage.MIDPOINT)
     assert refused(state, midpoint).message == "the midpoint review has not been sent yet"
+    # Due and on its way: one participant's slow mail server does not hold up the other.
+    state.midpoint_at = AFTER_THIRD - timedelta(minutes=1)
+    check_answer(state, midpoint, PROGRAM.start_date, AFTER_THIRD)
     state.midpoint_done = True
     with_closing = midpoint.model_copy(update={"recommend": 9, "keep_meeting": KeepMeeting.YES})
     assert "belong to the closing review" in refused(state, with_closing).message
@@ -171,3 +174,14 @@ def test_the_page_view_says_why_a_link_takes_no_answer():
     assert view(state, PROGRAM, request, AFTER_THIRD).closed_because == "answered"
     review = AnswerViewRequest(role=Role.MENTOR, item="review", stage=ReviewStage.CLOSING)
     assert view(state, PROGRAM, review, AFTER_THIRD).closed_because == "unknown"
+
+
+def test_check_ins_are_taken_after_the_closing_review_until_its_answers_are_in():
+    state = listening_state()
+    state.closing_done, state.answers_until = True, AFTER_THIRD + timedelta(days=21)
+    request = AnswerViewRequest(role=Role.MENTEE, item="check_in", session=3)
+    assert view(state, PROGRAM, request, AFTER_THIRD).open
+    check_answer(state, check_in(3, CheckInChoice.MET), PROGRAM.start_date, AFTER_THIRD)
+    state.answers_until = None
+    assert view(state, PROGRAM, request, AFTER_THIRD).closed_because == "ended"
+    assert refused(state, check_in(3, CheckInChoice.MET)).message == "the program has ended"

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from mentoring.answers import CheckInAnswer, CheckInChoice, PairHealth, Ratings, ReviewAnswer, ReviewStage
 from mentoring.cohort import Cadence, Role
 from mentoring.messages import MessageKind
-from mentoring.state import PairState, SessionStatus
+from mentoring.state import EndRecord, PairState, SessionStatus
 from tests import factories
 from tests.unit.states import START, pair_state
 from workflows import health
@@ -20,9 +20,9 @@ from workflows.listening import start_listening
 
 PROGRAM = factories.program(START.date())
 NOW = START + timedelta(weeks=9)
-# What became of a session's check-in: held, missed ("we didn't meet"), closed without
-# an answer, or still open.
-OUTCOMES = st.sampled_from(["held", "missed", "silent", "open"])
+# What became of a session's check-in: held, missed ("we didn't meet", check-in closed),
+# closed without an answer, "we didn't meet" while the check-in is still open, or open.
+OUTCOMES = st.sampled_from(["held", "missed", "silent", "missed-open", "open"])
 
 
 def settle(state: PairState, outcomes: list[str]) -> None:
@@ -30,15 +30,16 @@ def settle(state: PairState, outcomes: list[str]) -> None:
         session.reflection_done = True
         if outcome == "held":
             session.status = SessionStatus.HELD
-        elif outcome == "missed":
+        elif outcome in ("missed", "missed-open"):
             session.status = SessionStatus.MISSED
+            session.check_in_closed = outcome == "missed"
         elif outcome == "silent":
             session.check_in_closed = True
 
 
 def expected(outcomes: list[str]) -> PairHealth:
     """The issue's rule: at risk after two sessions in a row not held, quiet after one."""
-    settled = [o for o in outcomes if o != "open"]
+    settled = [o for o in outcomes if o not in ("open", "missed-open")]
     if len(settled) >= 2 and all(o != "held" for o in settled[-2:]):
         return PairHealth.AT_RISK
     if settled and settled[-1] != "held":
@@ -119,15 +120,23 @@ def test_never_more_than_one_nudge_per_cadence_period(cadence: Cadence, steps: l
     assert alerts == turns_at_risk
 
 
-def test_nothing_is_sent_for_a_pair_that_has_ended():
+def test_an_ended_pair_hears_nothing_and_after_the_closing_only_the_office_does():
+    state = pair_state()
+    start_listening(state)
+    state.ended = EndRecord(reason="reorganisation", at=NOW, closing_review=True)
+    settle(state, ["silent", "silent"])
+    assert health.update(state, PROGRAM, NOW) == PairHealth.AT_RISK and state.outbox == []
     state = pair_state()
     start_listening(state)
     state.closing_done = True
-    settle(state, ["silent", "silent"])
-    assert health.update(state, PROGRAM, NOW) == PairHealth.AT_RISK and state.outbox == []
+    settle(state, ["held", "silent"])
+    assert health.update(state, PROGRAM, NOW) == PairHealth.QUIET and state.outbox == []  # no nudge
+    settle(state, ["held", "silent", "silent"])
+    assert health.update(state, PROGRAM, NOW) == PairHealth.AT_RISK
+    assert outbox_kinds(state) == [(MessageKind.AT_RISK_ALERT, Role.PROGRAM_OFFICE)]
 
 
-def test_check_in_answers_drive_health_through_record():
+def test_we_did_not_meet_counts_once_the_check_in_closes_since_the_partner_may_say_we_met():
     state = pair_state()
     start_listening(state)
     settle(state, ["open", "open"])
@@ -136,4 +145,8 @@ def test_check_in_answers_drive_health_through_record():
             answer_id=f"check-in-{number}", role=Role.MENTOR, session=number, choice=CheckInChoice.NOT_MET
         )
         record(state, answer, NOW)
+    assert health.health(state)[0] == PairHealth.HEALTHY
+    state.sessions[0].check_in_closed = True
+    assert health.health(state)[0] == PairHealth.QUIET
+    state.sessions[1].check_in_closed = True
     assert health.health(state)[0] == PairHealth.AT_RISK

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 from temporalio.exceptions import ApplicationError
 
+from mentoring.answers import PairHealth
 from mentoring.cohort import Person, Role
 from mentoring.messages import MessageKind
 from mentoring.operations import (
@@ -17,7 +18,7 @@ from mentoring.operations import (
     ReplaceParticipant,
     RescheduleSession,
 )
-from mentoring.state import ProgramPhase
+from mentoring.state import ProgramPhase, SessionStatus
 from tests import factories
 from tests.unit.states import START, pair_state
 from workflows import progress, validation
@@ -60,6 +61,24 @@ def test_the_details_line_says_what_comes_next():
         "**kickoff** · 0 of 8 sessions held · next: reminder for session 1 at 2027-03-02 15:00 UTC"
         f" · runs past six months, to {state.program_end}"
     )
+
+
+def test_the_details_line_names_the_health_and_why():
+    state = pair_state()
+    assert "healthy" not in progress.details_line(state, None)  # a pair that takes no answers
+    state.listening = True
+    assert progress.details_line(state, None) == "**kickoff** · 0 of 8 sessions held · healthy"
+    for session in state.sessions[:2]:
+        session.reflection_done = session.check_in_closed = True
+    state.sessions[0].status = SessionStatus.HELD
+    state.health = PairHealth.QUIET
+    assert progress.details_line(state, None) == "**kickoff** · 1 of 8 sessions held · quiet: session 2 was not held"
+    state.sessions[0].status = SessionStatus.MISSED
+    state.health = PairHealth.AT_RISK
+    assert progress.details_line(state, None).endswith(" · at risk: sessions 1 and 2 were not held")
+    # Health is what nudges and alerts followed; until the pair records a change, no reason.
+    state.health = PairHealth.HEALTHY
+    assert progress.details_line(state, None).endswith(" sessions held · healthy")
 
 
 def reason(check, *args) -> str:
@@ -126,3 +145,23 @@ def test_session_mail_expires_when_the_session_starts_and_notices_after_their_wi
     assert expires_at(invite, NOW, NOW) == state.sessions[0].starts_at
     closing = letters.request(MessageKind.CLOSING_REVIEW, recipient, NOW)
     assert expires_at(closing, NOW, NOW + timedelta(days=1)) == NOW + timedelta(days=15)
+
+
+def test_a_moved_session_gets_its_own_reminder_prompt_and_check_in_reminder():
+    """The delivery ledger sends a key once: the mail about a session's new time needs a
+    key of its own, or it is recorded as sent and never delivered."""
+    state = pair_state()
+    letters = LetterWriter("pair:unit:p1", factories.program(START.date()), "p1", state)
+    recipient, session = participants(state)[0], state.sessions[0]
+    kinds = (MessageKind.INVITE, MessageKind.REMINDER, MessageKind.REFLECTION, MessageKind.CHECK_IN_REMINDER)
+    first = [letters.request(kind, recipient, NOW, session).key for kind in kinds]
+    assert first == [
+        "pair:unit:p1/session-1-invite/0/mentor",
+        "pair:unit:p1/session-1-reminder/0/mentor",
+        "pair:unit:p1/session-1-reflection/0/mentor",
+        "pair:unit:p1/session-1-check-in-reminder/0/mentor",
+    ]
+    session.sequence = 1  # moved: ops.py reschedule, or "we need a new date"
+    assert [letters.request(kind, recipient, NOW, session).key for kind in kinds] == [
+        key.replace("/0/", "/1/") for key in first
+    ]
