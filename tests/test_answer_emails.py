@@ -418,6 +418,8 @@ def _missed(*numbers: int) -> PairState:
     state = pair_state()
     for session_ in state.sessions[: max(numbers)]:
         session_.status = SessionStatus.MISSED if session_.number in numbers else SessionStatus.HELD
+        # A "we didn't meet" counts for health once the check-in has closed.
+        session_.check_in_closed = True
     return state
 
 

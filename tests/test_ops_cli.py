@@ -420,6 +420,7 @@ async def _end_then_finished(stack: Stack) -> None:
     ended = await ops(stack, "end", COHORT, "p3", "--reason", "Moved abroad")
     assert ended.returncode == 0, ended.stderr
     assert lines(ended.stdout)[0] == "program ended: Moved abroad"
+
     # The closing review goes out at once; the pair then takes its answers for three weeks.
     async def reviewed() -> PairState | None:
         state = await pair_state(stack, "p3")

@@ -211,9 +211,9 @@ pairs:
     n = sessions_in(start, 4, weeks=1)
     assert health_rows(result.stdout) == {
         "silent": ["at_risk", f"sessions {n - 1} and {n} were not held", f"0 of {n}", str(n), "1", "1"],
-        # Each "we didn't meet" counts when its check-in closes, a week after its prompt:
-        # by then the next session was held, so the pair never turned quiet.
-        "flaky": ["healthy", "sessions are held", f"{n - 2} of {n}", "2", "0", "0"],
+        # Both said "we didn't meet", so each missed session counts at once: two weeks
+        # apart, a nudge each (at most one a week).
+        "flaky": ["healthy", "sessions are held", f"{n - 2} of {n}", "2", "2", "0"],
         # Session 3 moved to the next day, and held there.
         "moves": ["healthy", "sessions are held", f"{n} of {n}", "0", "0", "0"],
         # They disagreed on session 2, which counts as held. After the closing review
@@ -229,6 +229,8 @@ pairs:
             ("pair_nudge", "silent", "mentor-silent@example.com"): 1,
             ("pair_nudge", "silent", "mentee-silent@example.com"): 1,
             ("at_risk_alert", "silent", "office@example.com"): 1,
+            ("pair_nudge", "flaky", "mentor-flaky@example.com"): 2,
+            ("pair_nudge", "flaky", "mentee-flaky@example.com"): 2,
             ("at_risk_alert", "split", "office@example.com"): 1,
             # The mentee asked for the new date: the mentor hears.
             ("new_date_chosen", "moves", "mentor-moves@example.com"): 1,

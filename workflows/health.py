@@ -18,6 +18,7 @@ from mentoring.messages import MessageKind
 from mentoring.state import PairState, SessionState, SessionStatus
 from workflows import notices
 from workflows.agenda import active_sessions, position
+from workflows.answers import unanswered
 from workflows.letters import participants, program_office
 
 CADENCE_PERIOD = {
@@ -30,9 +31,17 @@ LOW_RATING = 2
 
 
 def _checked(state: PairState) -> list[SessionState]:
-    """Sessions whose check-in is settled: held, or closed without a "we met". A "we
-    didn't meet" waits for the close too, because the partner may still say they met."""
-    return [s for s in active_sessions(state) if s.status == SessionStatus.HELD or s.check_in_closed]
+    """Sessions whose check-in is settled: held, closed without a "we met", or missed by
+    everyone's word. One "we didn't meet" waits for the close, because the partner may
+    still say they met."""
+    roles = [p.role for p in participants(state)]
+    return [
+        s
+        for s in active_sessions(state)
+        if s.status == SessionStatus.HELD
+        or s.check_in_closed
+        or (s.status == SessionStatus.MISSED and not unanswered(state, s, roles))
+    ]
 
 
 def _low_reviews(state: PairState) -> list[ReviewAnswer]:

@@ -148,5 +148,7 @@ def test_we_did_not_meet_counts_once_the_check_in_closes_since_the_partner_may_s
     assert health.health(state)[0] == PairHealth.HEALTHY
     state.sessions[0].check_in_closed = True
     assert health.health(state)[0] == PairHealth.QUIET
-    state.sessions[1].check_in_closed = True
+    # Both said so: nobody is left to say they met, so it counts at once.
+    both = CheckInAnswer(answer_id="check-in-2-mentee", role=Role.MENTEE, session=2, choice=CheckInChoice.NOT_MET)
+    record(state, both, NOW)
     assert health.health(state)[0] == PairHealth.AT_RISK
