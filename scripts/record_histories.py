@@ -47,8 +47,10 @@ from mentoring.operations import (  # noqa: E402
     WithdrawParticipant,
 )
 from mentoring.state import CohortInput, PairProgramInput  # noqa: E402
+from mentoring_service.links import LinkSigner  # noqa: E402
 from mentoring_service.settings import (  # noqa: E402
     MailSettings,
+    ResponseSiteSettings,
     WorkerSettings,
 )
 from mentoring_service.time_skipping import quiet_runtime  # noqa: E402
@@ -210,7 +212,10 @@ async def main() -> None:
             mail = MailSettings(smtp_host="127.0.0.1", smtp_port=smtp.port)
             async with contextlib.AsyncExitStack() as stack:
                 for worker in create_workers(
-                    env.client, mail, WorkerSettings(email_rate_per_second=10_000), AnswerLinks.ephemeral()
+                    env.client,
+                    mail,
+                    WorkerSettings(email_rate_per_second=10_000),
+                    AnswerLinks(LinkSigner.ephemeral(), ResponseSiteSettings().public_url),
                 ):
                     await stack.enter_async_context(worker)
 
