@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-
 SHUTDOWN_SECONDS = 5.0
 
 
