@@ -29,6 +29,9 @@ class MessageKind(StrEnum):
     PAIR_NUDGE = "pair_nudge"
     AT_RISK_ALERT = "at_risk_alert"
     NEW_DATE_CHOSEN = "new_date_chosen"
+    SESSION_DECLINED = "session_declined"
+    DECLINED_NEW_DATE = "declined_new_date"
+    COUNTER_PROPOSED = "counter_proposed"
 
 
 class MentoringFunction(StrEnum):
@@ -111,6 +114,8 @@ class DeliveryRequest(BaseModel):
     # The pair takes answers: check-in, reflection and review emails carry signed links
     # to the response site that last until this day.
     links_expire: date | None = None
+    counter_start: AwareDatetime | None = None
+    counter_end: AwareDatetime | None = None
 
 
 class DeliveryReceipt(BaseModel):

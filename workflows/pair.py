@@ -38,13 +38,14 @@ with workflow.unsafe.imports_passed_through():
         WithdrawParticipant,
     )
     from mentoring.plan import SessionPlan
+    from mentoring.replies import ReplyReceipt, ReplyRequest
     from mentoring.state import (
         CancelledBy,
         PairProgramInput,
         PairProgramResult,
         PairState,
     )
-    from workflows import answers, handover, health, notices, pausing
+    from workflows import answers, handover, health, notices, pausing, replies
     from workflows import progress as report
     from workflows import validation as check
     from workflows.agenda import Action, Due, active_sessions, current_phase, due_items
@@ -208,6 +209,26 @@ class PairProgramWorkflow:
             workflow.logger.info("pair %s: an answer was not recorded (%s)", self._input.pair.id, error.type)
             return
         await self._record(request)
+
+    # ------------------------------------------------------------------ calendar replies
+
+    @workflow.update
+    def record_calendar_reply(self, request: ReplyRequest) -> ReplyReceipt:
+        """An accept, decline, tentative or proposed new time from a participant's
+        calendar, read from the program office's mailbox. Read twice, it counts once."""
+        reply, state = request.reply, self._state
+        if reply.message_id in state.replies_seen:
+            return ReplyReceipt(message_id=reply.message_id, recorded=False, summary="recorded before")
+        summary = replies.record(state, self._program, reply, workflow.now())
+        if state.listening:
+            health.update(state, self._program, workflow.now())
+        self._agenda_changed = True
+        return ReplyReceipt(message_id=reply.message_id, recorded=True, summary=summary)
+
+    @record_calendar_reply.validator
+    def _check_calendar_reply(self, request: ReplyRequest) -> None:
+        if request.reply.message_id not in self._state.replies_seen:
+            replies.check_reply(self._state, self._workflow_id, request.reply)
 
     # ------------------------------------------------------------------ operations on sessions
 
