@@ -32,6 +32,8 @@ class MessageKind(StrEnum):
     SESSION_DECLINED = "session_declined"
     DECLINED_NEW_DATE = "declined_new_date"
     COUNTER_PROPOSED = "counter_proposed"
+    # To the proposer, with METHOD:DECLINECOUNTER: the office keeps the session's time.
+    COUNTER_DECLINED = "counter_declined"
 
 
 class MentoringFunction(StrEnum):
