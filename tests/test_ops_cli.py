@@ -293,10 +293,12 @@ def test_every_command_names_an_update_of_the_contract():
         "end_program",
         "withdraw_participant",
         "replace_participant",
+        "approve_counter",
+        "refuse_counter",
     }
     assert names <= pair_updates
     assert {"add_pair", "withdraw_pair", "end_cohort", "announce"} <= cohort_updates
-    assert len(PAIR_CHANGES) == 9 and len(COHORT_CHANGES) == 4
+    assert len(PAIR_CHANGES) == 11 and len(COHORT_CHANGES) == 4
 
 
 def test_request_ids_follow_the_request_not_its_spelling():
