@@ -75,7 +75,11 @@ SMTP_POLICY = _POLICY.clone(linesep="\r\n")
 _UTF8_POLICY = _POLICY.clone(utf8=True)
 SMTP_UTF8_POLICY = SMTP_POLICY.clone(utf8=True)
 
-_CALENDAR_METHOD = {MessageKind.INVITE: "REQUEST", MessageKind.INVITE_CANCEL: "CANCEL"}
+_CALENDAR_METHOD = {
+    MessageKind.INVITE: "REQUEST",
+    MessageKind.INVITE_CANCEL: "CANCEL",
+    MessageKind.COUNTER_DECLINED: "DECLINECOUNTER",
+}
 
 # What each kind cannot be written without; a clear error beats a half-empty email.
 _REQUIRED: dict[MessageKind, tuple[str, ...]] = {
