@@ -278,6 +278,8 @@ class PairProgress(BaseModel):
     finished: bool = False
     # None for pairs that do not hear back from participants (started before v1.1.0).
     health: PairHealth | None = None
+    # The next session's calendar replies, mentor/mentee ("acc/dec"), if any.
+    next_calendars: str | None = None
 
 
 class PairProgramResult(BaseModel):

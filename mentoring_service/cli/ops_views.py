@@ -34,7 +34,14 @@ def print_status(progress: CohortProgress) -> None:
     )
     # Two-line headers keep a row within 80 columns (a pipe's width); a long pair id folds.
     rows = table(
-        "pair", "phase", "health", "sessions\nheld/planned", "next event\n(UTC)", "sent", "failed", wrap=("pair",)
+        "pair",
+        "phase",
+        "health",
+        "sessions\nheld/planned",
+        "next\ncalendars",
+        "next event\n(UTC)",
+        "sent/\nfailed",
+        wrap=("pair",),
     )
     for pair in progress.pairs:
         rows.add_row(
@@ -44,9 +51,10 @@ def print_status(progress: CohortProgress) -> None:
             pair.health.value if pair.health else "—",
             # 0 planned: the pair has not reported since it was started (nothing sent yet).
             f"{pair.sessions_held}/{pair.sessions_planned or '-'}",
+            # Mentor/mentee: acc, tent or dec, as their calendars replied.
+            pair.next_calendars or "–",
             utc(pair.next_event_at),
-            str(pair.messages_sent),
-            str(pair.messages_failed),
+            f"{pair.messages_sent}/{pair.messages_failed}",
         )
     out.print(rows)
 
