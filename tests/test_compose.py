@@ -628,6 +628,28 @@ EXPECTED = {
             "oder antworten Sie auf diese E-Mail, um das Programmbüro zu erreichen.",
         ],
     ),
+    (MessageKind.SESSION_DECLINED, Language.EN): (
+        "Declined: reverse mentoring session 2 of 3 on Tuesday, 7 April 2026 at 16:00 (Europe/Berlin)",
+        [
+            "Hello Klaus Richter,\n\nLena Weber has declined the invitation to reverse mentoring session 2 of 3 "
+            "on Tuesday, 7 April 2026, 16:00–17:00 (Europe/Berlin).",
+            "Lena Weber may choose a new date for this session. If so, you will both receive the updated calendar "
+            "invitation. Until then the session stays in your calendar as planned.",
+            "If you would rather find a date together, please talk to Lena Weber, or reply to this email to reach "
+            "the program office.",
+        ],
+    ),
+    (MessageKind.SESSION_DECLINED, Language.DE): (
+        "Abgelehnt: Reverse Mentoring, Termin 2 von 3 am Dienstag, 7. April 2026 um 16:00 Uhr (Europe/Berlin)",
+        [
+            "Guten Tag Klaus Richter,\n\nLena Weber hat die Einladung zu Ihrem Reverse-Mentoring-Termin 2 von 3 "
+            "am Dienstag, 7. April 2026, 16:00–17:00 Uhr (Europe/Berlin) abgelehnt.",
+            "Lena Weber kann für diesen Termin ein neues Datum wählen. Dann erhalten Sie beide die aktualisierte "
+            "Kalendereinladung. Bis dahin bleibt der Termin wie geplant in Ihrem Kalender.",
+            "Möchten Sie lieber gemeinsam einen Termin finden, sprechen Sie bitte mit Lena Weber, "
+            "oder antworten Sie auf diese E-Mail, um das Programmbüro zu erreichen.",
+        ],
+    ),
 }
 # What a kind's EXPECTED entry is rendered with, beyond full_request's defaults.
 EXTRA = {
@@ -638,6 +660,8 @@ EXTRA = {
     MessageKind.PAIR_NUDGE: {"note": "session 2 was not held"},
     MessageKind.AT_RISK_ALERT: {"note": "sessions 2 and 3 were not held", "sessions": []},
     MessageKind.NEW_DATE_CHOSEN: {"the_session": S2_MOVED},
+    # The role of the participant whose calendar declined: the partner of the mentee who reads it.
+    MessageKind.SESSION_DECLINED: {"note": "mentor"},
 }
 
 
