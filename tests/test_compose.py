@@ -650,6 +650,26 @@ EXPECTED = {
             "oder antworten Sie auf diese E-Mail, um das Programmbüro zu erreichen.",
         ],
     ),
+    # Without links (a pair that takes no answers): the office helps.
+    (MessageKind.DECLINED_NEW_DATE, Language.EN): (
+        "Reverse mentoring session 2 of 3: would you like a new date?",
+        [
+            "Hello Klaus Richter,\n\nThank you for letting us know: you declined reverse mentoring session 2 of 3 "
+            "with Lena Weber on Tuesday, 7 April 2026, 16:00–17:00 (Europe/Berlin). We have told Lena Weber.",
+            "If you would like another date for this session, please reply to this email: your reply reaches "
+            "the program office.",
+        ],
+    ),
+    (MessageKind.DECLINED_NEW_DATE, Language.DE): (
+        "Reverse-Mentoring-Termin 2 von 3: Möchten Sie einen neuen Termin?",
+        [
+            "Guten Tag Klaus Richter,\n\nvielen Dank, dass Sie uns Bescheid gegeben haben: Sie haben Ihren "
+            "Reverse-Mentoring-Termin 2 von 3 mit Lena Weber am Dienstag, 7. April 2026, 16:00–17:00 Uhr "
+            "(Europe/Berlin) abgelehnt. Lena Weber haben wir informiert.",
+            "Wenn Sie für diesen Termin ein anderes Datum möchten, antworten Sie bitte auf diese E-Mail: "
+            "Ihre Antwort erreicht das Programmbüro.",
+        ],
+    ),
 }
 # What a kind's EXPECTED entry is rendered with, beyond full_request's defaults.
 EXTRA = {
