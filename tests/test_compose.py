@@ -670,6 +670,31 @@ EXPECTED = {
             "Ihre Antwort erreicht das Programmbüro.",
         ],
     ),
+    (MessageKind.COUNTER_PROPOSED, Language.EN): (
+        'New time proposed: session 2 of pair p1 in "Digital Workplace 2026"',
+        [
+            "Hello HR Program Office,\n\nA participant proposed a new time for a session in their calendar.",
+            "Session:     2 of 3\nProposed by: mentee, Klaus Richter\n",
+            "Planned now: Tuesday, 7 April 2026, 16:00–17:00 (Europe/Berlin)\n"
+            "Proposed:    Thursday, 9 April 2026, 17:30–18:30 (Europe/Berlin)\n",
+            "- Approve: the session moves to the proposed time, and both calendars get the update:\n"
+            "  .venv/bin/python ops.py approve-counter dw26 p1 2\n",
+            "- Refuse: Klaus Richter is told the proposal was refused, and the session stays as planned:\n"
+            "  .venv/bin/python ops.py refuse-counter dw26 p1 2\n",
+        ],
+    ),
+    (MessageKind.COUNTER_PROPOSED, Language.DE): (
+        "Neue Zeit vorgeschlagen: Termin 2, Tandem p1 in „Digital Workplace 2026“",
+        [
+            "Guten Tag HR Program Office,\n\neine teilnehmende Person hat in ihrem Kalender eine neue Zeit "
+            "für einen Termin vorgeschlagen.",
+            "Termin:            2 von 3\nVorgeschlagen von: Mentee, Klaus Richter\n",
+            "Bisher geplant:    Dienstag, 7. April 2026, 16:00–17:00 Uhr (Europe/Berlin)\n"
+            "Vorschlag:         Donnerstag, 9. April 2026, 17:30–18:30 Uhr (Europe/Berlin)\n",
+            "  .venv/bin/python ops.py approve-counter dw26 p1 2\n",
+            "  .venv/bin/python ops.py refuse-counter dw26 p1 2\n",
+        ],
+    ),
 }
 # What a kind's EXPECTED entry is rendered with, beyond full_request's defaults.
 EXTRA = {
@@ -682,6 +707,12 @@ EXTRA = {
     MessageKind.NEW_DATE_CHOSEN: {"the_session": S2_MOVED},
     # The role of the participant whose calendar declined: the partner of the mentee who reads it.
     MessageKind.SESSION_DECLINED: {"note": "mentor"},
+    MessageKind.COUNTER_PROPOSED: {
+        "recipient": OFFICE,
+        "note": "mentee",
+        "counter_start": S2_MOVED.starts_at,
+        "counter_end": S2_MOVED.ends_at,
+    },
 }
 
 
