@@ -141,8 +141,9 @@ def _counter(
             earlier.status, earlier.remark = CounterStatus.SETTLED, "a newer proposal came"
     state.counters.append(proposal)
     event = f"counter-{session.number}-{len(state.counters)}"
-    notices.queue(state, event, MessageKind.COUNTER_PROPOSED, [program_office(program, state)], now, session_number=session.number,
-                  counter_start=reply.proposed_start, counter_end=reply.proposed_end)  # fmt: skip
+    notices.queue(state, event, MessageKind.COUNTER_PROPOSED, [program_office(program, state)], now,
+                  session_number=session.number, note=role.value, counter_start=reply.proposed_start,
+                  counter_end=reply.proposed_end)  # fmt: skip
     return f"{said}; the program office decides"
 
 
