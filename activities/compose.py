@@ -97,6 +97,7 @@ _REQUIRED: dict[MessageKind, tuple[str, ...]] = {
     MessageKind.SESSION_DECLINED: ("session", "note"),
     MessageKind.DECLINED_NEW_DATE: ("session",),
     MessageKind.COUNTER_PROPOSED: ("session", "note", "counter_start", "counter_end"),
+    MessageKind.COUNTER_DECLINED: ("session",),
 }
 _PARTICIPANT_KINDS = {
     MessageKind.WELCOME,
@@ -114,6 +115,7 @@ _PARTICIPANT_KINDS = {
     MessageKind.PAIR_NUDGE,
     MessageKind.NEW_DATE_CHOSEN,
     MessageKind.DECLINED_NEW_DATE,
+    MessageKind.COUNTER_DECLINED,
 }
 
 # What tells the office which participants to help must not reach a participant.

@@ -695,6 +695,25 @@ EXPECTED = {
             "  .venv/bin/python ops.py refuse-counter dw26 p1 2\n",
         ],
     ),
+    # The office kept the session: the proposer's calendar drops the time proposed.
+    (MessageKind.COUNTER_DECLINED, Language.EN): (
+        "Reverse mentoring session 2 of 3: it stays at its time",
+        [
+            "Hello Klaus Richter,\n\nthank you for proposing a new time for your reverse mentoring session 2 of 3 "
+            "with Lena Weber. The program office has kept the session at its time: Tuesday, 7 April 2026, "
+            "16:00–17:00 (Europe/Berlin).",
+            "Your calendar has been told, so the proposed time no longer shows there.",
+        ],
+    ),
+    (MessageKind.COUNTER_DECLINED, Language.DE): (
+        "Reverse-Mentoring-Termin 2 von 3: Es bleibt bei der geplanten Zeit",
+        [
+            "Guten Tag Klaus Richter,\n\nvielen Dank für Ihren Vorschlag einer neuen Zeit für Ihren "
+            "Reverse-Mentoring-Termin 2 von 3 mit Lena Weber. Das Programmbüro hat den Termin zu seiner Zeit "
+            "belassen: Dienstag, 7. April 2026, 16:00–17:00 Uhr (Europe/Berlin).",
+            "Ihr Kalender ist informiert, der vorgeschlagene Termin erscheint dort nicht mehr.",
+        ],
+    ),
 }
 # What a kind's EXPECTED entry is rendered with, beyond full_request's defaults.
 EXTRA = {
