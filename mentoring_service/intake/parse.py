@@ -18,14 +18,16 @@ What calendar clients really send, and what is taken:
   names no instant and is refused.
 
 Work is bounded: a message over 2 MB or a calendar part over 256 KB is refused before
-it is parsed, only the first MIME parts and calendar parts are looked at, and any
-exception on the way means a malformed calendar. A reason never quotes the mail,
+it is parsed, so is a MIME header over 4 KB or more than 64 KB of header text read
+(the stdlib's header parser is slow on long ones), only the first MIME parts and
+calendar parts are looked at, and any exception on the way means a malformed calendar. A reason never quotes the mail,
 so it may be logged and counted: no address or name ever appears in one.
 """
 
 from __future__ import annotations
 
 import hashlib
+import warnings
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from email.message import Message
@@ -35,8 +37,14 @@ from typing import Any
 from urllib.parse import unquote
 
 from icalendar import Calendar, Component
+from icalendar.error import GloballyUniqueTZIDGuessed
 
 from mentoring.replies import CalendarReply, PartStat, ReplyMethod, parse_uid
+
+# Older Lightning and Evolution write TZIDs like "/mozilla.org/20071231_1/Europe/Berlin";
+# icalendar takes the zone at the end, which is right, and warns with the TZID in the
+# text. Whatever a mail says stays out of the service's output.
+warnings.filterwarnings("ignore", category=GloballyUniqueTZIDGuessed)
 
 MESSAGE_MAX = 2 * 1024 * 1024
 CALENDAR_MAX = 256 * 1024
@@ -69,48 +77,34 @@ class Ignored:
 
 # Every reason a mail is ignored for; ``not_a_reply`` and ``no_answer`` add a method or
 # PARTSTAT from the fixed lists above.
-TOO_BIG = "message over 2 MB"
-HEADER_TOO_LONG = "MIME header over 4 KB"
-TOO_COMPLEX = "too many MIME parts or headers"
-DELIVERY_REPORT = "delivery report"
-AUTOMATIC_REPLY = "automatic reply without a calendar"
-NO_CALENDAR = "no calendar part"
-CALENDAR_TOO_BIG = "calendar part over 256 KB"
-MALFORMED = "malformed calendar"
-NO_METHOD = "calendar without a method"
-METHODS_DIFFER = "method parameter and METHOD differ"
-NO_EVENT = "calendar without an event"
-UNKNOWN_UID = "unknown UID"
-SEVERAL_SESSIONS = "events of several sessions"
-NO_ATTENDEE = "reply without an attendee"
-SEVERAL_ATTENDEES = "several attendees"
-NOT_AN_ADDRESS = "attendee without a mail address"
-NO_PROPOSED_TIME = "counter without a proposed start and end"
-WHOLE_DAY = "proposed time is a whole day"
-FLOATING = "proposed time without a time zone"
-ENDS_BEFORE_START = "proposed time ends before it starts"
-_FIXED_REASONS = (
-    TOO_BIG,
-    HEADER_TOO_LONG,
-    TOO_COMPLEX,
-    DELIVERY_REPORT,
-    AUTOMATIC_REPLY,
-    NO_CALENDAR,
-    CALENDAR_TOO_BIG,
-    MALFORMED,
-    NO_METHOD,
-    METHODS_DIFFER,
-    NO_EVENT,
-    UNKNOWN_UID,
-    SEVERAL_SESSIONS,
-    NO_ATTENDEE,
-    SEVERAL_ATTENDEES,
-    NOT_AN_ADDRESS,
-    NO_PROPOSED_TIME,
-    WHOLE_DAY,
-    FLOATING,
-    ENDS_BEFORE_START,
-)
+_FIXED_REASONS: list[str] = []
+
+
+def _reason(text: str) -> str:
+    _FIXED_REASONS.append(text)
+    return text
+
+
+TOO_BIG = _reason("message over 2 MB")
+HEADER_TOO_LONG = _reason("MIME header over 4 KB")
+TOO_COMPLEX = _reason("too many MIME parts or headers")
+DELIVERY_REPORT = _reason("delivery report")
+AUTOMATIC_REPLY = _reason("automatic reply without a calendar")
+NO_CALENDAR = _reason("no calendar part")
+CALENDAR_TOO_BIG = _reason("calendar part over 256 KB")
+MALFORMED = _reason("malformed calendar")
+NO_METHOD = _reason("calendar without a method")
+METHODS_DIFFER = _reason("method parameter and METHOD differ")
+NO_EVENT = _reason("calendar without an event")
+UNKNOWN_UID = _reason("unknown UID")
+SEVERAL_SESSIONS = _reason("events of several sessions")
+NO_ATTENDEE = _reason("reply without an attendee")
+SEVERAL_ATTENDEES = _reason("several attendees")
+NOT_AN_ADDRESS = _reason("attendee without a mail address")
+NO_PROPOSED_TIME = _reason("counter without a proposed start and end")
+WHOLE_DAY = _reason("proposed time is a whole day")
+FLOATING = _reason("proposed time without a time zone")
+ENDS_BEFORE_START = _reason("proposed time ends before it starts")
 
 
 def not_a_reply(method: str) -> str:
@@ -177,6 +171,8 @@ def _read(raw: bytes) -> CalendarReply | Ignored:
     for part in parts[:CALENDAR_PARTS_MAX]:
         try:
             result = _read_part(part, message_id)
+        except _OverBudget:
+            raise
         except Exception:  # this part is broken; the next may still be a good copy
             result = Ignored(MALFORMED)
         if isinstance(result, CalendarReply):
