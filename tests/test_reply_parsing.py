@@ -397,3 +397,9 @@ LINES = st.builds(
 def test_random_calendars_give_a_reply_or_a_reason(lines: list[str], encoding: str) -> None:
     raw = single(["BEGIN:VCALENDAR", "METHOD:REPLY", "BEGIN:VEVENT", f"UID:{UID}", *lines], encoding=encoding)
     assert_reply_or_reason(read_reply(raw))
+
+
+def test_an_attendee_written_with_an_ascii_domain_reads_as_the_cohort_file_writes_it():
+    mail = shapes.outlook_desktop(Answer(address="bert@xn--mller-kva.example"))
+    found = read_reply(mail.raw)
+    assert isinstance(found, CalendarReply) and found.attendee == "bert@müller.example"

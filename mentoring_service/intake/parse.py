@@ -39,6 +39,7 @@ from urllib.parse import unquote
 from icalendar import Calendar, Component
 from icalendar.error import GloballyUniqueTZIDGuessed
 
+from mentoring import addresses
 from mentoring.replies import CalendarReply, PartStat, ReplyMethod, parse_uid
 
 # Older Lightning and Evolution write TZIDs like "/mozilla.org/20071231_1/Europe/Berlin";
@@ -341,6 +342,13 @@ def _address(attendee: Any) -> str | None:
     local, at, domain = address.rpartition("@")
     if not (local and at and domain) or len(address) > ADDRESS_MAX or not address.isprintable() or " " in address:
         return None
+    if "xn--" in domain.lower():
+        # The cohort file stores a domain in its Unicode form; the pair compares addresses
+        # case-insensitively, so an ATTENDEE written as xn--… gets that form too.
+        try:
+            return addresses.normalized(address)
+        except addresses.AddressError:
+            return address
     return address
 
 
