@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import hashlib
 import warnings
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from email.message import Message
 from email.parser import BytesParser
@@ -41,6 +40,32 @@ from icalendar.error import GloballyUniqueTZIDGuessed
 
 from mentoring import addresses
 from mentoring.replies import CalendarReply, PartStat, ReplyMethod, parse_uid
+from mentoring_service.intake.reasons import (  # noqa: F401 (the reasons are read as parse.X too)
+    AUTOMATIC_REPLY,
+    CALENDAR_TOO_BIG,
+    DELIVERY_REPORT,
+    ENDS_BEFORE_START,
+    FLOATING,
+    HEADER_TOO_LONG,
+    MALFORMED,
+    METHODS_DIFFER,
+    NO_ATTENDEE,
+    NO_CALENDAR,
+    NO_EVENT,
+    NO_METHOD,
+    NO_PROPOSED_TIME,
+    NOT_AN_ADDRESS,
+    SEVERAL_ATTENDEES,
+    SEVERAL_SESSIONS,
+    TOO_BIG,
+    TOO_COMPLEX,
+    UNKNOWN_UID,
+    WHOLE_DAY,
+    Ignored,
+    no_answer,
+    not_a_reply,
+    reasons,
+)
 
 # Older Lightning and Evolution write TZIDs like "/mozilla.org/20071231_1/Europe/Berlin";
 # icalendar takes the zone at the end, which is right, and warns with the TZID in the
@@ -64,60 +89,9 @@ ADDRESS_MAX = 320
 
 # The file types and names a calendar part goes by.
 _CALENDAR_TYPES = frozenset({"text/calendar", "application/ics", "text/x-vcalendar", "application/x-ics"})
+
+
 # iTIP's methods (RFC 5546), the only ones a reason names; anything else is "unknown".
-_ITIP_METHODS = frozenset({"PUBLISH", "REQUEST", "REPLY", "ADD", "CANCEL", "REFRESH", "COUNTER", "DECLINECOUNTER"})
-_PARTSTATS = frozenset({"NEEDS-ACTION", "ACCEPTED", "DECLINED", "TENTATIVE", "DELEGATED", "COMPLETED", "IN-PROCESS"})
-
-
-@dataclass(frozen=True)
-class Ignored:
-    """A mail that is no calendar reply we can use, and why, in words without any address."""
-
-    reason: str
-
-
-# Every reason a mail is ignored for; ``not_a_reply`` and ``no_answer`` add a method or
-# PARTSTAT from the fixed lists above.
-_FIXED_REASONS: list[str] = []
-
-
-def _reason(text: str) -> str:
-    _FIXED_REASONS.append(text)
-    return text
-
-
-TOO_BIG = _reason("message over 2 MB")
-HEADER_TOO_LONG = _reason("MIME header over 4 KB")
-TOO_COMPLEX = _reason("too many MIME parts or headers")
-DELIVERY_REPORT = _reason("delivery report")
-AUTOMATIC_REPLY = _reason("automatic reply without a calendar")
-NO_CALENDAR = _reason("no calendar part")
-CALENDAR_TOO_BIG = _reason("calendar part over 256 KB")
-MALFORMED = _reason("malformed calendar")
-NO_METHOD = _reason("calendar without a method")
-METHODS_DIFFER = _reason("method parameter and METHOD differ")
-NO_EVENT = _reason("calendar without an event")
-UNKNOWN_UID = _reason("unknown UID")
-SEVERAL_SESSIONS = _reason("events of several sessions")
-NO_ATTENDEE = _reason("reply without an attendee")
-SEVERAL_ATTENDEES = _reason("several attendees")
-NOT_AN_ADDRESS = _reason("attendee without a mail address")
-NO_PROPOSED_TIME = _reason("counter without a proposed start and end")
-WHOLE_DAY = _reason("proposed time is a whole day")
-FLOATING = _reason("proposed time without a time zone")
-ENDS_BEFORE_START = _reason("proposed time ends before it starts")
-
-
-def not_a_reply(method: str) -> str:
-    return f"METHOD:{method} is no reply" if method in _ITIP_METHODS else "unknown METHOD"
-
-
-def no_answer(partstat: str | None) -> str:
-    if partstat is None:
-        return "reply without PARTSTAT"
-    return f"reply with PARTSTAT={partstat}" if partstat in _PARTSTATS else "reply with an unknown PARTSTAT"
-
-
 def read_reply(raw: bytes) -> CalendarReply | Ignored:
     """The calendar reply in one mail (RFC 5322 bytes as fetched), or why there is none."""
     if len(raw) > MESSAGE_MAX:
@@ -398,10 +372,3 @@ def _instant(prop: Any) -> datetime | Ignored:
     if isinstance(when, date):
         return Ignored(WHOLE_DAY)
     return Ignored(MALFORMED)
-
-
-def reasons() -> frozenset[str]:
-    """Every reason ``read_reply`` can give: the log's and the counters' vocabulary."""
-    methods = {not_a_reply(m) for m in _ITIP_METHODS} | {not_a_reply("")}
-    answers = {no_answer(p) for p in _PARTSTATS} | {no_answer(None), no_answer("")}
-    return frozenset(_FIXED_REASONS) | methods | answers
