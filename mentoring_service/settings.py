@@ -171,6 +171,13 @@ class IntakeSettings(BaseSettings):
     # Which messages the intake has handed on (by Message-ID): sqlite:///path.
     ledger_url: str = "sqlite:///var/intake-ledger.sqlite3"
 
+    def folders_problem(self) -> str | None:
+        """Why the three folders cannot work together (checked by intake.py, not here,
+        so that each variable can still be read on its own)."""
+        if len({self.folder, self.processed_folder, self.ignored_folder}) < 3:
+            return "INTAKE_FOLDER, INTAKE_PROCESSED_FOLDER and INTAKE_IGNORED_FOLDER must differ"
+        return None
+
 
 class CommandSettings(BaseSettings):
     """For ``ops.py``: its unexpected failures are one line unless this asks for more."""
