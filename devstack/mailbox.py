@@ -130,12 +130,22 @@ class Dovecot:
     """One Dovecot instance serving the office's mailbox; a context manager."""
 
     def __init__(
-        self, directory: Path, port: int = 0, capabilities: str | None = None, user: str = OFFICE_USER
+        self,
+        directory: Path,
+        port: int = 0,
+        capabilities: str | None = None,
+        user: str = OFFICE_USER,
+        tls: bool = False,
     ) -> None:
         self.directory = Path(directory).resolve()
         self.requested_port = port
         self.port = port
         self.capabilities = capabilities  # None: Dovecot's own list (IDLE, MOVE ...)
+        # Tests of the intake's TLS: STARTTLS on ``port`` and implicit TLS on ``tls_port``,
+        # with a self-signed certificate for localhost and 127.0.0.1 (``cert_file``).
+        self.tls = tls
+        self.tls_port = 0
+        self.cert_file = self.directory / "tls" / "cert.pem"
         self.user = user
         self.mail_dir = self.directory / "mail"
         self.log = self.directory / "log" / "dovecot.log"
@@ -172,6 +182,8 @@ class Dovecot:
         for path in (self.mail_dir, self.mail_dir / self.user, *self._maildir_parts(self.maildir())):
             path.mkdir(mode=0o700, exist_ok=True)
             os.chown(path, self.who.mail_uid, self.who.mail_gid)
+        if self.tls and not self.cert_file.exists():
+            write_self_signed(self.cert_file, self.cert_file.with_name("key.pem"))
 
     @staticmethod
     def _maildir_parts(root: Path) -> tuple[Path, ...]:
@@ -190,6 +202,7 @@ class Dovecot:
                 users=self.directory / "users",
                 home=home,
                 capabilities=self.capabilities,
+                tls=(self.tls_port, self.cert_file, self.cert_file.with_name("key.pem")) if self.tls else None,
             ),
             encoding="utf-8",
         )
@@ -200,6 +213,7 @@ class Dovecot:
         self.prepare()
         for attempt in range(3):  # a free port can be taken between choosing and binding it
             self.port = self.requested_port or free_port()
+            self.tls_port = free_port() if self.tls else 0
             self._run_dir = Path(tempfile.mkdtemp(prefix="dovecot-"))
             os.chmod(self._run_dir, 0o755)  # Dovecot wants its base_dir world-readable
             self.write_config(self._run_dir)
@@ -317,6 +331,45 @@ def deliver_to_maildir(maildir: Path, raw: bytes, uid: int = -1, gid: int = -1) 
     return final
 
 
+def write_self_signed(cert_file: Path, key_file: Path) -> None:
+    """A certificate for localhost and 127.0.0.1, valid for a week, and its key (0600)."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=7))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address(HOST))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file.parent.mkdir(parents=True, exist_ok=True)
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(
+            key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
+
+
 def kill_session(sid: int) -> None:
     """SIGKILL every process of session ``sid`` (Dovecot and all it started) until none is left."""
     deadline = time.monotonic() + STOP_SECONDS
@@ -357,6 +410,7 @@ def render_config(
     users: Path,
     home: Path,
     capabilities: str | None,
+    tls: tuple[int, Path, Path] | None = None,
 ) -> str:
     if version >= (2, 4):
         raise MailboxError(
@@ -371,7 +425,7 @@ def render_config(
         f"state_dir = {state_dir}",
         f"log_path = {log}",
         # Plaintext LOGIN on 127.0.0.1 only: this is a local test mailbox.
-        "ssl = no",
+        *(["ssl = yes", f"ssl_cert = <{tls[1]}", f"ssl_key = <{tls[2]}"] if tls else ["ssl = no"]),
         "disable_plaintext_auth = no",
         "auth_mechanisms = plain login",
         f"default_internal_user = {who.internal_user}",
@@ -399,7 +453,7 @@ def render_config(
         f"    port = {port}",
         "  }",
         "  inet_listener imaps {",
-        "    port = 0",
+        *([f"    address = {HOST}", f"    port = {tls[0]}"] if tls else ["    port = 0"]),
         "  }",
         "}",
         "service anvil {",

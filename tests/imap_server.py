@@ -6,7 +6,9 @@
         imap.folders()                    # what LIST says, over IMAP
         imap.settings(poll_seconds=1)     # IntakeSettings that reach it
 
-``capabilities=BASIC_CAPABILITIES`` makes it a server without IDLE and MOVE.
+``capabilities=BASIC_CAPABILITIES`` makes it a server without IDLE and MOVE; ``tls=True``
+one that offers STARTTLS on ``port`` and implicit TLS on ``tls_port``, with a
+certificate for localhost in ``cert_file`` (trust it with SSL_CERT_FILE).
 """
 
 from __future__ import annotations
@@ -26,9 +28,9 @@ _LOGGED_OUT = re.compile(r"imap\(\S+?\)<.*: Disconnected: .*\bin=(\d+) out=(\d+)
 
 
 class ImapServer:
-    def __init__(self, directory: Path, capabilities: str | None = None) -> None:
+    def __init__(self, directory: Path, capabilities: str | None = None, tls: bool = False) -> None:
         self.directory = directory
-        self.dovecot = Dovecot(directory / "dovecot", capabilities=capabilities)
+        self.dovecot = Dovecot(directory / "dovecot", capabilities=capabilities, tls=tls)
 
     def start(self) -> ImapServer:
         self.dovecot.start()
@@ -48,6 +50,14 @@ class ImapServer:
     @property
     def port(self) -> int:
         return self.dovecot.port
+
+    @property
+    def tls_port(self) -> int:
+        return self.dovecot.tls_port
+
+    @property
+    def cert_file(self) -> Path:
+        return self.dovecot.cert_file
 
     @property
     def pid(self) -> int:
