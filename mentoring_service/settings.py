@@ -16,7 +16,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, ValidationError
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -130,6 +130,55 @@ class ResponseSiteSettings(BaseSettings):
     update_timeout_seconds: float = Field(default=5.0, gt=0)
 
 
+class ImapTls(StrEnum):
+    NONE = "none"  # port 143; the password crosses the network in the clear
+    STARTTLS = "starttls"  # port 143, upgraded before logging in
+    TLS = "tls"  # implicit TLS, port 993
+
+
+def _imap_folder(name: str) -> str:
+    # IMAP writes other names in modified UTF-7, which the intake does not speak.
+    if not name or not name.isascii() or not name.isprintable():
+        raise ValueError("a folder name must be printable ASCII")
+    return name
+
+
+ImapFolder = Annotated[str, AfterValidator(_imap_folder)]
+
+
+class IntakeSettings(BaseSettings):
+    """The intake (``intake.py``): it reads participants' calendar replies from the
+    program office's mailbox over IMAP (docs/intake.md)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="INTAKE_", case_sensitive=False, extra="ignore", hide_input_in_errors=True
+    )
+
+    # The IMAP server; make run's own Dovecot by default.
+    host: str = "localhost"
+    port: int = Field(default=1143, ge=1, le=65535)
+    # Explicit, like SMTP_TLS: never a silent fallback to plaintext.
+    tls: ImapTls = ImapTls.NONE
+    user: str = "office"
+    password: str | None = None
+    # Where replies arrive, and where the intake moves each message it is done with.
+    folder: ImapFolder = "INBOX"
+    processed_folder: ImapFolder = "Processed"
+    ignored_folder: ImapFolder = "Ignored"
+    # How often the folder is looked at when the server offers no IDLE (with IDLE, how
+    # often it is looked at anyway).
+    poll_seconds: float = Field(default=60.0, gt=0)
+    # Which messages the intake has handed on (by Message-ID): sqlite:///path.
+    ledger_url: str = "sqlite:///var/intake-ledger.sqlite3"
+
+    def folders_problem(self) -> str | None:
+        """Why the three folders cannot work together (checked by intake.py, not here,
+        so that each variable can still be read on its own)."""
+        if len({self.folder, self.processed_folder, self.ignored_folder}) < 3:
+            return "INTAKE_FOLDER, INTAKE_PROCESSED_FOLDER and INTAKE_IGNORED_FOLDER must differ"
+        return None
+
+
 class CommandSettings(BaseSettings):
     """For ``ops.py``: its unexpected failures are one line unless this asks for more."""
 
@@ -145,6 +194,7 @@ ALL: tuple[type[BaseSettings], ...] = (
     KeySettings,
     CodecServerSettings,
     ResponseSiteSettings,
+    IntakeSettings,
     CommandSettings,
 )
 
