@@ -135,6 +135,12 @@ async def test_each_message_is_handed_on_once_and_moved(imap, caplog):
         imap.deliver(mail(2))
         assert await drained(imap)
 
+        # The batch's log line comes once its last message is moved.
+        async def summed_up() -> bool:
+            return any("1 already recorded" in r.getMessage() for r in caplog.records if r.name == "intake")
+
+        assert await eventually(summed_up)
+
     assert imap.folders() == ["INBOX", "Ignored", "Processed"]  # created by the intake
     assert imap.count("Processed") == 5 and imap.count("Ignored") == 2
     assert sorted(imap.messages("Ignored")) == sorted([mail(4, reply=False), mail(5, reply=False)])
