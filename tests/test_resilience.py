@@ -13,7 +13,7 @@ from devstack.temporal_servers import start_dev_server, start_time_skipping
 from mentoring.cohort import Cadence
 from mentoring.ids import TASK_QUEUE
 from mentoring.operations import ExtendProgram, PausePair, RescheduleSession, ResumePair
-from mentoring.state import DeliveryStatus, PairProgramInput
+from mentoring.state import DeliveryStatus, PairProgramInput, PairState
 from tests import factories
 from tests.calendars import live_sessions
 from tests.program_harness import ProgramHarness
@@ -146,22 +146,29 @@ async def test_continue_as_new_carries_the_whole_state_and_loses_no_update():
                     raise AssertionError(f"{request.request_id}: {failure.cause}") from None
                 assert result.request_id == request.request_id
 
+            def calendar_of(state: PairState) -> dict:
+                return {
+                    s.uid: (s.starts_at, s.sequence) for s in active_sessions(state) if s.invited_sequence is not None
+                }
+
             async def settled():
+                # The notices are out, and the last resume's invites and cancellations too.
                 state = await current.query(PairProgramWorkflow.state)
-                return state if not state.outbox else None
+                if state.outbox:
+                    return None
+                calendars = [live_sessions(smtp.handler.for_recipient(email)) for email in (MENTOR, MENTEE)]
+                return state if all(c == calendar_of(state) for c in calendars) else None
 
             state = await wait_for(settled)
+            assert state is not None, "the calendars never matched the plan"
             description = await current.describe()
             assert description.run_id != first_run, "the history should have continued as new"
             assert set(state.operations) == {r.request_id for _, r in requests}
             assert len(state.pauses) == 6 and all(p.resumed_at for p in state.pauses)
             assert [m.kind for m in state.messages].count("welcome") == 2
             assert [m.kind for m in state.messages].count("program_paused") == 12
-            expected = {
-                s.uid: (s.starts_at, s.sequence) for s in active_sessions(state) if s.invited_sequence is not None
-            }
             for email in (MENTOR, MENTEE):
-                assert live_sessions(smtp.handler.for_recipient(email)) == expected
+                assert live_sessions(smtp.handler.for_recipient(email)) == calendar_of(state)
             history = await current.fetch_history()
             assert len(history.events) < 200
     await env.shutdown()
