@@ -82,8 +82,7 @@ async def test_decoding_many_payloads_adds_no_log_lines():
         try:
             log, _ = proc.communicate(timeout=20)
         except subprocess.TimeoutExpired:
-            # What it logged is what this test reads; how it stops is tests/test_response_site_script.py's
-            # and make run's concern (the supervisor kills what does not stop).
+            # What it logged is what this test reads, however the server stops.
             proc.kill()
             log, _ = proc.communicate()
     lines = log.splitlines()
