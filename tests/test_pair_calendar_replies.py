@@ -16,8 +16,8 @@ from mentoring.operations import ApproveCounter, RefuseCounter, RescheduleSessio
 from mentoring.replies import CalendarReply, PartStat, ReplyMethod, ReplyRequest
 from mentoring.state import CounterStatus, PairState
 from tests.program_harness import ProgramHarness
+from workflows.answers import current_partstat
 from workflows.pair import PairProgramWorkflow
-from workflows.replies import current_partstat
 
 MENTOR, MENTEE, OFFICE = "mentor-p1@example.com", "mentee-p1@example.com", "office@example.com"
 

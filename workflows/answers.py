@@ -106,12 +106,12 @@ def review_open(state: PairState, stage: ReviewStage, now: datetime) -> bool:
     return state.closing_done or (state.closing_at is not None and state.closing_at <= now)
 
 
-def _declined_by(session: SessionState, role: Role) -> bool:
-    """A participant who declined a session in their calendar may choose a new date now."""
+def current_partstat(session: SessionState, role: Role) -> PartStat | None:
+    """The participant's calendar reply to the session as it is now (its latest version)."""
     for answer in reversed(session.calendar):
         if answer.role == role and answer.sequence >= session.sequence:
-            return answer.partstat == PartStat.DECLINED
-    return False
+            return answer.partstat
+    return None
 
 
 def view(state: PairState, program: Program, request: AnswerViewRequest, now: datetime) -> AnswerView:
@@ -179,6 +179,7 @@ def _closed_because(
         return "ended"
     if request.item == "check_in" and state.paused is not None:
         return "paused"
-    if session.starts_at > now and not _declined_by(session, request.role):
+    # A participant who declined the session in their calendar may choose a new date now.
+    if session.starts_at > now and current_partstat(session, request.role) != PartStat.DECLINED:
         return "not_yet"
     return None

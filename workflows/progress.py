@@ -14,8 +14,8 @@ from mentoring.cohort import Program, Role
 from mentoring.replies import PartStat
 from mentoring.state import PairProgramResult, PairProgress, PairState, ProgramPhase
 from workflows.agenda import Due, active_sessions
+from workflows.answers import current_partstat
 from workflows.health import health
-from workflows.replies import current_partstat
 
 _SHORT = {PartStat.ACCEPTED: "acc", PartStat.TENTATIVE: "tent", PartStat.DECLINED: "dec"}
 

@@ -25,8 +25,8 @@ from mentoring.state import (
 )
 from workflows import notices
 from workflows.agenda import position
-from workflows.answers import session_of
-from workflows.letters import participant, program_office
+from workflows.answers import current_partstat, session_of
+from workflows.letters import participants, program_office
 
 REPLY_REFUSED = "ReplyRefused"
 
@@ -61,14 +61,6 @@ def check_reply(state: PairState, workflow_id: str, reply: CalendarReply) -> Non
             raise refuse("a proposed new time that ends before it starts")
 
 
-def current_partstat(session: SessionState, role: Role) -> PartStat | None:
-    """The participant's answer to the session as it is now (its latest version)."""
-    for answer in reversed(session.calendar):
-        if answer.role == role and answer.sequence >= session.sequence:
-            return answer.partstat
-    return None
-
-
 def _acts(session: SessionState, reply: CalendarReply, now: datetime) -> bool:
     return reply.sequence >= session.sequence and session.status != SessionStatus.CANCELLED and session.starts_at > now
 
@@ -97,13 +89,13 @@ def record(state: PairState, program: Program, reply: CalendarReply, now: dateti
 
 
 def _declined(state: PairState, program: Program, session: SessionState, role: Role, now: datetime) -> None:
-    people = {r: p for r, p in ((Role.MENTOR, state.mentor), (Role.MENTEE, state.mentee)) if p is not None}
-    partners = [participant(r, p) for r, p in people.items() if r != role and r != state.vacant_role]
+    people = participants(state)
+    partners = [p for p in people if p.role != role]
     event = f"declined-{session.number}-{session.sequence}-{role.value}"
     number = session.number
     notices.queue(state, event, MessageKind.SESSION_DECLINED, [*partners, program_office(program, state)], now,
                   session_number=number, note=role.value)  # fmt: skip
-    notices.queue(state, f"{event}-new-date", MessageKind.DECLINED_NEW_DATE, [participant(role, people[role])], now,
+    notices.queue(state, f"{event}-new-date", MessageKind.DECLINED_NEW_DATE, [p for p in people if p.role == role], now,
                   session_number=number)  # fmt: skip
 
 

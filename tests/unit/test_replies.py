@@ -18,7 +18,7 @@ from tests import factories
 from tests.unit.states import START, WORKFLOW_ID, pair_state
 from workflows import health, replies
 from workflows.answer_checks import check_answer
-from workflows.answers import view
+from workflows.answers import current_partstat, view
 from workflows.changes import session_uid
 from workflows.listening import start_listening
 
@@ -54,8 +54,8 @@ def test_an_accept_is_kept_per_participant_and_version_whatever_the_address_case
     mentee = state.mentee.email.upper()  # type: ignore[union-attr]
     summary = replies.record(state, PROGRAM, reply(1, PartStat.ACCEPTED, mentee), NOW)
     assert summary == "session 1: the mentee accepted"
-    assert replies.current_partstat(state.sessions[0], Role.MENTEE) == PartStat.ACCEPTED
-    assert replies.current_partstat(state.sessions[0], Role.MENTOR) is None
+    assert current_partstat(state.sessions[0], Role.MENTEE) == PartStat.ACCEPTED
+    assert current_partstat(state.sessions[0], Role.MENTOR) is None
     assert state.outbox == []
 
 
@@ -90,10 +90,10 @@ def test_a_reply_to_an_earlier_version_or_a_past_session_is_kept_and_changes_not
     mentee = state.mentee.email  # type: ignore[union-attr]
     stale = reply(1, PartStat.DECLINED, mentee, sequence=1)
     assert replies.record(state, PROGRAM, stale, NOW).endswith("kept, nothing done)")
-    assert state.outbox == [] and replies.current_partstat(session, Role.MENTEE) is None
+    assert state.outbox == [] and current_partstat(session, Role.MENTEE) is None
     late = reply(1, PartStat.DECLINED, mentee, sequence=2, message_id="<late@client>")
     replies.record(state, PROGRAM, late, session.starts_at + timedelta(hours=2))
-    assert state.outbox == [] and replies.current_partstat(session, Role.MENTEE) == PartStat.DECLINED
+    assert state.outbox == [] and current_partstat(session, Role.MENTEE) == PartStat.DECLINED
 
 
 def test_a_proposed_time_waits_for_the_office_and_a_newer_one_replaces_it():
