@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import pwd
 import re
 import shutil
 import signal
@@ -42,35 +41,22 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
+from devstack.dovecot_config import HOST, MailboxError, identity, render_config, write_self_signed
 from mentoring_service.keys import ensure_secret_file
+
+__all__ = ["BASIC_CAPABILITIES", "HOST", "OFFICE_USER", "Dovecot", "MailboxError", "deliver_to_maildir"]
 
 DOVECOT = Path("/usr/sbin/dovecot")
 IMAP_BINARY = Path("/usr/lib/dovecot/imap")
-HOST = "127.0.0.1"
 OFFICE_USER = "office"
 START_SECONDS = 15.0
 STOP_SECONDS = 2.0  # then SIGKILL: a maildir is safe from that (its index is rebuilt)
 # What a server without IDLE and MOVE offers: the tests' "old server", for polling and
 # COPY + EXPUNGE. Dovecot still understands the rest; a client only goes by this list.
 BASIC_CAPABILITIES = "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE UIDPLUS NAMESPACE UNSELECT CHILDREN"
-
-
-class MailboxError(Exception):
-    """Dovecot is missing, cannot start or did not answer; the message says why."""
-
-
-@dataclass(frozen=True)
-class Account:
-    """How a client reaches the office's mailbox."""
-
-    host: str
-    port: int
-    user: str
-    password: str
 
 
 def dovecot_version() -> tuple[int, int]:
@@ -89,41 +75,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         return int(sock.getsockname()[1])
-
-
-@dataclass(frozen=True)
-class Identity:
-    """Who Dovecot's processes run as, and where the mail processes see the mailbox."""
-
-    internal_user: str
-    internal_group: str
-    login_user: str
-    login_chroot: str
-    mail_uid: int
-    mail_gid: int
-    mail_chroot: Path | None  # as root: the mail processes see mail/ as /
-
-
-def identity(mail_dir: Path) -> Identity:
-    if os.geteuid() != 0:
-        me = pwd.getpwuid(os.geteuid()).pw_name
-        group = _group_name(os.getegid())
-        return Identity(me, group, me, "", os.geteuid(), os.getegid(), None)
-    try:
-        mail = pwd.getpwnam("dovecot")
-        pwd.getpwnam("dovenull")
-    except KeyError:
-        raise MailboxError("running as root needs the users dovecot and dovenull that dovecot-core creates") from None
-    return Identity("root", "root", "dovenull", "login", mail.pw_uid, mail.pw_gid, mail_dir)
-
-
-def _group_name(gid: int) -> str:
-    import grp
-
-    try:
-        return grp.getgrgid(gid).gr_name
-    except KeyError:
-        return str(gid)
 
 
 class Dovecot:
@@ -160,10 +111,6 @@ class Dovecot:
     @property
     def password(self) -> str:
         return (self.directory / "office-password").read_text(encoding="utf-8").strip()
-
-    @property
-    def account(self) -> Account:
-        return Account(HOST, self.port, self.user, self.password)
 
     def maildir(self, folder: str = "INBOX") -> Path:
         """The maildir of ``folder`` (Maildir++: a folder is Maildir/.<name>)."""
@@ -331,45 +278,6 @@ def deliver_to_maildir(maildir: Path, raw: bytes, uid: int = -1, gid: int = -1) 
     return final
 
 
-def write_self_signed(cert_file: Path, key_file: Path) -> None:
-    """A certificate for localhost and 127.0.0.1, valid for a week, and its key (0600)."""
-    import datetime
-    import ipaddress
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=7))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address(HOST))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_file.parent.mkdir(parents=True, exist_ok=True)
-    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(
-            key.private_bytes(
-                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-            )
-        )
-
-
 def kill_session(sid: int) -> None:
     """SIGKILL every process of session ``sid`` (Dovecot and all it started) until none is left."""
     deadline = time.monotonic() + STOP_SECONDS
@@ -399,75 +307,34 @@ def session_processes(sid: int) -> list[int]:
     return found
 
 
-def render_config(
-    *,
-    version: tuple[int, int],
-    who: Identity,
-    port: int,
-    run_dir: Path,
-    state_dir: Path,
-    log: Path,
-    users: Path,
-    home: Path,
-    capabilities: str | None,
-    tls: tuple[int, Path, Path] | None = None,
-) -> str:
-    if version >= (2, 4):
-        raise MailboxError(
-            f"Dovecot {version[0]}.{version[1]} is installed; devstack/mailbox.py writes a configuration "
-            "for Dovecot 2.3 (Debian 12), whose settings 2.4 renamed"
-        )
-    lines = [
-        "# Written by devstack/mailbox.py at every start; edits are lost.",
-        "protocols = imap",
-        f"listen = {HOST}",
-        f"base_dir = {run_dir}",
-        f"state_dir = {state_dir}",
-        f"log_path = {log}",
-        # Plaintext LOGIN on 127.0.0.1 only: this is a local test mailbox.
-        *(["ssl = yes", f"ssl_cert = <{tls[1]}", f"ssl_key = <{tls[2]}"] if tls else ["ssl = no"]),
-        "disable_plaintext_auth = no",
-        "auth_mechanisms = plain login",
-        f"default_internal_user = {who.internal_user}",
-        f"default_internal_group = {who.internal_group}",
-        f"default_login_user = {who.login_user}",
-        "mail_location = maildir:~/Maildir",
-        f"mail_uid = {who.mail_uid}",
-        f"mail_gid = {who.mail_gid}",
-        f"first_valid_uid = {who.mail_uid}",
-        f"first_valid_gid = {who.mail_gid}",
-        *([f"mail_chroot = {who.mail_chroot}"] if who.mail_chroot else []),
-        *([f"imap_capability = {capabilities}"] if capabilities is not None else []),
-        "passdb {",
-        "  driver = passwd-file",
-        f"  args = scheme=PLAIN username_format=%u {users}",
-        "}",
-        "userdb {",
-        "  driver = static",
-        f"  args = home={home}",
-        "}",
-        "service imap-login {",
-        f"  chroot = {who.login_chroot}",
-        "  inet_listener imap {",
-        f"    address = {HOST}",
-        f"    port = {port}",
-        "  }",
-        "  inet_listener imaps {",
-        *([f"    address = {HOST}", f"    port = {tls[0]}"] if tls else ["    port = 0"]),
-        "  }",
-        "}",
-        "service anvil {",
-        f"  chroot = {'empty' if who.login_chroot else ''}",
-        "}",
-    ]
-    return "\n".join(lines) + "\n"
+def deliver_file(maildir: Path, message: Path) -> int:
+    """``--deliver``: a message written by hand (a participant's reply), as if mailed."""
+    if not maildir.is_dir():
+        print(f"mailbox: there is no mailbox at {maildir} yet; start it first (make run)", file=sys.stderr)
+        return 1
+    try:
+        raw = message.read_bytes()
+    except OSError as error:
+        print(f"mailbox: cannot read {message}: {error.strerror or error}", file=sys.stderr)
+        return 1
+    # Mail travels with CRLF line ends; a file written in an editor has LF.
+    raw = re.sub(rb"(?<!\r)\n", b"\r\n", raw)
+    owner = maildir.stat()
+    deliver_to_maildir(maildir, raw, owner.st_uid, owner.st_gid)
+    print(f"mailbox: {message} is in the office's INBOX", flush=True)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m devstack.mailbox", description=__doc__.splitlines()[0])
     parser.add_argument("--dir", default="var/dovecot", type=Path, help="its configuration and mail")
     parser.add_argument("--port", default=1143, type=int)
+    parser.add_argument(
+        "--deliver", type=Path, metavar="FILE.eml", help="put a message into the office's INBOX, then exit"
+    )
     args = parser.parse_args(argv)
+    if args.deliver:
+        return deliver_file(Dovecot(args.dir).maildir(), args.deliver)
     server = Dovecot(args.dir, port=args.port)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
