@@ -1,5 +1,6 @@
 """The response-site links an email carries: one per check-in answer, the reflection
-and the review, each signed for its recipient (``mentoring_service.links``)."""
+and the review, and the new date a participant who declined a session may choose, each
+signed for its recipient (``mentoring_service.links``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from mentoring_service.links import Link, LinkSigner
 
 _REVIEWS = {MessageKind.MIDPOINT_REVIEW: ReviewStage.MIDPOINT, MessageKind.CLOSING_REVIEW: ReviewStage.CLOSING}
 _CHECK_INS = (MessageKind.REFLECTION, MessageKind.CHECK_IN_REMINDER)
+# Only the "new date" answer: the decline already said the session will not take place.
+_NEW_DATE_ONLY = (MessageKind.DECLINED_NEW_DATE,)
 
 
 class AnswerLinks:
@@ -22,8 +25,8 @@ class AnswerLinks:
         return f"{self._base}/a/{self._signer.sign(link)}"
 
     def for_request(self, request: DeliveryRequest) -> dict[str, str]:
-        """Name -> URL: met, not_met, new_date and reflection, or review. Empty for a
-        message nobody answers, or a pair that does not take answers."""
+        """Name -> URL: met, not_met, new_date and reflection, or review, or new_date
+        alone. Empty for a message nobody answers, or a pair that does not take answers."""
         recipient = request.recipient
         if request.links_expire is None or recipient.role not in (Role.MENTOR, Role.MENTEE):
             return {}
@@ -37,9 +40,11 @@ class AnswerLinks:
         )
         if request.kind in _REVIEWS:
             return {"review": self.url(Link(**{**base.__dict__, "stage": _REVIEWS[request.kind]}))}
-        if request.kind not in _CHECK_INS or request.session is None:
+        if request.kind not in _CHECK_INS + _NEW_DATE_ONLY or request.session is None:
             return {}
         check_in = Link(**{**base.__dict__, "item": "check_in", "session": request.session.session_id})
+        if request.kind in _NEW_DATE_ONLY:
+            return {"new_date": self.url(check_in.with_choice(CheckInChoice.NEW_DATE))}
         links = {choice.value: self.url(check_in.with_choice(choice)) for choice in CheckInChoice}
         if request.kind == MessageKind.REFLECTION:
             links["reflection"] = self.url(Link(**{**check_in.__dict__, "item": "reflection"}))

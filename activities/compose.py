@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 from activities.health_notes import in_german
 from activities.invites import build_calendar, event_times
 from activities.reflection_questions import questions_for
+from activities.reply_notes import check_counter, replier
 from activities.wall_clock import shows_twice, utc_offset
 from mentoring import addresses
 from mentoring.cohort import Role
@@ -75,7 +76,11 @@ SMTP_POLICY = _POLICY.clone(linesep="\r\n")
 _UTF8_POLICY = _POLICY.clone(utf8=True)
 SMTP_UTF8_POLICY = SMTP_POLICY.clone(utf8=True)
 
-_CALENDAR_METHOD = {MessageKind.INVITE: "REQUEST", MessageKind.INVITE_CANCEL: "CANCEL"}
+_CALENDAR_METHOD = {
+    MessageKind.INVITE: "REQUEST",
+    MessageKind.INVITE_CANCEL: "CANCEL",
+    MessageKind.COUNTER_DECLINED: "DECLINECOUNTER",
+}
 
 # What each kind cannot be written without; a clear error beats a half-empty email.
 _REQUIRED: dict[MessageKind, tuple[str, ...]] = {
@@ -88,6 +93,11 @@ _REQUIRED: dict[MessageKind, tuple[str, ...]] = {
     MessageKind.ANNOUNCEMENT: ("announcement_subject", "announcement_body"),
     MessageKind.CHECK_IN_REMINDER: ("session",),
     MessageKind.NEW_DATE_CHOSEN: ("session",),
+    # ``note``: the role of the participant whose calendar replied.
+    MessageKind.SESSION_DECLINED: ("session", "note"),
+    MessageKind.DECLINED_NEW_DATE: ("session",),
+    MessageKind.COUNTER_PROPOSED: ("session", "note", "counter_start", "counter_end"),
+    MessageKind.COUNTER_DECLINED: ("session",),
 }
 _PARTICIPANT_KINDS = {
     MessageKind.WELCOME,
@@ -104,10 +114,12 @@ _PARTICIPANT_KINDS = {
     MessageKind.CHECK_IN_REMINDER,
     MessageKind.PAIR_NUDGE,
     MessageKind.NEW_DATE_CHOSEN,
+    MessageKind.DECLINED_NEW_DATE,
+    MessageKind.COUNTER_DECLINED,
 }
 
 # What tells the office which participants to help must not reach a participant.
-_OFFICE_KINDS = {MessageKind.AT_RISK_ALERT}
+_OFFICE_KINDS = {MessageKind.AT_RISK_ALERT, MessageKind.COUNTER_PROPOSED}
 
 _templates = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -284,6 +296,8 @@ def _context(request: DeliveryRequest) -> dict[str, Any]:
         "paused_until": request.paused_until,
         "announcement_subject": request.announcement_subject,
         "announcement_body": _plain(request.announcement_body).strip("\n"),
+        "replier": replier(request),
+        "counter": _counter(request),
     }
     if request.kind is MessageKind.REFLECTION and request.mentoring_function is not None:
         context["questions"] = questions_for(
@@ -304,6 +318,7 @@ def _check_inputs(request: DeliveryRequest) -> None:
         raise ValueError(f"{request.kind.value} message {request.key!r} goes to mentor or mentee")
     if request.kind in _OFFICE_KINDS and request.recipient.role is not Role.PROGRAM_OFFICE:
         raise ValueError(f"{request.kind.value} message {request.key!r} goes to the program office")
+    check_counter(request)
 
 
 def _view(session: SessionRef, total: int, request: DeliveryRequest) -> SessionView:
@@ -318,6 +333,13 @@ def _view(session: SessionRef, total: int, request: DeliveryRequest) -> SessionV
         actual = planned.instant.astimezone(ZoneInfo(session.timezone))
         note = ClockNote(planned.change.value, planned.asked, actual, session.timezone)
     return SessionView(session.number, total, session.location, when, day, note)
+
+
+def _counter(request: DeliveryRequest) -> Span | None:
+    """A counter's proposed time, in the pair's zone (the session's) as the office plans in it."""
+    if request.counter_start is None or request.counter_end is None or request.session is None:
+        return None
+    return Span.on_clock(request.counter_start, request.counter_end, request.session.timezone)
 
 
 def _own_zone(request: DeliveryRequest, fallback: str) -> str:

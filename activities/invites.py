@@ -40,6 +40,8 @@ _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
 
 def build_calendar(request: DeliveryRequest) -> bytes:
     """One VEVENT for ``request.session``, with the VTIMEZONE its TZID needs."""
+    if request.kind is MessageKind.COUNTER_DECLINED:
+        return build_decline_counter(request)
     if request.kind not in _METHOD_STATUS:
         raise ValueError(f"no calendar for message kind {request.kind.value!r}")
     if request.session is None:
@@ -75,6 +77,28 @@ def build_calendar(request: DeliveryRequest) -> bytes:
     # goes first so that a reader knows it before it meets the TZID.
     if ";TZID=" in event.content_line("dtstart", event["dtstart"]):
         cal.add_component(vtimezone(session.timezone, when.starts, when.ends, request.program.start_date))
+    cal.add_component(event)
+    return cal.to_ical()
+
+
+def build_decline_counter(request: DeliveryRequest) -> bytes:
+    """RFC 5546 DECLINECOUNTER: the organizer keeps the session as it is; the proposer's
+    calendar drops the time they proposed."""
+    session = request.session
+    if session is None:
+        raise ValueError(f"{request.kind.value} for {request.key!r} has no session")
+    office = request.program.program_office
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("method", "DECLINECOUNTER")
+    event = Event()
+    event.add("uid", session.uid)
+    event.add("sequence", session.sequence)
+    event.add("dtstamp", request.composed_at.astimezone(UTC))
+    event.add("organizer", _address(office.name, office.email))
+    event.add("attendee", _address(request.recipient.name, request.recipient.email))
+    event.add("comment", _text("The session keeps its time."))
     cal.add_component(event)
     return cal.to_ical()
 

@@ -13,11 +13,13 @@ from temporalio import activity
 from activities.wall_clock import resolve
 from mentoring.cohort import Cadence
 from mentoring.plan import (
+    Instant,
     Instants,
     LocalTimes,
     PlannedSession,
     PlanRequest,
     SessionPlan,
+    WallClock,
     add_months,
 )
 
@@ -127,3 +129,10 @@ async def localize_times(request: LocalTimes) -> Instants:
     A time in a DST gap or fold gets the same instant as a planned session would
     (``activities.wall_clock``), so the invite and the email agree with the timers."""
     return Instants(instants=[resolve(t, request.timezone).instant for t in request.local])
+
+
+@activity.defn
+async def wall_clock_of(request: Instant) -> WallClock:
+    """What the clocks in the pair's zone show at an instant (a time proposed from a
+    participant's calendar, in whatever zone their client wrote it)."""
+    return WallClock(local=request.at.astimezone(ZoneInfo(request.timezone)).replace(tzinfo=None))

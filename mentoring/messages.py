@@ -29,6 +29,12 @@ class MessageKind(StrEnum):
     PAIR_NUDGE = "pair_nudge"
     AT_RISK_ALERT = "at_risk_alert"
     NEW_DATE_CHOSEN = "new_date_chosen"
+    # Replies to the invites from the program office's mailbox (calendar replies).
+    SESSION_DECLINED = "session_declined"
+    DECLINED_NEW_DATE = "declined_new_date"
+    COUNTER_PROPOSED = "counter_proposed"
+    # To the proposer, with METHOD:DECLINECOUNTER: the office keeps the session's time.
+    COUNTER_DECLINED = "counter_declined"
 
 
 class MentoringFunction(StrEnum):
@@ -100,6 +106,8 @@ class DeliveryRequest(BaseModel):
     # INVITE: this recipient already has an earlier version of this session in their calendar.
     is_update: bool = False
     # Why the program office changed something (cancel, pause, end early), shown as written.
+    # SESSION_DECLINED and COUNTER_PROPOSED: the role ("mentor" or "mentee") of the
+    # participant whose calendar replied.
     note: str | None = None
     # PROGRAM_PAUSED: last day of the pause, or None for "until further notice".
     paused_until: date | None = None
@@ -111,6 +119,9 @@ class DeliveryRequest(BaseModel):
     # The pair takes answers: check-in, reflection and review emails carry signed links
     # to the response site that last until this day.
     links_expire: date | None = None
+    # COUNTER_PROPOSED and COUNTER_DECLINED: the time a participant's calendar proposed.
+    counter_start: AwareDatetime | None = None
+    counter_end: AwareDatetime | None = None
 
 
 class DeliveryReceipt(BaseModel):

@@ -25,6 +25,18 @@ class RescheduleSession(Operation):
     new_local_start: datetime
 
 
+class ApproveCounter(Operation):
+    """The office takes the new time a participant proposed from their calendar."""
+
+    session_number: int
+
+
+class RefuseCounter(Operation):
+    """The office keeps the session's time; the proposer's calendar hears so (DECLINECOUNTER)."""
+
+    session_number: int
+
+
 class CancelSession(Operation):
     session_number: int
     reason: str

@@ -59,3 +59,14 @@ class LocalTimes(BaseModel):
 
 class Instants(BaseModel):
     instants: list[AwareDatetime]
+
+
+class Instant(BaseModel):
+    """One instant, to be shown on the clocks of one zone by an activity."""
+
+    timezone: str
+    at: AwareDatetime
+
+
+class WallClock(BaseModel):
+    local: datetime

@@ -13,6 +13,7 @@ from mentoring.cohort import Cohort, Pair, Person, Program, Role, SessionPattern
 from mentoring.messages import MessageKind, Recipient
 from mentoring.operations import CohortOperationResult, OperationResult
 from mentoring.plan import SessionPlan
+from mentoring.replies import PartStat
 
 
 class ProgramPhase(StrEnum):
@@ -41,6 +42,38 @@ class CancelledBy(StrEnum):
     PAUSE = "pause"  # a pause or a withdrawal; resuming plans the time again
     PLAN = "plan"  # a re-plan had no slot left for it
     END = "end"  # the program ended
+
+
+class CalendarAnswer(BaseModel):
+    """A participant's calendar reply to one version (SEQUENCE) of a session's invite."""
+
+    role: Role
+    partstat: PartStat
+    sequence: int
+    recorded_at: AwareDatetime
+
+
+class CounterStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
+    # About an earlier time of the session, a past or cancelled one: kept, nothing to decide.
+    SETTLED = "settled"
+
+
+class CounterProposal(BaseModel):
+    """A "propose new time" (iTIP COUNTER) from a participant's calendar, for the office."""
+
+    message_id: str
+    session_number: int
+    role: Role
+    sequence: int
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    recorded_at: AwareDatetime
+    status: CounterStatus = CounterStatus.PENDING
+    # Why it needs no decision, or why it cannot be approved as it is.
+    remark: str | None = None
 
 
 class SessionState(BaseModel):
@@ -80,6 +113,8 @@ class SessionState(BaseModel):
     check_in_closed: bool = False
     # One participant said "we met" and the other "we didn't meet".
     check_ins_disagree: bool = False
+    # Accepted, tentative or declined in their calendars (iTIP REPLY), per version.
+    calendar: list[CalendarAnswer] = []
 
 
 class DeliveryStatus(StrEnum):
@@ -120,6 +155,9 @@ class OutgoingMessage(BaseModel):
     # The pair as it was when queued, so a leaver's cancellation names the leaver.
     mentor: Person | None = None
     mentee: Person | None = None
+    # COUNTER_PROPOSED: the time a participant proposed.
+    counter_start: AwareDatetime | None = None
+    counter_end: AwareDatetime | None = None
 
 
 class PauseRecord(BaseModel):
@@ -173,6 +211,9 @@ class PairState(BaseModel):
     last_nudge_at: AwareDatetime | None = None
     # After the closing review: the pair takes answers until then.
     answers_until: AwareDatetime | None = None
+    # Message-IDs of the calendar replies recorded, so a reply read twice counts once.
+    replies_seen: list[str] = []
+    counters: list[CounterProposal] = []
     # Counters for the outbox events of nudges and alerts.
     nudges_sent: int = 0
     alerts_sent: int = 0
@@ -237,6 +278,8 @@ class PairProgress(BaseModel):
     finished: bool = False
     # None for pairs that do not hear back from participants (started before v1.1.0).
     health: PairHealth | None = None
+    # The next session's calendar replies, mentor/mentee ("acc/dec"), if any.
+    next_calendars: str | None = None
 
 
 class PairProgramResult(BaseModel):

@@ -628,6 +628,92 @@ EXPECTED = {
             "oder antworten Sie auf diese E-Mail, um das Programmbüro zu erreichen.",
         ],
     ),
+    (MessageKind.SESSION_DECLINED, Language.EN): (
+        "Declined: reverse mentoring session 2 of 3 on Tuesday, 7 April 2026 at 16:00 (Europe/Berlin)",
+        [
+            "Hello Klaus Richter,\n\nLena Weber has declined the invitation to reverse mentoring session 2 of 3 "
+            "on Tuesday, 7 April 2026, 16:00–17:00 (Europe/Berlin).",
+            "Lena Weber may choose a new date for this session. If so, you will both receive the updated calendar "
+            "invitation. Until then the session stays in your calendar as planned.",
+            "If you would rather find a date together, please talk to Lena Weber, or reply to this email to reach "
+            "the program office.",
+        ],
+    ),
+    (MessageKind.SESSION_DECLINED, Language.DE): (
+        "Abgelehnt: Reverse Mentoring, Termin 2 von 3 am Dienstag, 7. April 2026 um 16:00 Uhr (Europe/Berlin)",
+        [
+            "Guten Tag Klaus Richter,\n\nLena Weber hat die Einladung zu Ihrem Reverse-Mentoring-Termin 2 von 3 "
+            "am Dienstag, 7. April 2026, 16:00–17:00 Uhr (Europe/Berlin) abgelehnt.",
+            "Lena Weber kann für diesen Termin ein neues Datum wählen. Dann erhalten Sie beide die aktualisierte "
+            "Kalendereinladung. Bis dahin bleibt der Termin wie geplant in Ihrem Kalender.",
+            "Möchten Sie lieber gemeinsam einen Termin finden, sprechen Sie bitte mit Lena Weber, "
+            "oder antworten Sie auf diese E-Mail, um das Programmbüro zu erreichen.",
+        ],
+    ),
+    # Without links (a pair that takes no answers): the office helps.
+    (MessageKind.DECLINED_NEW_DATE, Language.EN): (
+        "Reverse mentoring session 2 of 3: would you like a new date?",
+        [
+            "Hello Klaus Richter,\n\nThank you for letting us know: you declined reverse mentoring session 2 of 3 "
+            "with Lena Weber on Tuesday, 7 April 2026, 16:00–17:00 (Europe/Berlin). We have told Lena Weber.",
+            "If you would like another date for this session, please reply to this email: your reply reaches "
+            "the program office.",
+        ],
+    ),
+    (MessageKind.DECLINED_NEW_DATE, Language.DE): (
+        "Reverse-Mentoring-Termin 2 von 3: Möchten Sie einen neuen Termin?",
+        [
+            "Guten Tag Klaus Richter,\n\nvielen Dank, dass Sie uns Bescheid gegeben haben: Sie haben Ihren "
+            "Reverse-Mentoring-Termin 2 von 3 mit Lena Weber am Dienstag, 7. April 2026, 16:00–17:00 Uhr "
+            "(Europe/Berlin) abgelehnt. Lena Weber haben wir informiert.",
+            "Wenn Sie für diesen Termin ein anderes Datum möchten, antworten Sie bitte auf diese E-Mail: "
+            "Ihre Antwort erreicht das Programmbüro.",
+        ],
+    ),
+    (MessageKind.COUNTER_PROPOSED, Language.EN): (
+        'New time proposed: session 2 of pair p1 in "Digital Workplace 2026"',
+        [
+            "Hello HR Program Office,\n\nA participant proposed a new time for a session in their calendar.",
+            "Session:     2 of 3\nProposed by: mentee, Klaus Richter\n",
+            "Planned now: Tuesday, 7 April 2026, 16:00–17:00 (Europe/Berlin)\n"
+            "Proposed:    Thursday, 9 April 2026, 17:30–18:30 (Europe/Berlin)\n",
+            "- Approve: the session moves to the proposed time, and both calendars get the update:\n"
+            "  .venv/bin/python ops.py approve-counter dw26 p1 2\n",
+            "- Refuse: Klaus Richter is told the proposal was refused, and the session stays as planned:\n"
+            "  .venv/bin/python ops.py refuse-counter dw26 p1 2\n",
+        ],
+    ),
+    (MessageKind.COUNTER_PROPOSED, Language.DE): (
+        "Neue Zeit vorgeschlagen: Termin 2, Tandem p1 in „Digital Workplace 2026“",
+        [
+            "Guten Tag HR Program Office,\n\neine teilnehmende Person hat in ihrem Kalender eine neue Zeit "
+            "für einen Termin vorgeschlagen.",
+            "Termin:            2 von 3\nVorgeschlagen von: Mentee, Klaus Richter\n",
+            "Bisher geplant:    Dienstag, 7. April 2026, 16:00–17:00 Uhr (Europe/Berlin)\n"
+            "Vorschlag:         Donnerstag, 9. April 2026, 17:30–18:30 Uhr (Europe/Berlin)\n",
+            "  .venv/bin/python ops.py approve-counter dw26 p1 2\n",
+            "  .venv/bin/python ops.py refuse-counter dw26 p1 2\n",
+        ],
+    ),
+    # The office kept the session: the proposer's calendar drops the time proposed.
+    (MessageKind.COUNTER_DECLINED, Language.EN): (
+        "Reverse mentoring session 2 of 3: it stays at its time",
+        [
+            "Hello Klaus Richter,\n\nthank you for proposing a new time for your reverse mentoring session 2 of 3 "
+            "with Lena Weber. The program office has kept the session at its time: Tuesday, 7 April 2026, "
+            "16:00–17:00 (Europe/Berlin).",
+            "Your calendar has been told, so the proposed time no longer shows there.",
+        ],
+    ),
+    (MessageKind.COUNTER_DECLINED, Language.DE): (
+        "Reverse-Mentoring-Termin 2 von 3: Es bleibt bei der geplanten Zeit",
+        [
+            "Guten Tag Klaus Richter,\n\nvielen Dank für Ihren Vorschlag einer neuen Zeit für Ihren "
+            "Reverse-Mentoring-Termin 2 von 3 mit Lena Weber. Das Programmbüro hat den Termin zu seiner Zeit "
+            "belassen: Dienstag, 7. April 2026, 16:00–17:00 Uhr (Europe/Berlin).",
+            "Ihr Kalender ist informiert, der vorgeschlagene Termin erscheint dort nicht mehr.",
+        ],
+    ),
 }
 # What a kind's EXPECTED entry is rendered with, beyond full_request's defaults.
 EXTRA = {
@@ -638,6 +724,14 @@ EXTRA = {
     MessageKind.PAIR_NUDGE: {"note": "session 2 was not held"},
     MessageKind.AT_RISK_ALERT: {"note": "sessions 2 and 3 were not held", "sessions": []},
     MessageKind.NEW_DATE_CHOSEN: {"the_session": S2_MOVED},
+    # The role of the participant whose calendar declined: the partner of the mentee who reads it.
+    MessageKind.SESSION_DECLINED: {"note": "mentor"},
+    MessageKind.COUNTER_PROPOSED: {
+        "recipient": OFFICE,
+        "note": "mentee",
+        "counter_start": S2_MOVED.starts_at,
+        "counter_end": S2_MOVED.ends_at,
+    },
 }
 
 

@@ -114,9 +114,9 @@ async def test_status_prints_one_row_per_pair(stack):
     assert all(n >= 12 for n in planned.values())
     assert lines(result.stdout) == [
         f"cohort {COHORT}: 3 of 3 pairs started · 0 sessions held · 12 messages sent · 0 failed",
-        "sessions next event",
-        "pair phase health held/planned (UTC) sent failed",
-        *(f"{p} kickoff healthy 0/{planned[p]} {next_event[p]} 4 0" for p in PAIRS),
+        "sessions next next event sent/",
+        "pair phase health held/planned calendars (UTC) failed",
+        *(f"{p} kickoff healthy 0/{planned[p]} – {next_event[p]} 4/0" for p in PAIRS),
     ]
 
 
@@ -139,9 +139,9 @@ async def test_show_prints_plan_messages_and_pauses(stack):
         "mentee: Klaus Richter p1 <mentee-p1@example.com> (Europe/Berlin)",
         "health: healthy",
         "Sessions",
-        "no. local start time zone status SEQUENCE",
-        f"{first.number} {wall(first.local_start)} Europe/Berlin invited 0",
-        *(f"{s.number} {wall(s.local_start)} Europe/Berlin planned 0" for s in state.sessions[1:]),
+        "no. local start time zone status SEQUENCE calendars",
+        f"{first.number} {wall(first.local_start)} Europe/Berlin invited 0 –",
+        *(f"{s.number} {wall(s.local_start)} Europe/Berlin planned 0 –" for s in state.sessions[1:]),
         "Check-ins and reflections (ratings career/psychosocial/emotional, 1–5)",
         "none yet",
         "Reviews (ratings 1–5)",
@@ -293,10 +293,12 @@ def test_every_command_names_an_update_of_the_contract():
         "end_program",
         "withdraw_participant",
         "replace_participant",
+        "approve_counter",
+        "refuse_counter",
     }
     assert names <= pair_updates
     assert {"add_pair", "withdraw_pair", "end_cohort", "announce"} <= cohort_updates
-    assert len(PAIR_CHANGES) == 9 and len(COHORT_CHANGES) == 4
+    assert len(PAIR_CHANGES) == 11 and len(COHORT_CHANGES) == 4
 
 
 def test_request_ids_follow_the_request_not_its_spelling():

@@ -73,7 +73,9 @@ def test_health_comes_from_visibility_and_a_pair_that_takes_no_answers_has_none(
 def test_status_shows_each_pairs_health_and_a_dash_for_a_pair_that_takes_no_answers():
     pairs = [
         reported("old", ProgramPhase.SESSIONS, 2),
-        reported("new", ProgramPhase.SESSIONS, 1).model_copy(update={"health": PairHealth.AT_RISK}),
+        reported("new", ProgramPhase.SESSIONS, 1).model_copy(
+            update={"health": PairHealth.AT_RISK, "next_calendars": "acc/dec"}
+        ),
     ]
     progress = CohortProgress(
         cohort_id="c", pairs=pairs, pairs_total=2, pairs_started=2, pairs_by_phase={"sessions": 2},
@@ -84,8 +86,8 @@ def test_status_shows_each_pairs_health_and_a_dash_for_a_pair_that_takes_no_answ
         ops_views.print_status(progress)
     rows = [" ".join(line.split()) for line in console.file.getvalue().splitlines()[1:] if line.strip("─ ")]
     assert rows == [
-        "sessions next event",
-        "pair phase health held/planned (UTC) sent failed",
-        "old sessions — 2/13 2027-03-01 09:00 20 0",
-        "new sessions at_risk 1/13 2027-03-01 09:00 10 0",
+        "sessions next next event sent/",
+        "pair phase health held/planned calendars (UTC) failed",
+        "old sessions — 2/13 – 2027-03-01 09:00 20/0",
+        "new sessions at_risk 1/13 acc/dec 2027-03-01 09:00 10/0",
     ]

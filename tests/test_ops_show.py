@@ -152,9 +152,9 @@ def test_every_status_is_whole_at_any_width_from_80(messages, plan, width):
         ops_views.print_pair("ops", "p1", state)
     output = console.file.getvalue()
     assert_readable(output, state, width)
-    for session in plan:  # status and SEQUENCE of every session, whole
+    for session in plan:  # status and SEQUENCE of every session, whole (no calendar replies here)
         shown = re.escape(shown_number(state, session))
-        assert re.search(rf"^{shown} .* {session.status.value} +{session.sequence} *$", output, re.MULTILINE)
+        assert re.search(rf"^{shown} .* {session.status.value} +{session.sequence} +– *$", output, re.MULTILINE)
 
 
 # ------------------------------------------------------------------ answers

@@ -9,8 +9,10 @@ from temporalio.exceptions import ApplicationError
 
 from mentoring import inputs
 from mentoring.answers import CheckInAnswer, CheckInChoice, ReflectionAnswer, ReviewAnswer, ReviewStage
+from mentoring.replies import PartStat
 from mentoring.state import PairState, SessionState, SessionStatus
 from workflows.answers import Answer, earlier_answer, review_open, session_of
+from workflows.replies import current_partstat
 from workflows.validation import check_input, check_local_time
 
 # The types the site tells apart.
@@ -51,7 +53,9 @@ def _check_check_in(
         raise refuse("the program has ended")
     if state.paused is not None:
         raise refuse("the pair is paused")
-    if session.starts_at > now:
+    declined = current_partstat(session, answer.role) == PartStat.DECLINED
+    if session.starts_at > now and not (declined and answer.choice == CheckInChoice.NEW_DATE):
+        # Before a session only its decliner may ask for a new date.
         raise refuse(f"this session is on {session.local_start:%Y-%m-%d %H:%M}; check in after it")
     if answer.choice != CheckInChoice.NEW_DATE:
         if answer.new_local_start is not None:

@@ -21,6 +21,7 @@ from mentoring.answers import (
     SessionView,
 )
 from mentoring.cohort import Program, Role
+from mentoring.replies import PartStat
 from mentoring.state import PairState, SessionState, SessionStatus
 from workflows.agenda import active_sessions, position
 
@@ -105,6 +106,14 @@ def review_open(state: PairState, stage: ReviewStage, now: datetime) -> bool:
     return state.closing_done or (state.closing_at is not None and state.closing_at <= now)
 
 
+def _declined_by(session: SessionState, role: Role) -> bool:
+    """A participant who declined a session in their calendar may choose a new date now."""
+    for answer in reversed(session.calendar):
+        if answer.role == role and answer.sequence >= session.sequence:
+            return answer.partstat == PartStat.DECLINED
+    return False
+
+
 def view(state: PairState, program: Program, request: AnswerViewRequest, now: datetime) -> AnswerView:
     """What the response page shows for one link, and whether it takes an answer."""
     assert state.mentor is not None and state.mentee is not None and state.pattern is not None
@@ -170,6 +179,6 @@ def _closed_because(
         return "ended"
     if request.item == "check_in" and state.paused is not None:
         return "paused"
-    if session.starts_at > now:
+    if session.starts_at > now and not _declined_by(session, request.role):
         return "not_yet"
     return None

@@ -20,6 +20,7 @@ from workflows import notices
 from workflows.agenda import active_sessions, position
 from workflows.answers import unanswered
 from workflows.letters import participants, program_office
+from workflows.replies import declined_in_a_row
 
 CADENCE_PERIOD = {
     Cadence.WEEKLY: timedelta(days=7),
@@ -66,6 +67,12 @@ def health(state: PairState) -> tuple[PairHealth, str]:
     if low:
         stages = ", ".join(sorted({f"the {a.role.value}'s {a.stage.value} review" for a in low}))
         return PairHealth.AT_RISK, f"a rating of {LOW_RATING} or lower in {stages}"
+    held = [s for s in active_sessions(state) if s.status == SessionStatus.HELD]
+    since = max((s.starts_at for s in held), default=None)
+    declined = declined_in_a_row(state, [s for s in active_sessions(state) if since is None or s.starts_at > since])
+    if declined:
+        numbers = " and ".join(str(position(state, s)) for s in declined)
+        return PairHealth.AT_RISK, f"sessions {numbers} were declined in a calendar"
     if len(tail) == 2 and all(s.status != SessionStatus.HELD for s in tail):
         numbers = " and ".join(str(position(state, s)) for s in tail)
         return PairHealth.AT_RISK, f"sessions {numbers} were not held"

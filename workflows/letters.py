@@ -26,6 +26,7 @@ _FUNCTIONS = list(MentoringFunction)
 # The emails participants answer from.
 ANSWERED_KINDS = (
     MessageKind.REFLECTION,
+    MessageKind.DECLINED_NEW_DATE,
     MessageKind.CHECK_IN_REMINDER,
     MessageKind.MIDPOINT_REVIEW,
     MessageKind.CLOSING_REVIEW,
@@ -173,4 +174,5 @@ class LetterWriter:
         request.paused_until = message.paused_until
         request.announcement_subject = message.announcement_subject
         request.announcement_body = message.announcement_body
+        request.counter_start, request.counter_end = message.counter_start, message.counter_end
         return request

@@ -13,10 +13,8 @@ import asyncio
 from datetime import datetime, time, timedelta
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from mentoring.answers import AnswerReceipt, AnswerRequest, AnswerView, AnswerViewRequest
     from mentoring.ids import PAIR_WORKFLOW_TYPE
     from mentoring.messages import Recipient
     from mentoring.operations import (
@@ -26,7 +24,6 @@ with workflow.unsafe.imports_passed_through():
         EndProgram,
         ExtendProgram,
         LookupOperation,
-        Operation,
         OperationResult,
         ParticipantReplaced,
         PastOperation,
@@ -44,11 +41,10 @@ with workflow.unsafe.imports_passed_through():
         PairProgramResult,
         PairState,
     )
-    from workflows import answers, handover, health, notices, pausing
+    from workflows import handover, health, notices, pausing
     from workflows import progress as report
     from workflows import validation as check
     from workflows.agenda import Action, Due, active_sessions, current_phase, due_items
-    from workflows.answer_checks import check_answer
     from workflows.changes import (
         add_session,
         apply_plan,
@@ -56,14 +52,15 @@ with workflow.unsafe.imports_passed_through():
         describe_rhythm,
         free_slots,
         moved_slot,
-        numbered,
         reschedule,
         restyle_pinned,
         take_plan,
     )
+    from workflows.counters import Counters
     from workflows.courier import Courier
-    from workflows.letters import LetterWriter, participants, recipients_of
+    from workflows.letters import LetterWriter, participants
     from workflows.listening import Listener, start_listening
+    from workflows.pair_answers import HearingBack
     from workflows.planner import Planner
     from workflows.reporter import Reporter
     from workflows.steps import ProgramSteps
@@ -72,14 +69,8 @@ with workflow.unsafe.imports_passed_through():
 LISTENING = "participant-answers"
 
 
-def _update_name() -> str:
-    info = workflow.current_update_info()
-    assert info is not None, "signals name their operation"
-    return info.name
-
-
 @workflow.defn(name=PAIR_WORKFLOW_TYPE)
-class PairProgramWorkflow:
+class PairProgramWorkflow(HearingBack):
     @workflow.init
     def __init__(self, input: PairProgramInput) -> None:
         self._input = input
@@ -94,6 +85,7 @@ class PairProgramWorkflow:
         self._planner = Planner(state, input.program)
         self._reporter = Reporter(state, input.program, input.pair.id, input.cohort_workflow_id)
         self._listener = Listener(state, input.program, self._planner)
+        self._counters = Counters(state, self._planner)
         self._agenda_changed = False
         # Operations that await activities must not interleave with each other.
         self._lock = asyncio.Lock()
@@ -174,40 +166,6 @@ class PairProgramWorkflow:
     def applied_operation(self, request: LookupOperation) -> PastOperation:
         """So that running a command again can say it was applied already."""
         return PastOperation(result=self._state.operations.get(request.request_id))
-
-    @workflow.query
-    def answer_view(self, request: AnswerViewRequest) -> AnswerView:
-        """What the response site shows for one link."""
-        return answers.view(self._state, self._program, request, workflow.now())
-
-    # ------------------------------------------------------------------ participants' answers
-
-    @workflow.update
-    async def record_answer(self, request: AnswerRequest) -> AnswerReceipt:
-        return await self._record(request)
-
-    async def _record(self, request: AnswerRequest) -> AnswerReceipt:
-        async with self._lock:
-            receipt = await self._listener.record(request)
-        self._state.phase = current_phase(self._state)
-        self._agenda_changed = True
-        return receipt
-
-    @record_answer.validator
-    def _check_answer(self, request: AnswerRequest) -> None:
-        if answers.find(self._state, request.answer.answer_id) is None:
-            check_answer(self._state, request.answer, self._program.start_date, workflow.now())
-
-    @workflow.signal
-    async def record_answer_later(self, request: AnswerRequest) -> None:
-        """The same answer, sent by the site while no worker could take the update.
-        A signal cannot be refused, so an answer the update would refuse is dropped."""
-        try:
-            self._check_answer(request)
-        except ApplicationError as error:
-            workflow.logger.info("pair %s: an answer was not recorded (%s)", self._input.pair.id, error.type)
-            return
-        await self._record(request)
 
     # ------------------------------------------------------------------ operations on sessions
 
@@ -410,34 +368,3 @@ class PairProgramWorkflow:
             return
         count = notices.announcement(state, request, workflow.now())
         self._done(request, f"announcement to {count} participant(s)", [], queued=count, operation="announce")
-
-    # ------------------------------------------------------------------ bookkeeping
-
-    def _is_repeat(self, request: Operation) -> bool:
-        return request.request_id in self._state.operations
-
-    def _done(
-        self,
-        request: Operation,
-        summary: str,
-        changes: list[SessionChange],
-        queued: int | None = None,
-        operation: str | None = None,
-    ) -> OperationResult:
-        state, now = self._state, workflow.now()
-        state.phase = current_phase(state)
-        if queued is None:
-            queued = sum(recipients_of(item, state) for item in due_items(state, self._program) if item.at <= now)
-        result = OperationResult(
-            request_id=request.request_id,
-            operation=operation or _update_name(),
-            summary=summary,
-            sessions=numbered(state, changes),
-            messages_queued=queued,
-            program_end=state.program_end,
-            beyond_six_months=state.beyond_six_months,
-            applied_at=now,
-        )
-        state.operations[request.request_id] = result
-        self._agenda_changed = True
-        return result

@@ -11,7 +11,7 @@ from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from mentoring.cohort import Program
-    from mentoring.plan import Instants, LocalTimes, PlanRequest, SessionPlan
+    from mentoring.plan import Instant, Instants, LocalTimes, PlanRequest, SessionPlan, WallClock
     from mentoring.state import PairState
     from workflows import pausing
     from workflows import validation as check
@@ -70,6 +70,19 @@ class Planner:
         if field and instant <= workflow.now():
             raise check.reject(f"{field} {local:%Y-%m-%d %H:%M} is in the past")
         return instant
+
+    async def wall_clock(self, at: datetime) -> datetime:
+        """The wall-clock time in the pair's zone of an instant."""
+        assert self._state.pattern is not None
+        result: WallClock = await workflow.execute_activity(
+            "wall_clock_of",
+            Instant(timezone=self._state.pattern.timezone, at=at),
+            result_type=WallClock,
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=PLANNING_RETRY,
+            summary="show a proposed time on the pair's clock",
+        )
+        return result.local
 
     async def _plan(self, request: PlanRequest) -> SessionPlan:
         plan: SessionPlan = await workflow.execute_activity(

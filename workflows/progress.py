@@ -10,10 +10,26 @@ from __future__ import annotations
 from datetime import datetime
 
 from mentoring.answers import PairHealth
-from mentoring.cohort import Program
+from mentoring.cohort import Program, Role
+from mentoring.replies import PartStat
 from mentoring.state import PairProgramResult, PairProgress, PairState, ProgramPhase
 from workflows.agenda import Due, active_sessions
 from workflows.health import health
+from workflows.replies import current_partstat
+
+_SHORT = {PartStat.ACCEPTED: "acc", PartStat.TENTATIVE: "tent", PartStat.DECLINED: "dec"}
+
+
+def next_session_calendars(state: PairState) -> str | None:
+    """The next session's calendar replies, mentor/mentee ("acc/–"); None when
+    nobody replied to it."""
+    upcoming = [s for s in active_sessions(state) if not s.reflection_done]
+    if not upcoming:
+        return None
+    answers = [current_partstat(upcoming[0], role) for role in (Role.MENTOR, Role.MENTEE)]
+    if not any(answers):
+        return None
+    return "/".join(_SHORT[a] if a else "–" for a in answers)
 
 
 def progress(state: PairState, pair_id: str, next_item: Due | None, finished: bool = False) -> PairProgress:
@@ -27,10 +43,11 @@ def progress(state: PairState, pair_id: str, next_item: Due | None, finished: bo
         next_event_at=next_item.at if next_item else None,
         finished=finished,
         health=state.health if state.listening else None,
+        next_calendars=next_session_calendars(state),
     )
 
 
-def _milestones(report: PairProgress) -> tuple[ProgramPhase, int, int, int, bool, PairHealth | None]:
+def _milestones(report: PairProgress) -> tuple[ProgramPhase, int, int, int, bool, PairHealth | None, str | None]:
     return (
         report.phase,
         report.sessions_held,
@@ -38,6 +55,7 @@ def _milestones(report: PairProgress) -> tuple[ProgramPhase, int, int, int, bool
         report.messages_failed,
         report.finished,
         report.health,
+        report.next_calendars,
     )
 
 
@@ -72,6 +90,8 @@ def details_line(state: PairState, next_item: Due | None) -> str:
     line = f"**{state.phase.value}** · {state.sessions_held} of {planned} sessions held"
     if state.listening:
         line += f" · {health_words(state)}"
+    if calendars := next_session_calendars(state):
+        line += f" · next session's calendars (mentor/mentee): {calendars}"
     if state.paused is not None:
         line += f" · paused {'until ' + str(state.paused.until) if state.paused.until else 'until resumed'}"
     if next_item:

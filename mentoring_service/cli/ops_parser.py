@@ -86,6 +86,12 @@ def _session_changes(command: Command) -> None:
     p.add_argument("--replacement", type=a.local_datetime, metavar="WHEN", help=WHEN)
     _request_id(p)
 
+    for name, what in (("approve-counter", "take"), ("refuse-counter", "turn down")):
+        p = command(name, f"{what} the new time a participant proposed for a session from their calendar")
+        _pair(p)
+        p.add_argument("session", type=a.session_number, metavar="SESSION", help="session number")
+        _request_id(p)
+
     p = command("change-rhythm", "change weekday, time, length, place or cadence of every session not yet held")
     _pair(p)
     _rhythm(p)

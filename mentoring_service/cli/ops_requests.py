@@ -11,6 +11,7 @@ from mentoring.cohort import Person, Role
 from mentoring.operations import (
     AddPair,
     Announcement,
+    ApproveCounter,
     Audience,
     CancelSession,
     ChangeRhythm,
@@ -19,6 +20,7 @@ from mentoring.operations import (
     ExtendProgram,
     Operation,
     PausePair,
+    RefuseCounter,
     ReplaceParticipant,
     RescheduleSession,
     ResumePair,
@@ -103,6 +105,14 @@ def _body(args) -> str:
 PAIR_CHANGES: dict[str, Callable[[argparse.Namespace], tuple[Callable, Operation]]] = {
     "reschedule": _reschedule,
     "cancel-session": _cancel_session,
+    "approve-counter": lambda args: (
+        PairProgramWorkflow.approve_counter,
+        ApproveCounter(request_id=PENDING, session_number=args.session),
+    ),
+    "refuse-counter": lambda args: (
+        PairProgramWorkflow.refuse_counter,
+        RefuseCounter(request_id=PENDING, session_number=args.session),
+    ),
     "change-rhythm": _change_rhythm,
     "pause": lambda args: (
         PairProgramWorkflow.pause,

@@ -11,7 +11,7 @@ from rich.text import Text
 
 from mentoring.cohort import Person
 from mentoring.state import CohortProgress, PairState, SessionStatus
-from mentoring_service.cli import ops_answers
+from mentoring_service.cli import ops_answers, ops_replies
 from mentoring_service.cli.console import out, table
 from workflows.agenda import position
 
@@ -34,7 +34,14 @@ def print_status(progress: CohortProgress) -> None:
     )
     # Two-line headers keep a row within 80 columns (a pipe's width); a long pair id folds.
     rows = table(
-        "pair", "phase", "health", "sessions\nheld/planned", "next event\n(UTC)", "sent", "failed", wrap=("pair",)
+        "pair",
+        "phase",
+        "health",
+        "sessions\nheld/planned",
+        "next\ncalendars",
+        "next event\n(UTC)",
+        "sent/\nfailed",
+        wrap=("pair",),
     )
     for pair in progress.pairs:
         rows.add_row(
@@ -44,9 +51,10 @@ def print_status(progress: CohortProgress) -> None:
             pair.health.value if pair.health else "—",
             # 0 planned: the pair has not reported since it was started (nothing sent yet).
             f"{pair.sessions_held}/{pair.sessions_planned or '-'}",
+            # Mentor/mentee: acc, tent or dec, as their calendars replied.
+            pair.next_calendars or "–",
             utc(pair.next_event_at),
-            str(pair.messages_sent),
-            str(pair.messages_failed),
+            f"{pair.messages_sent}/{pair.messages_failed}",
         )
     out.print(rows)
 
@@ -93,6 +101,9 @@ def print_pair(cohort_id: str, pair_id: str, state: PairState) -> None:
         out.print(ops_answers.check_ins(state))
         out.print("\n[bold]Reviews[/] (ratings 1–5)")
         out.print(ops_answers.reviews(state))
+    if state.counters:
+        out.print(f"\n[bold]Proposed new times[/] (from calendars, times in {zone_name})", highlight=False)
+        out.print(ops_replies.counters(state, cohort_id, pair_id, local))
     out.print(f"\n[bold]Messages[/] (times in {zone_name})", highlight=False)
     out.print(_messages(state, local) if state.messages else "none yet")
     out.print(f"\n[bold]Pauses[/] (times in {zone_name})", highlight=False)
@@ -100,7 +111,7 @@ def print_pair(cohort_id: str, pair_id: str, state: PairState) -> None:
 
 
 def _sessions(state: PairState) -> Table:
-    rows = table("no.", "local start", "time zone", "status", "SEQUENCE", wrap=("time zone",))
+    rows = table("no.", "local start", "time zone", "status", "SEQUENCE", "calendars", wrap=("time zone", "calendars"))
     # Numbered as ops commands and the emails number them; a cancelled one keeps its
     # number in brackets.
     for session in sorted(state.sessions, key=lambda s: (s.starts_at, s.number)):
@@ -111,6 +122,7 @@ def _sessions(state: PairState) -> Table:
             session.timezone,
             session.status.value,
             str(session.sequence),
+            ops_replies.calendars(session),
         )
     return rows
 

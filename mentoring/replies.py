@@ -1,0 +1,62 @@
+"""Calendar replies (iTIP REPLY and COUNTER, RFC 5546/6047) that participants' calendar
+clients mail to the program office, as the intake hands them to a pair workflow."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+from pydantic import AwareDatetime, BaseModel
+
+# The pair workflow's update that records a reply (workflows/pair.py).
+RECORD_CALENDAR_REPLY = "record_calendar_reply"
+
+_UID = re.compile(
+    r"(?P<workflow_id>pair:[a-z0-9_-]{1,40}:[a-z0-9_-]{1,40})-session-(?P<number>[1-9][0-9]{0,3})@reverse-mentoring"
+)
+
+
+class ReplyMethod(StrEnum):
+    REPLY = "REPLY"
+    COUNTER = "COUNTER"
+
+
+class PartStat(StrEnum):
+    ACCEPTED = "accepted"
+    TENTATIVE = "tentative"
+    DECLINED = "declined"
+
+
+class CalendarReply(BaseModel):
+    message_id: str
+    method: ReplyMethod
+    workflow_id: str
+    # ``SessionState.number``, the stable one in the UID.
+    session: int
+    sequence: int = 0
+    # The ATTENDEE address as written (without mailto:).
+    attendee: str
+    partstat: PartStat | None = None
+    # COUNTER: the time the attendee proposes.
+    proposed_start: AwareDatetime | None = None
+    proposed_end: AwareDatetime | None = None
+    dtstamp: AwareDatetime | None = None
+
+
+class ReplyRequest(BaseModel):
+    reply: CalendarReply
+
+
+class ReplyReceipt(BaseModel):
+    message_id: str
+    # False when this Message-ID was recorded before, or the reply is about nothing we have.
+    recorded: bool
+    summary: str
+
+
+def parse_uid(uid: str) -> tuple[str, int] | None:
+    """The pair workflow id and session number of one of our UIDs, or None."""
+    match = _UID.fullmatch(uid.strip())
+    if match is None:
+        return None
+    return match["workflow_id"], int(match["number"])

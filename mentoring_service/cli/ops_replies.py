@@ -1,0 +1,44 @@
+"""What ``ops.py show`` says of calendar replies: each participant's accept, tentative or
+decline per session, and the new times proposed from calendars, with the commands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from rich.console import RenderableType
+
+from mentoring.cohort import Role
+from mentoring.state import CounterStatus, PairState, SessionState
+from mentoring_service.cli.console import table
+from workflows.agenda import position
+
+_ROLES = (Role.MENTOR, Role.MENTEE)
+
+
+def calendars(session: SessionState) -> str:
+    """ "mentor accepted, mentee declined"; a reply to an earlier time is marked so."""
+    said = []
+    for role in _ROLES:
+        latest = next((a for a in reversed(session.calendar) if a.role == role), None)
+        if latest is None:
+            continue
+        earlier = " (earlier time)" if latest.sequence < session.sequence else ""
+        said.append(f"{role.value} {latest.partstat.value}{earlier}")
+    return ", ".join(said) or "–"
+
+
+def counters(state: PairState, cohort_id: str, pair_id: str, local: Callable[[datetime], str]) -> RenderableType:
+    rows = table("no.", "by", "proposed", "status", wrap=("status",))
+    for counter in state.counters:
+        session = next((s for s in state.sessions if s.number == counter.session_number), None)
+        place = position(state, session) if session else counter.session_number
+        status = counter.status.value
+        if counter.status == CounterStatus.PENDING:
+            status += f": ops.py approve-counter {cohort_id} {pair_id} {place} (or refuse-counter)"
+        elif counter.remark:
+            status += f" ({counter.remark})"
+        rows.add_row(
+            str(place), counter.role.value, f"{local(counter.starts_at)}–{local(counter.ends_at)[-5:]}", status
+        )
+    return rows

@@ -1,0 +1,164 @@
+"""What a calendar reply does to a pair: pure functions over ``PairState``.
+
+Every reply is kept (per participant, per version of the invite). Only a reply to the
+session's current version, for a session still to come, acts: a decline tells the
+partner and the program office and offers the decliner a new date; a proposed new
+time waits for the office's decision.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from temporalio.exceptions import ApplicationError
+
+from mentoring.cohort import Program, Role, same_address
+from mentoring.messages import MessageKind
+from mentoring.replies import CalendarReply, PartStat, ReplyMethod
+from mentoring.state import (
+    CalendarAnswer,
+    CounterProposal,
+    CounterStatus,
+    PairState,
+    SessionState,
+    SessionStatus,
+)
+from workflows import notices
+from workflows.agenda import position
+from workflows.answers import session_of
+from workflows.letters import participant, program_office
+
+REPLY_REFUSED = "ReplyRefused"
+
+
+def refuse(message: str) -> ApplicationError:
+    return ApplicationError(message, type=REPLY_REFUSED, non_retryable=True)
+
+
+def role_of(state: PairState, attendee: str) -> Role | None:
+    """Whose reply it is: the ATTENDEE decides, whatever the From header says."""
+    for role, person in ((Role.MENTOR, state.mentor), (Role.MENTEE, state.mentee)):
+        if person is not None and role != state.vacant_role and same_address(person.email, attendee):
+            return role
+    return None
+
+
+def check_reply(state: PairState, workflow_id: str, reply: CalendarReply) -> None:
+    """Refused replies change nothing; the intake files them as ignored."""
+    if reply.workflow_id != workflow_id:
+        raise refuse("the reply is about another pair")
+    session = session_of(state, reply.session)
+    if session is None:
+        raise refuse("there is no such session")
+    if role_of(state, reply.attendee) is None:
+        raise refuse("the attendee is not in this pair")
+    if reply.method == ReplyMethod.REPLY and reply.partstat is None:
+        raise refuse("a reply without an answer (PARTSTAT)")
+    if reply.method == ReplyMethod.COUNTER:
+        if reply.proposed_start is None or reply.proposed_end is None:
+            raise refuse("a proposed new time without its start and end")
+        if reply.proposed_end <= reply.proposed_start:
+            raise refuse("a proposed new time that ends before it starts")
+
+
+def current_partstat(session: SessionState, role: Role) -> PartStat | None:
+    """The participant's answer to the session as it is now (its latest version)."""
+    for answer in reversed(session.calendar):
+        if answer.role == role and answer.sequence >= session.sequence:
+            return answer.partstat
+    return None
+
+
+def _acts(session: SessionState, reply: CalendarReply, now: datetime) -> bool:
+    return reply.sequence >= session.sequence and session.status != SessionStatus.CANCELLED and session.starts_at > now
+
+
+def record(state: PairState, program: Program, reply: CalendarReply, now: datetime) -> str:
+    """Keeps the reply and does what it calls for; says in a few words what that was."""
+    session = session_of(state, reply.session)
+    role = role_of(state, reply.attendee)
+    assert session is not None and role is not None
+    state.replies_seen.append(reply.message_id)
+    number = position(state, session)
+    acts = _acts(session, reply, now)
+    if reply.method == ReplyMethod.COUNTER:
+        return _counter(state, program, session, role, reply, now, acts)
+    assert reply.partstat is not None
+    session.calendar.append(
+        CalendarAnswer(role=role, partstat=reply.partstat, sequence=reply.sequence, recorded_at=now)
+    )
+    said = f"session {number}: the {role.value} {reply.partstat.value}"
+    if not acts:
+        return f"{said} (an earlier time, or a past or cancelled session: kept, nothing done)"
+    if reply.partstat == PartStat.DECLINED:
+        _declined(state, program, session, role, now)
+        return f"{said}; the partner and the program office were told"
+    return said
+
+
+def _declined(state: PairState, program: Program, session: SessionState, role: Role, now: datetime) -> None:
+    people = {r: p for r, p in ((Role.MENTOR, state.mentor), (Role.MENTEE, state.mentee)) if p is not None}
+    partners = [participant(r, p) for r, p in people.items() if r != role and r != state.vacant_role]
+    event = f"declined-{session.number}-{session.sequence}-{role.value}"
+    number = session.number
+    notices.queue(state, event, MessageKind.SESSION_DECLINED, [*partners, program_office(program, state)], now,
+                  session_number=number, note=role.value)  # fmt: skip
+    notices.queue(state, f"{event}-new-date", MessageKind.DECLINED_NEW_DATE, [participant(role, people[role])], now,
+                  session_number=number)  # fmt: skip
+
+
+def _counter(
+    state: PairState,
+    program: Program,
+    session: SessionState,
+    role: Role,
+    reply: CalendarReply,
+    now: datetime,
+    acts: bool,
+) -> str:
+    assert reply.proposed_start is not None and reply.proposed_end is not None
+    number = position(state, session)
+    proposal = CounterProposal(
+        message_id=reply.message_id,
+        session_number=session.number,
+        role=role,
+        sequence=reply.sequence,
+        starts_at=reply.proposed_start,
+        ends_at=reply.proposed_end,
+        recorded_at=now,
+    )
+    said = f"session {number}: the {role.value} proposed {reply.proposed_start:%Y-%m-%d %H:%M} UTC"
+    if not acts:
+        proposal.status, proposal.remark = (
+            CounterStatus.SETTLED,
+            "about an earlier time, or a past or cancelled session",
+        )
+        state.counters.append(proposal)
+        return f"{said} (an earlier time, or a past or cancelled session: kept, nothing done)"
+    # A newer proposal for the same session replaces one still waiting.
+    for earlier in state.counters:
+        if earlier.session_number == session.number and earlier.status == CounterStatus.PENDING:
+            earlier.status, earlier.remark = CounterStatus.SETTLED, "a newer proposal came"
+    state.counters.append(proposal)
+    event = f"counter-{session.number}-{len(state.counters)}"
+    notices.queue(state, event, MessageKind.COUNTER_PROPOSED, [program_office(program, state)], now,
+                  session_number=session.number, note=role.value, counter_start=reply.proposed_start,
+                  counter_end=reply.proposed_end)  # fmt: skip
+    return f"{said}; the program office decides"
+
+
+def pending_counter(state: PairState, session_number: int) -> CounterProposal | None:
+    return next(
+        (c for c in state.counters if c.session_number == session_number and c.status == CounterStatus.PENDING), None
+    )
+
+
+def declined_in_a_row(state: PairState, sessions: list[SessionState]) -> list[SessionState]:
+    """The latest two sessions declined by someone, when they follow each other."""
+    declined = [
+        any(current_partstat(s, role) == PartStat.DECLINED for role in (Role.MENTOR, Role.MENTEE)) for s in sessions
+    ]
+    for i in range(len(sessions) - 1, 0, -1):
+        if declined[i] and declined[i - 1]:
+            return [sessions[i - 1], sessions[i]]
+    return []
