@@ -250,12 +250,6 @@ def office_addresses(cohort: str) -> list[str]:
         return []
 
 
-def intake_ready() -> bool:
-    # The parser (mentoring_service/intake/parse.py) comes from its own branch: until it
-    # is merged, make run has the mailbox and no intake.
-    return (ROOT / "mentoring_service" / "intake" / "parse.py").exists()
-
-
 async def up(stack: Stack, args: argparse.Namespace) -> None:
     check_before_start(args)
     stack.env = child_env()  # with the files check_before_start made (the mailbox's password)
@@ -309,7 +303,7 @@ async def up(stack: Stack, args: argparse.Namespace) -> None:
     console.print(f"[green]✓[/] response site on {SITE_URL} (pid {site.proc.pid})")
     worker = await stack.start("worker", sys.executable, "worker.py")
     console.print(f"[green]✓[/] worker started (pid {worker.proc.pid})")
-    if args.mailbox_problem is None and intake_ready():
+    if args.mailbox_problem is None:
         intake = await stack.start("intake", sys.executable, "intake.py")
         console.print(f"[green]✓[/] intake reading the office mailbox (pid {intake.proc.pid})")
 
@@ -331,7 +325,7 @@ def banner(args: argparse.Namespace) -> Panel:
     names = ", ".join(
         ["temporal", "codec", "ui", *(["mailbox"] if mailbox else []), "inbox"]
         + ([] if args.no_worker else ["site", "worker"])
-        + (["intake"] if mailbox and not args.no_worker and intake_ready() else [])
+        + (["intake"] if mailbox and not args.no_worker else [])
         + ([] if args.no_worker or args.no_start else ["starter"])
     )
     lines = [

@@ -121,9 +121,9 @@ def text_of(message: email.message.EmailMessage) -> str:
     return part.get_content()
 
 
-def office_messages(checkout: Path) -> int:
-    """Messages in the office's mailbox, whichever folder the intake has moved them to."""
-    maildir = checkout / "var" / "dovecot" / "mail" / "office" / "Maildir"
+def office_messages(checkout: Path, folder: str = "") -> int:
+    """Messages in the office's mailbox (in any folder, or in one: ``.Ignored``)."""
+    maildir = checkout / "var" / "dovecot" / "mail" / "office" / "Maildir" / folder
     return sum(1 for path in maildir.rglob("*") if path.parent.name in ("new", "cur") and path.is_file())
 
 
@@ -165,6 +165,12 @@ def test_a_killed_worker_is_restarted_logs_are_kept_and_a_rerun_starts_nothing(t
         with smtplib.SMTP("127.0.0.1", smtp) as client:
             client.sendmail("lena.weber@example.com", ["mentoring@example.com"], b"Subject: Accepted\r\n\r\nJa.\r\n")
         assert eventually_sync(lambda: office_messages(checkout) == already + 1, timeout=10)
+        # The intake reads it at once (IDLE) and, as it holds no calendar reply, sets it aside.
+        assert "✓ intake reading the office mailbox" in first.console
+        assert eventually_sync(lambda: office_messages(checkout, ".Ignored") == 1, timeout=30), (
+            checkout / "var" / "log" / "intake.log"
+        ).read_text()
+        assert "1 message: 1 ignored (no calendar part)" in (checkout / "var" / "log" / "intake.log").read_text()
         old_pid = int(first.wait_for(r"✓ worker started \(pid (\d+)\)")[1])
         assert eventually_sync(lambda: "worker polling" in worker_log.read_text())
         before = worker_log.read_text()
