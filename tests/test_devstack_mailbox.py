@@ -5,6 +5,7 @@ every process of it, once stopped."""
 from __future__ import annotations
 
 import imaplib
+import os
 import re
 import signal
 import socket
@@ -149,3 +150,13 @@ def test_a_message_written_by_hand_can_be_dropped_into_the_inbox(tmp_path):
         _, fetched = client.uid("FETCH", "1:*", "(BODY.PEEK[])")
         client.logout()
     assert fetched[0][1] == b"From: ana@example.org\r\nSubject: Accepted\r\n\r\nJa.\r\n"
+
+
+def test_it_starts_again_after_being_killed_whoever_has_its_old_pid_now(tmp_path):
+    directory = tmp_path / "dovecot"
+    with Dovecot(directory):
+        pass
+    # As if it had been killed and its pid given to another process since: this one's.
+    (directory / "run" / "master.pid").write_text(f"{os.getpid()}\n")
+    with Dovecot(directory) as again:
+        socket.create_connection(("127.0.0.1", again.port), timeout=1).close()
