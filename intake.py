@@ -21,6 +21,7 @@ from mentoring_service.connection import connect, target_address
 from mentoring_service.intake.ledger import IntakeLedger
 from mentoring_service.intake.mailbox import ImapMailbox, MailboxError
 from mentoring_service.intake.pairs import PairDelivery
+from mentoring_service.intake.parse import read_reply
 from mentoring_service.intake.service import Intake
 from mentoring_service.keys import KeyConfigError
 from mentoring_service.settings import IntakeSettings, settings_problem
@@ -61,9 +62,6 @@ async def main() -> None:
     except MailboxError as error:
         logging.error("mailbox at %s:%s: %s", settings.host, settings.port, error)
         exit_now(1)
-    # mentoring_service/intake/parse.py is written beside this; imported here until it is on main.
-    from mentoring_service.intake.parse import read_reply
-
     intake = Intake(settings, ledger, read_reply, PairDelivery(client).deliver)
     await intake.run()
 

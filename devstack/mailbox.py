@@ -9,9 +9,10 @@ in tests)::
     office-password    the office user's password (mode 0600), made on the first start
     mail/office/Maildir  the mailbox (maildir; folders are Maildir/.<name>/)
     state/ log/dovecot.log
+    run/               its sockets (base_dir)
 
-Only the runtime sockets are elsewhere, in a short temporary directory: a Unix socket's
-path must stay under 108 bytes, and a test's tmp_path can be longer than that allows.
+A Unix socket's path must stay under 108 bytes: under a directory whose path is too long
+for that, the sockets go to a temporary directory instead, removed when Dovecot stops.
 
 IMAP listens on 127.0.0.1 only, in plaintext (no TLS, so LOGIN works without it), on a
 free port unless one is given. It runs as whoever starts it:
@@ -41,37 +42,23 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from devstack.dovecot_config import (
-    HOST,
-    MailboxError,
-    identity,
-    render_config,
-    write_self_signed,
-)
+from devstack.dovecot_config import HOST, MailboxError, identity, render_config, write_self_signed
 from mentoring_service.keys import ensure_secret_file
+
+__all__ = ["BASIC_CAPABILITIES", "HOST", "OFFICE_USER", "Dovecot", "MailboxError", "deliver_to_maildir"]
 
 DOVECOT = Path("/usr/sbin/dovecot")
 IMAP_BINARY = Path("/usr/lib/dovecot/imap")
 OFFICE_USER = "office"
 START_SECONDS = 15.0
+RUN_DIR_MAX = 80  # bytes: see _make_run_dir
 STOP_SECONDS = 2.0  # then SIGKILL: a maildir is safe from that (its index is rebuilt)
 # What a server without IDLE and MOVE offers: the tests' "old server", for polling and
 # COPY + EXPUNGE. Dovecot still understands the rest; a client only goes by this list.
 BASIC_CAPABILITIES = "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE UIDPLUS NAMESPACE UNSELECT CHILDREN"
-
-
-@dataclass(frozen=True)
-class Account:
-    """How a client reaches the office's mailbox."""
-
-    host: str
-    port: int
-    user: str
-    password: str
 
 
 def dovecot_version() -> tuple[int, int]:
@@ -127,10 +114,6 @@ class Dovecot:
     def password(self) -> str:
         return (self.directory / "office-password").read_text(encoding="utf-8").strip()
 
-    @property
-    def account(self) -> Account:
-        return Account(HOST, self.port, self.user, self.password)
-
     def maildir(self, folder: str = "INBOX") -> Path:
         """The maildir of ``folder`` (Maildir++: a folder is Maildir/.<name>)."""
         root = self.mail_dir / self.user / "Maildir"
@@ -180,8 +163,7 @@ class Dovecot:
         for attempt in range(3):  # a free port can be taken between choosing and binding it
             self.port = self.requested_port or free_port()
             self.tls_port = free_port() if self.tls else 0
-            self._run_dir = Path(tempfile.mkdtemp(prefix="dovecot-"))
-            os.chmod(self._run_dir, 0o755)  # Dovecot wants its base_dir world-readable
+            self._run_dir = self._make_run_dir()
             self.write_config(self._run_dir)
             with self.stderr.open("ab") as stderr:  # what Dovecot says before its log is open
                 self.proc = subprocess.Popen(
@@ -238,9 +220,28 @@ class Dovecot:
                     pass
             kill_session(proc.pid)
             proc.wait()
-        if self._run_dir is not None:
+        if self._run_dir is not None and self._run_dir != self.directory / "run":
             shutil.rmtree(self._run_dir, ignore_errors=True)
-            self._run_dir = None
+        self._run_dir = None
+
+    def _make_run_dir(self) -> Path:
+        """Dovecot's base_dir: ``run/`` beside the rest when its sockets' paths fit in the
+        108 bytes a Unix socket's path may have (the longest, ``token-login/imap-urlauth``,
+        adds 25), else a temporary directory, removed by stop()."""
+        run = self.directory / "run"
+        if len(os.fsencode(run)) > RUN_DIR_MAX:
+            run = Path(tempfile.mkdtemp(prefix="dovecot-"))
+        run.mkdir(exist_ok=True)
+        os.chmod(run, 0o755)  # Dovecot wants its base_dir world-readable
+        # A Dovecot that was killed leaves its pid behind; Dovecot refuses to start while a
+        # process has that pid, which by now may be anyone's.
+        pid_file = run / "master.pid"
+        try:
+            if _command_of(int(pid_file.read_text().strip())) != "dovecot":
+                pid_file.unlink()
+        except (OSError, ValueError):
+            pass
+        return run
 
     def __enter__(self) -> Dovecot:
         return self.start()
@@ -255,6 +256,13 @@ class Dovecot:
     def deliver(self, raw: bytes, folder: str = "INBOX") -> Path:
         """Put a message into ``folder`` the way an MDA does (tmp/, then a rename into new/)."""
         return deliver_to_maildir(self.maildir(folder), raw, self.who.mail_uid, self.who.mail_gid)
+
+
+def _command_of(pid: int) -> str | None:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return None
 
 
 def _die_with_parent() -> None:
@@ -326,11 +334,34 @@ def session_processes(sid: int) -> list[int]:
     return found
 
 
+def deliver_file(maildir: Path, message: Path) -> int:
+    """``--deliver``: a message written by hand (a participant's reply), as if mailed."""
+    if not maildir.is_dir():
+        print(f"mailbox: there is no mailbox at {maildir} yet; start it first (make run)", file=sys.stderr)
+        return 1
+    try:
+        raw = message.read_bytes()
+    except OSError as error:
+        print(f"mailbox: cannot read {message}: {error.strerror or error}", file=sys.stderr)
+        return 1
+    # Mail travels with CRLF line ends; a file written in an editor has LF.
+    raw = re.sub(rb"(?<!\r)\n", b"\r\n", raw)
+    owner = maildir.stat()
+    deliver_to_maildir(maildir, raw, owner.st_uid, owner.st_gid)
+    print(f"mailbox: {message} is in the office's INBOX", flush=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m devstack.mailbox", description=__doc__.splitlines()[0])
     parser.add_argument("--dir", default="var/dovecot", type=Path, help="its configuration and mail")
     parser.add_argument("--port", default=1143, type=int)
+    parser.add_argument(
+        "--deliver", type=Path, metavar="FILE.eml", help="put a message into the office's INBOX, then exit"
+    )
     args = parser.parse_args(argv)
+    if args.deliver:
+        return deliver_file(Dovecot(args.dir).maildir(), args.deliver)
     server = Dovecot(args.dir, port=args.port)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):

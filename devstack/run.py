@@ -10,11 +10,16 @@ Starts, in order, each as a child process appending to ``var/log/<name>.log``:
    (``python -m devstack.ui_gateway``) on the UI's port, which gives the dev server's UI
    the codec settings it has no flag for (see ``devstack/admin_ui.py``); the console
    prints the one link that signs an admin in and opens the UI, decoded;
-3. the SMTP inbox (``python -m devstack.inbox``), storing mail as ``var/mail/*.eml``;
-4. the response site (``python response_site.py``) on ``RESPONSE_SITE_PUBLIC_URL``, where
+3. the program office's mailbox (``python -m devstack.mailbox``): Dovecot from Debian's
+   packages with its configuration and mail in ``var/dovecot/`` (skipped, with a warning,
+   where Dovecot is not installed);
+4. the SMTP inbox (``python -m devstack.inbox``), storing mail as ``var/mail/*.eml`` and
+   putting mail to the cohort's program office into that mailbox too;
+5. the response site (``python response_site.py``) on ``RESPONSE_SITE_PUBLIC_URL``, where
    participants answer from the links in their emails;
-5. the worker (``python worker.py``), pointed at all three, writing links to that same URL;
-6. ``python starter.py start examples/digital-workplace-2027.yaml --start-date today``.
+6. the worker (``python worker.py``), pointed at all three, writing links to that same URL,
+   and the intake (``python intake.py``), which reads calendar replies from the mailbox;
+7. ``python starter.py start examples/digital-workplace-2027.yaml --start-date today``.
 
 Payloads are encrypted with the keys in ``var/encryption-keys.json`` (mode 0600), made on
 the first run; every child gets it as ``MENTORING_KEY_FILE``. Keep that file as long as
@@ -26,8 +31,8 @@ so (``devstack/supervisor.py``). Ctrl-C or SIGTERM stops everything in reverse o
 start again, the rest are stopped and the exit status is 1.
 
 The ports can be moved with ``DEVSTACK_TEMPORAL_PORT``, ``DEVSTACK_UI_PORT``,
-``DEVSTACK_SMTP_PORT``, ``DEVSTACK_CODEC_PORT`` and ``DEVSTACK_RESPONSE_SITE_PORT`` (tests
-run a stack beside one on the usual ports).
+``DEVSTACK_SMTP_PORT``, ``DEVSTACK_CODEC_PORT``, ``DEVSTACK_RESPONSE_SITE_PORT`` and
+``DEVSTACK_IMAP_PORT`` (tests run a stack beside one on the usual ports).
 
     python -m devstack.run [--cohort FILE] [--no-start] [--no-worker]
 """
@@ -40,14 +45,17 @@ import os
 import shutil
 import signal
 import socket
+import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 from rich.console import Console
 from rich.panel import Panel
 
 from devstack.admin_ui import AdminUi, first_token
+from devstack.mailbox import OFFICE_USER, MailboxError, dovecot_version
 from devstack.settings import DevstackSettings
 from devstack.supervisor import Abort, Stack, Stopped, died
 from mentoring.search_attributes import ALL as SEARCH_ATTRIBUTES
@@ -66,6 +74,10 @@ UI_PORT = PORTS.ui_port
 SMTP_PORT = PORTS.smtp_port
 CODEC_PORT = PORTS.codec_port
 SITE_PORT = PORTS.response_site_port
+IMAP_PORT = PORTS.imap_port
+MAILBOX_DIR = VAR / "dovecot"
+OFFICE_PASSWORD_FILE = MAILBOX_DIR / "office-password"
+OFFICE_MAILDIR = MAILBOX_DIR / "mail" / OFFICE_USER / "Maildir"
 # `localhost`, as the UI's: what a participant's browser on this machine opens.
 SITE_URL = f"http://localhost:{SITE_PORT}"
 KEY_FILE = VAR / "encryption-keys.json"
@@ -94,7 +106,8 @@ def child_env() -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("TEMPORAL_", "SMTP_", "MENTORING_CODEC_", "RESPONSE_SITE_")) and k not in KEY_ENV_VARS
+        if not k.startswith(("TEMPORAL_", "SMTP_", "MENTORING_CODEC_", "RESPONSE_SITE_", "INTAKE_"))
+        and k not in KEY_ENV_VARS
     }
     env.update(
         PYTHONUNBUFFERED="1",
@@ -109,7 +122,13 @@ def child_env() -> dict[str, str]:
         RESPONSE_SITE_PUBLIC_URL=SITE_URL,
         RESPONSE_SITE_HOST=HOST,
         RESPONSE_SITE_PORT=str(SITE_PORT),
+        INTAKE_HOST=HOST,
+        INTAKE_PORT=str(IMAP_PORT),
+        INTAKE_TLS="none",
+        INTAKE_USER=OFFICE_USER,
     )
+    if OFFICE_PASSWORD_FILE.exists():  # made by check_before_start; a local mailbox's password
+        env["INTAKE_PASSWORD"] = OFFICE_PASSWORD_FILE.read_text(encoding="utf-8").strip()
     return env
 
 
@@ -184,6 +203,9 @@ def check_before_start(args: argparse.Namespace) -> None:
     ]
     if not args.no_worker:  # the site runs with the worker
         ports.append((SITE_PORT, "response site"))
+    args.mailbox_problem = mailbox_problem()
+    if args.mailbox_problem is None:
+        ports.append((IMAP_PORT, "office mailbox (IMAP)"))
     for port, what in ports:
         if port_in_use(port):
             raise Abort(
@@ -205,10 +227,32 @@ def check_before_start(args: argparse.Namespace) -> None:
         ) from None
     if ensure_secret_file(CODEC_TOKEN_FILE):
         console.print(f"[green]✓[/] created codec server token {CODEC_TOKEN_FILE.relative_to(ROOT)}")
+    if args.mailbox_problem is None and ensure_secret_file(OFFICE_PASSWORD_FILE, nbytes=18):
+        console.print(f"[green]✓[/] created the office mailbox's password {OFFICE_PASSWORD_FILE.relative_to(ROOT)}")
+
+
+def mailbox_problem() -> str | None:
+    """Why there is no office mailbox on this machine, or None."""
+    try:
+        dovecot_version()
+    except (MailboxError, OSError, subprocess.SubprocessError) as error:
+        return str(error)
+    return None
+
+
+def office_addresses(cohort: str) -> list[str]:
+    """The program office's address in the cohort file, whose mail goes to the mailbox."""
+    from mentoring.cohort_file.loading import load_cohort
+
+    try:
+        return [load_cohort(ROOT / cohort, start_date=date.today()).program.program_office.email]
+    except Exception:  # the starter reports what is wrong with the file
+        return []
 
 
 async def up(stack: Stack, args: argparse.Namespace) -> None:
     check_before_start(args)
+    stack.env = child_env()  # with the files check_before_start made (the mailbox's password)
     started = time.monotonic()
     await stack.start(
         "temporal",
@@ -227,11 +271,29 @@ async def up(stack: Stack, args: argparse.Namespace) -> None:
     await stack.race(wait_for_port(UI_PORT))
     console.print(f"[green]✓[/] Temporal UI on {ADMIN_UI.ui_url}")
 
+    offices: list[str] = []
+    if args.mailbox_problem is None:
+        await stack.start(
+            "mailbox", sys.executable, "-m", "devstack.mailbox",
+            "--dir", MAILBOX_DIR.relative_to(ROOT), "--port", str(IMAP_PORT),
+        )  # fmt: skip
+        await stack.race(wait_for_port(IMAP_PORT))
+        console.print(f"[green]✓[/] office mailbox (Dovecot) on {HOST}:{IMAP_PORT}")
+        offices = office_addresses(args.cohort)
+    else:
+        console.print(f"[yellow]![/] no office mailbox, so no calendar replies are read: {args.mailbox_problem}")
+    routing = [arg for address in offices for arg in ("--office", address)]
+    if routing:
+        routing += ["--maildir", str(OFFICE_MAILDIR.relative_to(ROOT))]
     await stack.start(
-        "inbox", sys.executable, "-m", "devstack.inbox", "--dir", MAIL_DIR.relative_to(ROOT), "--port", str(SMTP_PORT)
-    )
+        "inbox", sys.executable, "-m", "devstack.inbox",
+        "--dir", MAIL_DIR.relative_to(ROOT), "--port", str(SMTP_PORT), *routing,
+    )  # fmt: skip
     await stack.race(wait_for_port(SMTP_PORT))
-    console.print(f"[green]✓[/] SMTP inbox on {HOST}:{SMTP_PORT}")
+    console.print(
+        f"[green]✓[/] SMTP inbox on {HOST}:{SMTP_PORT}"
+        + (f" (mail to {', '.join(offices)}: the mailbox)" if offices else "")
+    )
 
     if args.no_worker:
         return
@@ -241,6 +303,9 @@ async def up(stack: Stack, args: argparse.Namespace) -> None:
     console.print(f"[green]✓[/] response site on {SITE_URL} (pid {site.proc.pid})")
     worker = await stack.start("worker", sys.executable, "worker.py")
     console.print(f"[green]✓[/] worker started (pid {worker.proc.pid})")
+    if args.mailbox_problem is None:
+        intake = await stack.start("intake", sys.executable, "intake.py")
+        console.print(f"[green]✓[/] intake reading the office mailbox (pid {intake.proc.pid})")
 
     if args.no_start:
         return
@@ -256,15 +321,26 @@ async def up(stack: Stack, args: argparse.Namespace) -> None:
 
 
 def banner(args: argparse.Namespace) -> Panel:
+    mailbox = args.mailbox_problem is None
     names = ", ".join(
-        ["temporal", "codec", "ui", "inbox"]
-        + ([] if args.no_worker else ["site", "worker"] + ([] if args.no_start else ["starter"]))
+        ["temporal", "codec", "ui", *(["mailbox"] if mailbox else []), "inbox"]
+        + ([] if args.no_worker else ["site", "worker"])
+        + (["intake"] if mailbox and not args.no_worker else [])
+        + ([] if args.no_worker or args.no_start else ["starter"])
     )
     lines = [
         f"Temporal UI   {ADMIN_UI.ui_url}",
         f"Admin sign-in the link below (token in {CODEC_TOKEN_FILE.relative_to(ROOT)}): signs you in",
         "              to the codec server and opens the UI with payloads decoded",
         f"Mail          {MAIL_DIR.relative_to(ROOT)}/  (one .eml per recipient)",
+        *(
+            [
+                f"Office mail   imap://{HOST}:{IMAP_PORT}  user {OFFICE_USER}  (where calendar replies land)",
+                f"              password in {OFFICE_PASSWORD_FILE.relative_to(ROOT)}",
+            ]
+            if mailbox
+            else []
+        ),
         *([] if args.no_worker else [f"Answers       {SITE_URL}  (the response site the emails' links open)"]),
         f"Logs          {LOG_DIR.relative_to(ROOT)}/<name>.log  ({names})",
         f"Temporal      {HOST}:{TEMPORAL_PORT}, namespace {NAMESPACE}, state in var/temporal.db",

@@ -21,3 +21,5 @@ class DevstackSettings(BaseSettings):
     codec_port: int = 8081
     # The response site participants answer on (the links in the emails point here).
     response_site_port: int = 8090
+    # The program office's local mailbox (Dovecot, IMAP), which the intake reads.
+    imap_port: int = 1143

@@ -5,6 +5,7 @@ every process of it, once stopped."""
 from __future__ import annotations
 
 import imaplib
+import os
 import re
 import signal
 import socket
@@ -131,3 +132,31 @@ def test_dovecot_does_not_outlive_a_killed_command(tmp_path):
     assert gone(dovecot)
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", port), timeout=1).close()
+
+
+def test_a_message_written_by_hand_can_be_dropped_into_the_inbox(tmp_path):
+    reply = tmp_path / "reply.eml"
+    reply.write_text("From: ana@example.org\nSubject: Accepted\n\nJa.\n")
+    command = [sys.executable, "-m", "devstack.mailbox", "--dir", str(tmp_path / "dovecot"), "--deliver", str(reply)]
+    refused = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=30)
+    assert refused.returncode == 1 and "there is no mailbox at" in refused.stderr
+    with Dovecot(tmp_path / "dovecot") as server:
+        dropped = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=30)
+        assert dropped.returncode == 0, dropped.stderr
+        assert dropped.stdout == f"mailbox: {reply} is in the office's INBOX\n"
+        client = imaplib.IMAP4("127.0.0.1", server.port)
+        client.login("office", server.password)
+        client.select("INBOX")
+        _, fetched = client.uid("FETCH", "1:*", "(BODY.PEEK[])")
+        client.logout()
+    assert fetched[0][1] == b"From: ana@example.org\r\nSubject: Accepted\r\n\r\nJa.\r\n"
+
+
+def test_it_starts_again_after_being_killed_whoever_has_its_old_pid_now(tmp_path):
+    directory = tmp_path / "dovecot"
+    with Dovecot(directory):
+        pass
+    # As if it had been killed and its pid given to another process since: this one's.
+    (directory / "run" / "master.pid").write_text(f"{os.getpid()}\n")
+    with Dovecot(directory) as again:
+        socket.create_connection(("127.0.0.1", again.port), timeout=1).close()

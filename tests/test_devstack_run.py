@@ -11,6 +11,7 @@ import email.policy
 import os
 import re
 import signal
+import smtplib
 import socket
 import subprocess
 import sys
@@ -120,6 +121,12 @@ def text_of(message: email.message.EmailMessage) -> str:
     return part.get_content()
 
 
+def office_messages(checkout: Path, folder: str = "") -> int:
+    """Messages in the office's mailbox (in any folder, or in one: ``.Ignored``)."""
+    maildir = checkout / "var" / "dovecot" / "mail" / "office" / "Maildir" / folder
+    return sum(1 for path in maildir.rglob("*") if path.parent.name in ("new", "cur") and path.is_file())
+
+
 def get(url: str) -> tuple[int, str]:
     try:
         with urllib.request.urlopen(url, timeout=10) as response:
@@ -132,10 +139,11 @@ def get(url: str) -> tuple[int, str]:
 
 def test_a_killed_worker_is_restarted_logs_are_kept_and_a_rerun_starts_nothing(tmp_path):
     checkout = copy_checkout(tmp_path / "checkout")
-    temporal, ui, smtp, codec, site = free_ports(5)
+    temporal, ui, smtp, codec, site, imap = free_ports(6)
     env = fresh_environment(
         DEVSTACK_TEMPORAL_PORT=str(temporal), DEVSTACK_UI_PORT=str(ui),
         DEVSTACK_SMTP_PORT=str(smtp), DEVSTACK_CODEC_PORT=str(codec), DEVSTACK_RESPONSE_SITE_PORT=str(site),
+        DEVSTACK_IMAP_PORT=str(imap),
     )  # fmt: skip
     worker_log = checkout / "var" / "log" / "worker.log"
     site_url = f"http://localhost:{site}"
@@ -147,6 +155,22 @@ def test_a_killed_worker_is_restarted_logs_are_kept_and_a_rerun_starts_nothing(t
         assert re.search(rf"│ Answers +{re.escape(site_url)} ", first.console), first.console
         site_pid = int(first.wait_for(rf"✓ response site on {re.escape(site_url)} \(pid (\d+)\)")[1])
         assert get(f"{site_url}/healthz")[0] == 200
+
+        # The office has a mailbox, and mail to the cohort's office address lands in it.
+        assert f"✓ office mailbox (Dovecot) on 127.0.0.1:{imap}" in first.lines, first.console
+        assert f"✓ SMTP inbox on 127.0.0.1:{smtp} (mail to mentoring@example.com: the mailbox)" in first.lines
+        assert re.search(rf"│ Office mail +imap://127\.0\.0\.1:{imap} +user office ", first.console), first.console
+        assert re.search(r"│ +password in var/dovecot/office-password ", first.console), first.console
+        already = office_messages(checkout)
+        with smtplib.SMTP("127.0.0.1", smtp) as client:
+            client.sendmail("lena.weber@example.com", ["mentoring@example.com"], b"Subject: Accepted\r\n\r\nJa.\r\n")
+        assert eventually_sync(lambda: office_messages(checkout) == already + 1, timeout=10)
+        # The intake reads it at once (IDLE) and, as it holds no calendar reply, sets it aside.
+        assert "✓ intake reading the office mailbox" in first.console
+        assert eventually_sync(lambda: office_messages(checkout, ".Ignored") == 1, timeout=30), (
+            checkout / "var" / "log" / "intake.log"
+        ).read_text()
+        assert "1 message: 1 ignored (no calendar part)" in (checkout / "var" / "log" / "intake.log").read_text()
         old_pid = int(first.wait_for(r"✓ worker started \(pid (\d+)\)")[1])
         assert eventually_sync(lambda: "worker polling" in worker_log.read_text())
         before = worker_log.read_text()

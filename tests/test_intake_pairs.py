@@ -14,10 +14,10 @@ from collections import Counter
 from email import message_from_bytes
 
 import pytest
-from pydantic import BaseModel
 from temporalio.worker import Worker
 
 from devstack.temporal_servers import start_time_skipping
+from mentoring.replies import CalendarReply, PartStat, ReplyMethod, ReplyRequest
 from mentoring_service.intake.ledger import IntakeLedger, LedgerState
 from mentoring_service.intake.mailbox import ImapMailbox
 from mentoring_service.intake.pairs import PairDelivery, update_id
@@ -29,22 +29,18 @@ from tests.test_intake import StubIgnored
 QUEUE = "intake-tests"
 
 
-class TestReply(BaseModel):
-    """The fields of mentoring.replies.CalendarReply that this stand-in pair reads."""
-
-    __test__ = False
-    message_id: str
-    workflow_id: str
-    session: int
-    partstat: str = "accepted"
-
-
-def parse(raw: bytes) -> TestReply | StubIgnored:
+def parse(raw: bytes) -> CalendarReply | StubIgnored:
+    """A stand-in for read_reply that needs no calendar: the pair and session in headers."""
     message = message_from_bytes(raw)
     if "X-Test-Pair" not in message:
         return StubIgnored("no calendar part")
-    return TestReply(
-        message_id=str(message["Message-ID"]), workflow_id=message["X-Test-Pair"], session=int(message["X-Session"])
+    return CalendarReply(
+        message_id=str(message["Message-ID"]),
+        method=ReplyMethod.REPLY,
+        workflow_id=message["X-Test-Pair"],
+        session=int(message["X-Session"]),
+        attendee="ana@example.org",
+        partstat=PartStat.ACCEPTED,
     )
 
 
@@ -107,14 +103,21 @@ async def test_each_reply_reaches_its_pair_once_and_the_pair_answer_is_the_outco
 async def test_the_same_reply_twice_is_one_update(temporal):
     pair = await start_pair(temporal)
     delivery = PairDelivery(temporal.client)
-    reply = TestReply(message_id="<twice@calendar.example.org>", workflow_id=pair, session=1)
+    reply = CalendarReply(
+        message_id="<twice@calendar.example.org>",
+        method=ReplyMethod.REPLY,
+        workflow_id=pair,
+        session=1,
+        attendee="ana@example.org",
+        partstat=PartStat.ACCEPTED,
+    )
     # The intake died after handing it on and before recording that: it hands it on again.
     assert await delivery.deliver(reply) == "recorded"
     assert await delivery.deliver(reply) == "recorded"  # Temporal's answer to the same update id
     handle = temporal.client.get_workflow_handle(pair)
     assert await handle.query(ReplyRecorder.times_handled) == 1
     # Another intake's update (another id) with the same Message-ID: the pair knows it.
-    other = await handle.execute_update("record_calendar_reply", {"reply": reply}, id="another-id")
+    other = await handle.execute_update("record_calendar_reply", ReplyRequest(reply=reply), id="another-id")
     assert other["recorded"] is False
     assert len(await handle.query(ReplyRecorder.replies)) == 1
     assert update_id(reply.message_id) == update_id("<twice@calendar.example.org>")

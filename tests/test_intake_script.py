@@ -4,15 +4,23 @@ traceback, and never the password."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import signal
 import subprocess
 import sys
+import uuid
 
 import pytest
+from temporalio.worker import Worker
 
-from devstack.temporal_servers import TEST_KEY_ENV
+from devstack.temporal_servers import TEST_KEY_ENV, start_time_skipping
+from tests import reply_shapes as shapes
 from tests.checkout import ROOT
 from tests.imap_server import ImapServer
+from tests.intake_workflow import ReplyRecorder
+from tests.test_intake import mail
+from tests.waiting import eventually
 
 
 def run_intake(env: dict[str, str], timeout: float = 30) -> subprocess.CompletedProcess[str]:
@@ -92,3 +100,52 @@ def test_a_mailbox_nobody_serves_is_one_line(tmp_path, skipping_env):
         "INTAKE_LEDGER_URL": f"sqlite:///{tmp_path}/ledger.sqlite3",
     }
     assert last_line(run_intake(env)).endswith(f"mailbox at 127.0.0.1:{port}: cannot reach 127.0.0.1:{port}: Connect call failed ('127.0.0.1', {port})")  # fmt: skip
+
+
+async def test_it_hands_real_client_replies_to_their_pair_and_stops_on_ctrl_c(tmp_path):
+    """The whole process: Google's and Outlook's replies, read by the real parser, reach
+    the pair (a stand-in that records them); an out-of-office goes to Ignored."""
+    env = await start_time_skipping()
+    pair = f"pair:t{uuid.uuid4().hex[:8]}:p1"
+    try:
+        async with Worker(env.client, task_queue="intake-script", workflows=[ReplyRecorder]):
+            handle = await env.client.start_workflow(ReplyRecorder.run, id=pair, task_queue="intake-script")
+            with ImapServer(tmp_path) as imap:
+                accepted = shapes.google(shapes.Answer(uid=f"{pair}-session-3@reverse-mentoring", token="g1"))
+                declined = shapes.outlook_desktop(
+                    shapes.Answer(uid=f"{pair}-session-2@reverse-mentoring", partstat="DECLINED", token="o1")
+                )
+                for raw in (accepted.raw, declined.raw, mail(9, reply=False)):
+                    imap.deliver(raw)
+                process = await asyncio.create_subprocess_exec(
+                    sys.executable, "intake.py", cwd=ROOT, stderr=asyncio.subprocess.PIPE,
+                    env={
+                        **{k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")}, **TEST_KEY_ENV,
+                        "TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
+                        "INTAKE_HOST": "127.0.0.1", "INTAKE_PORT": str(imap.port),
+                        "INTAKE_PASSWORD": imap.dovecot.password,
+                        "INTAKE_LEDGER_URL": f"sqlite:///{tmp_path}/ledger.sqlite3",
+                    },
+                )  # fmt: skip
+                try:
+                    drained = await eventually(lambda: _moved(imap), timeout=30, every=0.1)
+                    assert drained, (imap.count("INBOX"), imap.count("Processed"), imap.count("Ignored"))
+                finally:
+                    process.send_signal(signal.SIGINT)
+                    _, stderr = await asyncio.wait_for(process.communicate(), 20)
+            recorded = await handle.query(ReplyRecorder.replies)
+    finally:
+        await env.shutdown()
+    assert process.returncode == 0, stderr.decode()
+    assert sorted((r["session"], r["partstat"], r["message_id"]) for r in recorded) == [
+        (2, "declined", declined.message_id),
+        (3, "accepted", accepted.message_id),
+    ]
+    logged = stderr.decode()
+    assert "intake: reading INBOX (IDLE)" in logged
+    assert "3 messages: 2 recorded, 1 ignored (" in logged, logged
+    assert "Traceback" not in logged and "@" not in logged.replace("@reverse-mentoring", ""), logged
+
+
+async def _moved(imap: ImapServer) -> bool:
+    return imap.count("INBOX") == 0 and imap.count("Processed") == 2 and imap.count("Ignored") == 1

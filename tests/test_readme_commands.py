@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 
+from devstack.mailbox import Dovecot
 from mentoring_service.keys import ensure_key_file, ensure_secret_file
 from tests.checkout import ROOT, copy_checkout, fresh_environment
 
@@ -92,6 +93,9 @@ def after_make_run(tmp_path_factory) -> Path:
     checkout = copy_checkout(tmp_path_factory.mktemp("readme") / "checkout", with_venv=True)
     ensure_key_file(checkout / "var" / "encryption-keys.json")
     ensure_secret_file(checkout / "var" / "codec-token")
+    Dovecot(checkout / "var" / "dovecot").prepare()  # the office's mailbox, not running
+    # docs/intake.md's participant drops a reply of their own into it.
+    (checkout / "reply.eml").write_text("From: lena.weber@example.com\nSubject: Accepted\n\nJa.\n")
     return checkout
 
 

@@ -16,30 +16,16 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from typing import Any, Protocol
 
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from mentoring.replies import RECORD_CALENDAR_REPLY, CalendarReply, ReplyReceipt, ReplyRequest
 from mentoring_service.cli.updates import execute_update
 
-# The pair workflow's update. mentoring/replies.py names it too (RECORD_CALENDAR_REPLY),
-# and so do its ReplyRequest and ReplyReceipt; until that module is on main, the name is
-# here and the request and receipt go as their JSON shapes.
-RECORD_CALENDAR_REPLY = "record_calendar_reply"
 # How long one reply may wait for a worker to take it before the sweep pauses.
 UPDATE_SECONDS = 30.0
-
-
-class Reply(Protocol):
-    """What the intake needs of a ``mentoring.replies.CalendarReply``."""
-
-    @property
-    def message_id(self) -> str: ...
-
-    @property
-    def workflow_id(self) -> str: ...
 
 
 def update_id(message_id: str) -> str:
@@ -52,13 +38,13 @@ class PairDelivery:
         self._client = client
         self._timeout = timeout_seconds
 
-    async def deliver(self, reply: Reply) -> str:
+    async def deliver(self, reply: CalendarReply) -> str:
         handle = self._client.get_workflow_handle(reply.workflow_id)
-        request = {"reply": reply}  # ReplyRequest(reply=reply)
+        request = ReplyRequest(reply=reply)
         try:
             # asyncio.timeout, not wait_for: on Python 3.11 wait_for can drop a cancellation.
             async with asyncio.timeout(self._timeout):
-                receipt: Any = await execute_update(
+                answer = await execute_update(
                     handle,
                     RECORD_CALENDAR_REPLY,
                     request,
@@ -73,8 +59,9 @@ class PairDelivery:
             if error.status == RPCStatusCode.NOT_FOUND:
                 return await self._not_running(reply.workflow_id)
             raise
-        recorded = receipt.get("recorded") if isinstance(receipt, dict) else getattr(receipt, "recorded", None)
-        return "recorded" if recorded else "not recorded"
+        # execute_update passes no result type: the receipt arrives as its JSON object.
+        receipt = ReplyReceipt.model_validate(answer)
+        return "recorded" if receipt.recorded else "not recorded"
 
     async def _not_running(self, workflow_id: str) -> str:
         """Which of the two an update's NOT_FOUND meant: servers word it differently."""
