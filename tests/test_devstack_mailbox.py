@@ -7,11 +7,13 @@ from __future__ import annotations
 import imaplib
 import os
 import re
+import shutil
 import signal
 import socket
 import stat
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -152,11 +154,19 @@ def test_a_message_written_by_hand_can_be_dropped_into_the_inbox(tmp_path):
     assert fetched[0][1] == b"From: ana@example.org\r\nSubject: Accepted\r\n\r\nJa.\r\n"
 
 
-def test_it_starts_again_after_being_killed_whoever_has_its_old_pid_now(tmp_path):
-    directory = tmp_path / "dovecot"
+def test_it_starts_again_after_being_killed_whoever_has_its_old_pid_now(short_tmp):
+    # A short path, so that run/ (and its master.pid) stays beside the mail.
+    directory = short_tmp / "dovecot"
     with Dovecot(directory):
         pass
     # As if it had been killed and its pid given to another process since: this one's.
     (directory / "run" / "master.pid").write_text(f"{os.getpid()}\n")
     with Dovecot(directory) as again:
         socket.create_connection(("127.0.0.1", again.port), timeout=1).close()
+
+
+@pytest.fixture
+def short_tmp():
+    path = Path(tempfile.mkdtemp(prefix="dv-", dir="/tmp"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
