@@ -15,6 +15,8 @@
     python ops.py add-pair COHORT_FILE --id ID --mentor-name ... --mentee-timezone ... [overrides]
     python ops.py withdraw-pair COHORT PAIR --reason TEXT
     python ops.py end-cohort COHORT --reason TEXT
+    python ops.py pause-digest COHORT --note TEXT
+    python ops.py resume-digest COHORT [--note TEXT]
     python ops.py announce COHORT --subject TEXT (--body TEXT | --body-file FILE) [--to all|mentors|mentees]
 
 Exit codes: 0 done, 1 refused or failed on the server side, 2 bad arguments.

@@ -60,19 +60,23 @@ async def run(args: argparse.Namespace) -> None:
     elif args.command == "start":
         from mentoring.ids import TASK_QUEUE
         from mentoring_service.cli.connect import connect_or_explain
-        from mentoring_service.cli.start import earlier_run, follow_start, start_cohort
+        from mentoring_service.cli.start import RUNNING, earlier_run, follow_start, schedule_digest, start_cohort
 
         client = await connect_or_explain()
         handle, started = await start_cohort(client, cohort)
         # The last line says what happened (`make run` shows it): a re-run starts nothing.
         if not started:
             how = await earlier_run(handle)
+            if how == RUNNING:
+                # An earlier start may have stopped before the digest's schedule existed.
+                out.print(await schedule_digest(client, cohort), soft_wrap=True)
             out.print(
                 f"cohort '{program.cohort_id}' {how} (workflow {handle.id}): nothing started, "
                 "nobody gets a second email",
                 soft_wrap=True,
             )
             return
+        out.print(await schedule_digest(client, cohort), soft_wrap=True)
         progress = await follow_start(handle, len(cohort.pairs))
         out.print(
             f"[green]started[/] cohort '{program.cohort_id}': {progress.pairs_started} pair workflows "

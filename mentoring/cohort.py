@@ -6,6 +6,7 @@ these models hold only resolved, already-checked values.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, time
 from enum import StrEnum
 
@@ -62,6 +63,9 @@ class Person(BaseModel):
 class ProgramOffice(BaseModel):
     name: str
     email: str
+    # The office's own clock, which its weekly digest keeps (``office_zone``). The cohort
+    # file always sets it; None in programs started before the digest existed.
+    timezone: str | None = None
 
 
 class SessionPattern(BaseModel):
@@ -100,6 +104,18 @@ class Program(BaseModel):
 class Cohort(BaseModel):
     program: Program
     pairs: list[Pair]
+
+
+def office_zone(cohort: Cohort) -> str:
+    """The program office's time zone: the cohort file's ``program_office.timezone``, or
+    else the meeting zone most of the cohort's pairs share (on a tie, the one named first
+    in the file). The session defaults name no zone (a pair meets in its mentee's, unless
+    it says otherwise), so the pairs' own zones are the cohort's default."""
+    if cohort.program.program_office.timezone:
+        return cohort.program.program_office.timezone
+    counts = Counter(pair.pattern.timezone for pair in cohort.pairs)
+    # ``max`` keeps the first of equals, and a Counter counts in the order it met the zones.
+    return max(counts, key=counts.__getitem__, default="UTC")
 
 
 def same_address(a: str, b: str) -> bool:

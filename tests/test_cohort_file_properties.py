@@ -303,12 +303,21 @@ def valid_cohorts(draw: st.DrawFn) -> Written:
         pairs_data.append(entry)
         pairs.append(Pair(id=pair_id, **people, pattern=SessionPattern(cadence=cadence, **pattern)))
     data["pairs"] = pairs_data
+    # The office's zone as written, or else the zone most pairs meet in (the earliest on a tie).
+    office_zone = draw(st.one_of(st.none(), st.sampled_from(ZONES)))
+    if office_zone is not None:
+        data["program_office"]["timezone"] = office_zone
+    met_in = [pair.pattern.timezone for pair in pairs]
     program = Program(
         cohort_id=data["id"],
         cohort_name=data["name"],
         focus=data["focus"],
         language=language,
-        program_office=ProgramOffice(name=data["program_office"]["name"], email=office_normalized),
+        program_office=ProgramOffice(
+            name=data["program_office"]["name"],
+            email=office_normalized,
+            timezone=office_zone or max(met_in, key=lambda zone: (met_in.count(zone), -met_in.index(zone))),
+        ),
         start_date=start,
         duration_months=duration,
         **extra,

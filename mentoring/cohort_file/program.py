@@ -6,11 +6,18 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from mentoring.cohort import Cohort, Program, ProgramOffice
+from mentoring.cohort import Cohort, Program, ProgramOffice, office_zone
 from mentoring.cohort_file import fields as f
 from mentoring.cohort_file.fields import BAD
 from mentoring.cohort_file.pairs import check_pairs, csv_pair_sites, yaml_pair_sites
-from mentoring.cohort_file.structure import OFFICE_KEYS, SESSION_KEYS, TOP_OPTIONAL, TOP_REQUIRED, Checker
+from mentoring.cohort_file.structure import (
+    OFFICE_KEYS,
+    OFFICE_OPTIONAL,
+    SESSION_KEYS,
+    TOP_OPTIONAL,
+    TOP_REQUIRED,
+    Checker,
+)
 
 # Start dates a program can have. Far-off years break the session plan
 # (year 9999 + 6 months does not exist, year 1 minus the invite lead time
@@ -39,10 +46,15 @@ def check_cohort(checker: Checker, base_dir: Path, *, today: date | None, start_
     pairs = check_pairs(sites, defaults, program["cadence"])
     if any(v is BAD for v in program.values()) or start is BAD or start is None or pairs is None:
         return None
-    office = ProgramOffice(name=program.pop("office_name"), email=program.pop("office_email"))
+    office = ProgramOffice(
+        name=program.pop("office_name"), email=program.pop("office_email"), timezone=program.pop("office_timezone")
+    )
     del program["cadence"]  # each pair's pattern carries it
     given = {k: v for k in _OPTIONAL_NUMBERS if (v := program.pop(k)) is not None}
-    return Cohort(program=Program(**program, **given, program_office=office, start_date=start), pairs=pairs)
+    cohort = Cohort(program=Program(**program, **given, program_office=office, start_date=start), pairs=pairs)
+    # Resolved here, once, so the workflows and the digest's schedule read one zone.
+    office.timezone = office_zone(cohort)
+    return cohort
 
 
 def _check_top_keys(checker: Checker, start_date: date | None) -> None:
@@ -72,9 +84,10 @@ def _program_fields(checker: Checker, start_date: date | None) -> dict[str, Any]
         "language": take(data, "language", f.language),
     }
     office = data.get("program_office", f.MISSING)
-    checker.mapping(office, ("program_office",), OFFICE_KEYS, (), "a mapping with name and email")
+    checker.mapping(office, ("program_office",), OFFICE_KEYS, OFFICE_OPTIONAL, "a mapping with name and email")
     values["office_name"] = take(office, "name", f.name, ("program_office",))
     values["office_email"] = take(office, "email", f.email, ("program_office",))
+    values["office_timezone"] = take(office, "timezone", f.timezone, ("program_office",), required=False)
     values["file_start"] = take(data, "start_date", f.start_date, required=start_date is None)
     values["duration_months"] = take(data, "duration_months", f.duration)
     values["cadence"] = take(data, "cadence", f.cadence)

@@ -30,6 +30,7 @@ SESSION_KEYS = {
     "location": 'location: "Microsoft Teams: https://..."',
 }
 OFFICE_KEYS = {"name": 'name: "Programmbüro HR"', "email": 'email: "mentoring@example.com"'}
+OFFICE_OPTIONAL = {"timezone"}
 PERSON_KEYS = {
     "name": 'name: "Lena Weber"',
     "email": 'email: "lena.weber@example.com"',

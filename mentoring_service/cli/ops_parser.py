@@ -162,6 +162,14 @@ def _cohort_changes(command: Command) -> None:
     _reason(p, "why, as the participants will read it")
     _request_id(p)
 
+    p = command("pause-digest", "stop the cohort's weekly digest to the program office until resumed")
+    _cohort(p)
+    p.add_argument("--note", type=a.reason, required=True, metavar="TEXT", help="why, for whoever looks next")
+
+    p = command("resume-digest", "send the cohort's weekly digest again, from the next Monday on")
+    _cohort(p)
+    p.add_argument("--note", type=a.reason, metavar="TEXT", help="a word on why (kept with the schedule)")
+
     p = command("announce", "email every participant of a cohort (or only mentors or mentees)")
     _cohort(p)
     p.add_argument("--subject", type=a.subject, required=True, metavar="TEXT")

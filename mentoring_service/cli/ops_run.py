@@ -7,6 +7,7 @@ import argparse
 from mentoring.operations import FindParticipant, LookupOperation, ReplaceParticipant
 from mentoring_service.cli.connect import connect_or_explain
 from mentoring_service.cli.console import CommandError
+from mentoring_service.cli.ops_digest import pause_or_resume, print_digest_status
 from mentoring_service.cli.ops_live import live_pairs, with_live
 from mentoring_service.cli.ops_report import print_result
 from mentoring_service.cli.ops_request_id import derived_request_id
@@ -20,6 +21,9 @@ from workflows.pair import PairProgramWorkflow
 async def run(args: argparse.Namespace) -> None:
     if args.command in ("status", "show"):
         await _look(args)
+        return
+    if args.command in ("pause-digest", "resume-digest"):
+        await pause_or_resume(await connect_or_explain(), args)
         return
     # Everything about the request is checked (and files read) before connecting.
     change = build_change(args)
@@ -59,6 +63,7 @@ async def _look(args: argparse.Namespace) -> None:
     if args.command == "status":
         progress = await Remote(client, Target(args.cohort)).query(CohortWorkflow.progress)
         print_status(with_live(progress, await live_pairs(client, args.cohort)))
+        await print_digest_status(client, args.cohort)
     else:
         state = await Remote(client, Target(args.cohort, args.pair)).query(PairProgramWorkflow.state)
         print_pair(args.cohort, args.pair, state)

@@ -10,13 +10,16 @@ from temporalio.common import SearchAttributePair, TypedSearchAttributes, Workfl
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from mentoring import search_attributes as sa
-from mentoring.cohort import Cohort
-from mentoring.ids import TASK_QUEUE, cohort_workflow_id
+from mentoring.cohort import Cohort, office_zone
+from mentoring.digest import digest_when
+from mentoring.ids import TASK_QUEUE, cohort_workflow_id, digest_schedule_id
 from mentoring.state import CohortInput, CohortProgress
 from mentoring_service.cli.console import out
+from mentoring_service.digest_schedule import ensure_digest_schedule
 from workflows.cohort import CohortWorkflow
 
 QUERY_TIMEOUT_SECONDS = 5.0
+RUNNING = "is already running"
 
 
 def cohort_summary(cohort: Cohort) -> str:
@@ -60,8 +63,17 @@ async def earlier_run(handle: WorkflowHandle) -> str:
     """How a cohort that this call did not start stands: running, or how it ended."""
     status = (await handle.describe()).status
     if status == WorkflowExecutionStatus.RUNNING:
-        return "is already running"
+        return RUNNING
     return f"already ran ({status.name.lower().replace('_', ' ') if status else 'ended'})"
+
+
+async def schedule_digest(client: Client, cohort: Cohort) -> str:
+    """The weekly digest's schedule, created unless it exists; one line saying which."""
+    created = await ensure_digest_schedule(client, cohort)
+    schedule = digest_schedule_id(cohort.program.cohort_id)
+    if not created:
+        return f"weekly digest: schedule {schedule} exists already, left as it is"
+    return f"weekly digest: {digest_when(office_zone(cohort))}, to the program office (schedule {schedule})"
 
 
 async def follow_start(handle: WorkflowHandle, total: int) -> CohortProgress | None:
