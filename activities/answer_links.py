@@ -28,7 +28,7 @@ class AnswerLinks:
         """Name -> URL: met, not_met, new_date and reflection, or review, or new_date
         alone. Empty for a message nobody answers, or a pair that does not take answers."""
         recipient = request.recipient
-        if request.links_expire is None or recipient.role not in (Role.MENTOR, Role.MENTEE):
+        if request.links_expire is None or request.pair_id is None or recipient.role not in (Role.MENTOR, Role.MENTEE):
             return {}
         base = Link(
             workflow_id=pair_workflow_id(request.program.cohort_id, request.pair_id),

@@ -22,7 +22,8 @@ from markupsafe import Markup, escape
 from activities.health_notes import in_german
 from activities.invites import build_calendar, event_times
 from activities.reflection_questions import questions_for
-from activities.reply_notes import check_counter, replier
+from activities.message_rules import check_inputs
+from activities.reply_notes import replier
 from activities.wall_clock import shows_twice, utc_offset
 from mentoring import addresses
 from mentoring.cohort import Role
@@ -81,45 +82,6 @@ _CALENDAR_METHOD = {
     MessageKind.INVITE_CANCEL: "CANCEL",
     MessageKind.COUNTER_DECLINED: "DECLINECOUNTER",
 }
-
-# What each kind cannot be written without; a clear error beats a half-empty email.
-_REQUIRED: dict[MessageKind, tuple[str, ...]] = {
-    MessageKind.INVITE: ("session",),
-    MessageKind.INVITE_CANCEL: ("session",),
-    MessageKind.REMINDER: ("session",),
-    MessageKind.REFLECTION: ("mentoring_function",),
-    MessageKind.COMPLETION_NOTICE: ("summary",),
-    MessageKind.DELIVERY_FAILURE_NOTICE: ("failure",),
-    MessageKind.ANNOUNCEMENT: ("announcement_subject", "announcement_body"),
-    MessageKind.CHECK_IN_REMINDER: ("session",),
-    MessageKind.NEW_DATE_CHOSEN: ("session",),
-    # ``note``: the role of the participant whose calendar replied.
-    MessageKind.SESSION_DECLINED: ("session", "note"),
-    MessageKind.DECLINED_NEW_DATE: ("session",),
-    MessageKind.COUNTER_PROPOSED: ("session", "note", "counter_start", "counter_end"),
-    MessageKind.COUNTER_DECLINED: ("session",),
-}
-_PARTICIPANT_KINDS = {
-    MessageKind.WELCOME,
-    MessageKind.INVITE,
-    MessageKind.INVITE_CANCEL,
-    MessageKind.REMINDER,
-    MessageKind.REFLECTION,
-    MessageKind.MIDPOINT_REVIEW,
-    MessageKind.CLOSING_REVIEW,
-    MessageKind.PROGRAM_PAUSED,
-    MessageKind.PROGRAM_RESUMED,
-    MessageKind.PARTNER_CHANGED,
-    MessageKind.ANNOUNCEMENT,
-    MessageKind.CHECK_IN_REMINDER,
-    MessageKind.PAIR_NUDGE,
-    MessageKind.NEW_DATE_CHOSEN,
-    MessageKind.DECLINED_NEW_DATE,
-    MessageKind.COUNTER_DECLINED,
-}
-
-# What tells the office which participants to help must not reach a participant.
-_OFFICE_KINDS = {MessageKind.AT_RISK_ALERT, MessageKind.COUNTER_PROPOSED}
 
 _templates = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -267,7 +229,7 @@ def _render(request: DeliveryRequest, links: Mapping[str, str]) -> tuple[str, st
 
 
 def _context(request: DeliveryRequest) -> dict[str, Any]:
-    _check_inputs(request)
+    check_inputs(request)
     recipient = request.recipient
     total = request.total_sessions or len(request.sessions)
     partner = {Role.MENTOR: request.mentee, Role.MENTEE: request.mentor}.get(recipient.role)
@@ -307,18 +269,6 @@ def _context(request: DeliveryRequest) -> dict[str, Any]:
             request.program.language,
         )
     return context
-
-
-def _check_inputs(request: DeliveryRequest) -> None:
-    for field in _REQUIRED.get(request.kind, ()):
-        value = getattr(request, field)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            raise ValueError(f"{request.kind.value} message {request.key!r} needs {field}")
-    if request.kind in _PARTICIPANT_KINDS and request.recipient.role is Role.PROGRAM_OFFICE:
-        raise ValueError(f"{request.kind.value} message {request.key!r} goes to mentor or mentee")
-    if request.kind in _OFFICE_KINDS and request.recipient.role is not Role.PROGRAM_OFFICE:
-        raise ValueError(f"{request.kind.value} message {request.key!r} goes to the program office")
-    check_counter(request)
 
 
 def _view(session: SessionRef, total: int, request: DeliveryRequest) -> SessionView:

@@ -72,6 +72,7 @@ def build_calendar(request: DeliveryRequest) -> bytes:
     event.add("description", _text(description))
     event.add("organizer", _address(office.name, office.email))
     for person in (request.mentor, request.mentee):
+        assert person is not None  # an invite is about a pair, which names both (``message_rules``)
         event.add("attendee", _attendee(person.name, person.email))
     # icalendar writes the UTC zone as a "Z" time, which needs no VTIMEZONE; the zone
     # goes first so that a reader knows it before it meets the TZID.

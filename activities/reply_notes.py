@@ -30,6 +30,7 @@ def replier(request: DeliveryRequest) -> Replier | None:
         # The decliner hears back in their own email (declined_new_date), not in the partner's.
         raise ValueError(f"{request.kind.value} message {request.key!r} goes to the partner or the program office")
     person = request.mentor if role is Role.MENTOR else request.mentee
+    assert person is not None  # a message about a pair names both (``message_rules``)
     return Replier(role.value, person.name)
 
 

@@ -35,6 +35,8 @@ class MessageKind(StrEnum):
     COUNTER_PROPOSED = "counter_proposed"
     # To the proposer, with METHOD:DECLINECOUNTER: the office keeps the session's time.
     COUNTER_DECLINED = "counter_declined"
+    # To the program office on Mondays, about its whole cohort (docs/reports.md).
+    WEEKLY_DIGEST = "weekly_digest"
 
 
 class MentoringFunction(StrEnum):
@@ -92,9 +94,11 @@ class DeliveryRequest(BaseModel):
     kind: MessageKind
     recipient: Recipient
     program: Program
-    pair_id: str
-    mentor: Person
-    mentee: Person
+    # The pair the message is about; None for a message about the whole cohort
+    # (``activities.message_rules.COHORT_KINDS``), which every other kind is refused.
+    pair_id: str | None = None
+    mentor: Person | None = None
+    mentee: Person | None = None
     session: SessionRef | None = None
     sessions: list[SessionRef] = []
     total_sessions: int = 0
