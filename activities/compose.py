@@ -19,10 +19,11 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
+from activities.digest_view import digest_view
 from activities.health_notes import in_german
 from activities.invites import build_calendar, event_times
-from activities.reflection_questions import questions_for
 from activities.message_rules import check_inputs
+from activities.reflection_questions import questions_for
 from activities.reply_notes import replier
 from activities.wall_clock import shows_twice, utc_offset
 from mentoring import addresses
@@ -260,6 +261,7 @@ def _context(request: DeliveryRequest) -> dict[str, Any]:
         "announcement_body": _plain(request.announcement_body).strip("\n"),
         "replier": replier(request),
         "counter": _counter(request),
+        "digest": digest_view(request),
     }
     if request.kind is MessageKind.REFLECTION and request.mentoring_function is not None:
         context["questions"] = questions_for(

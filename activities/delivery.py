@@ -36,6 +36,7 @@ from activities.ledger import DeliveryLedger, LedgerStatus, open_ledger
 from activities.smtp_connections import SmtpConnections
 from mentoring import addresses
 from mentoring.messages import DeliveryReceipt, DeliveryRequest
+from mentoring.reporting.digest import DigestDelivery
 from mentoring_service.settings import MailSettings
 
 
@@ -77,6 +78,15 @@ class MailDelivery:
 
     @activity.defn(name="deliver_message")
     async def deliver_message(self, request: DeliveryRequest) -> DeliveryReceipt:
+        return await self._deliver(request)
+
+    @activity.defn(name="deliver_digest")
+    async def deliver_digest(self, request: DigestDelivery) -> DeliveryReceipt:
+        """The weekly digest: its own activity only so that the digest arrives typed;
+        composed, ledgered and sent like every other message."""
+        return await self._deliver(request)
+
+    async def _deliver(self, request: DeliveryRequest) -> DeliveryReceipt:
         place = errors.where(request)
         try:
             recipient = addresses.parse(request.recipient.email)
@@ -89,7 +99,8 @@ class MailDelivery:
             message = compose_message(request, sender=self._settings.mail_from, links=links)
             # Kind and pair id only: the inbox and the timeline sort by them, and neither is personal.
             message["X-Mentoring-Kind"] = request.kind.value
-            message["X-Mentoring-Pair"] = request.pair_id
+            if request.pair_id is not None:
+                message["X-Mentoring-Pair"] = request.pair_id
             utf8 = needs_smtputf8(message)
             # Flattened with our policy: aiosmtplib's would fold long subjects.
             data = message.as_bytes(policy=SMTP_UTF8_POLICY if utf8 else SMTP_POLICY)

@@ -27,7 +27,8 @@ _ADDRESS_LIKE = re.compile(r"[^\s<>()\[\]'\",;]*@[^\s<>()\[\]'\",;]*")
 
 
 def where(request: DeliveryRequest) -> str:
-    return f"pair {request.pair_id}: {request.kind.value} {request.key}"
+    about = f"pair {request.pair_id}" if request.pair_id is not None else f"cohort {request.program.cohort_id}"
+    return f"{about}: {request.kind.value} {request.key}"
 
 
 def status(code: int, reply: str) -> str:

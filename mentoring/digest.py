@@ -9,11 +9,9 @@ ahead to the next Monday 08:00.
 from __future__ import annotations
 
 from datetime import date, time, timedelta
-from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel
 
-from mentoring.answers import PairHealth
 from mentoring.cohort import Program, Weekday
 
 # When the digest goes out, on the program office's clock (``office_zone``): the
@@ -28,6 +26,15 @@ DIGEST_CATCHUP = timedelta(days=1)
 def digest_when(zone: str) -> str:
     """For the office's eyes: "Mondays 08:00 Europe/Berlin"."""
     return f"{DIGEST_WEEKDAY.value.capitalize()}s {DIGEST_TIME:%H:%M} {zone}"
+
+
+class DigestRequest(BaseModel):
+    """For the gathering activity: which cohort, on whose clock, as of when (the
+    workflow's clock, so a preview's skipped time counts)."""
+
+    cohort_id: str
+    timezone: str
+    at: AwareDatetime
 
 
 class DigestInput(BaseModel):
@@ -50,22 +57,24 @@ class DigestWeek(BaseModel):
     ends_on: date
 
 
-class Milestone(StrEnum):
-    MIDPOINT = "midpoint"
-    CLOSING = "closing"
+class DigestResult(BaseModel):
+    """What a digest run did: sent, or skipped and why; and whether it was the last."""
+
+    cohort_id: str
+    week_ends_on: date
+    sent: bool = False
+    # Why no email went out: nothing happened and nothing is coming, or delivery failed.
+    skipped: str | None = None
+    message_id: str | None = None
+    # Every pair had finished: the schedule was deleted after this run.
+    last: bool = False
 
 
-class UpcomingMilestone(BaseModel):
-    pair_id: str
-    milestone: Milestone
-    at: AwareDatetime
+class RetireRequest(BaseModel):
+    cohort_id: str
 
 
-class PairToWatch(BaseModel):
-    """A pair that is quiet or at risk as the week ends, and the ops commands that help."""
-
-    pair_id: str
-    health: PairHealth
-    # Sessions of the week that did not take place (missed or declined), by start.
-    not_held: int = 0
-    commands: list[str] = []
+class Retired(BaseModel):
+    # False when there was no schedule to delete (never created, deleted already, or a
+    # preview's server, which has no schedules).
+    deleted: bool

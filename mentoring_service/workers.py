@@ -16,10 +16,12 @@ from activities.delivery import MailDelivery
 from activities.pair_starts import PairStarter
 from activities.planning import localize_times, plan_sessions, wall_clock_of
 from mentoring.ids import EMAIL_TASK_QUEUE, TASK_QUEUE
+from mentoring_service.digest_activities import DigestActivities
 from mentoring_service.keys import load_keys
 from mentoring_service.links import LinkSigner
 from mentoring_service.settings import MailSettings, ResponseSiteSettings, WorkerSettings
 from workflows.cohort import CohortWorkflow
+from workflows.digest import WeeklyDigestWorkflow
 from workflows.pair import PairProgramWorkflow
 
 
@@ -33,22 +35,31 @@ def create_workers(
     settings = settings or WorkerSettings()
     workers = []
     if settings.worker_queues in ("all", "workflows"):
+        digests = DigestActivities(client)
         workers.append(
             Worker(
                 client,
                 task_queue=TASK_QUEUE,
-                workflows=[CohortWorkflow, PairProgramWorkflow],
+                workflows=[CohortWorkflow, PairProgramWorkflow, WeeklyDigestWorkflow],
                 max_cached_workflows=settings.max_cached_workflows,
                 workflow_runner=workflow_runner(settings),
-                activities=[plan_sessions, localize_times, wall_clock_of, PairStarter(client).start_pairs],
+                activities=[
+                    plan_sessions,
+                    localize_times,
+                    wall_clock_of,
+                    PairStarter(client).start_pairs,
+                    digests.gather_digest,
+                    digests.retire_digest,
+                ],
             )
         )
     if settings.worker_queues in ("all", "email"):
+        delivery = MailDelivery(mail or MailSettings(), links or default_links())
         workers.append(
             Worker(
                 client,
                 task_queue=EMAIL_TASK_QUEUE,
-                activities=[MailDelivery(mail or MailSettings(), links or default_links()).deliver_message],
+                activities=[delivery.deliver_message, delivery.deliver_digest],
                 max_task_queue_activities_per_second=settings.email_rate_per_second,
             )
         )

@@ -25,6 +25,8 @@ from mentoring.messages import (
     MessageKind,
     Recipient,
 )
+from mentoring.reporting.digest import DigestDelivery
+from tests.digests import sample_digest
 from tests.test_invites import BERLIN, KLAUS, LENA, NEW_YORK, request, session
 
 SENDER = "Reverse Mentoring <mentoring@Example.org>"
@@ -90,6 +92,10 @@ def full_request(kind: MessageKind, language: Language = Language.EN, **override
         composed_at=datetime(2026, 4, 6, 15, 0, tzinfo=UTC),
     )
     fields.update(overrides)
+    if kind is MessageKind.WEEKLY_DIGEST:
+        # About the whole cohort: no pair, and the digest it shows.
+        built = request(kind, **{**fields, "recipient": OFFICE})
+        return DigestDelivery(**{**built.model_dump(), "pair_id": None, "mentor": None, "mentee": None}, digest=DIGEST)
     return request(kind, **fields)
 
 
@@ -453,6 +459,35 @@ EXPECTED = {
             "Versendete Nachrichten: 41\nNicht zugestellte Nachrichten: 1",
         ],
     ),
+    (MessageKind.WEEKLY_DIGEST, Language.EN): (
+        'Weekly digest: "Digital Workplace 2026", the week to Monday, 29 March 2027',
+        [
+            "Hello HR Program Office,",
+            'here is the week of the cohort "Digital Workplace 2026" (dw26), from Monday, 22 March 2027 '
+            "to Monday, 29 March 2027, 08:00 (Europe/Berlin).",
+            "Sessions held: 3\nSessions not held: 2 (1 declined in a calendar)\nNot answered yet: 2\nCancelled: 1",
+            "- Pair p2: at risk, 2 of last week's sessions not held",
+            "  End the pair early (the closing review goes out):\n    .venv/bin/python ops.py end dw26 p2 --reason TEXT",
+            "- Pair p3: quiet",
+            "  Give the pair another day or time:\n    .venv/bin/python ops.py change-rhythm dw26 p3 --weekday D --time HH:MM",
+            "Sessions planned: 4\n- Pair p1: midpoint review, Wednesday, 31 March 2027, 09:00",
+            "Pairs: 4 started, 3 running, 1 completed\nSessions held: 12 of 52 planned",
+            "Held rate: 86% of the sessions whose check-in is settled (benchmark 80%: met)",
+            "Recommendation score (NPS) of the mentors: fewer than 3 answers",
+            "Recommendation score (NPS) of the mentees: +25 (4 answers)",
+        ],
+    ),
+    (MessageKind.WEEKLY_DIGEST, Language.DE): (
+        "Wochenüberblick: „Digital Workplace 2026“, die Woche bis Montag, 29. März 2027",
+        [
+            "Guten Tag HR Program Office,",
+            "Stattgefundene Termine: 3\nNicht stattgefundene Termine: 2 (1 im Kalender abgesagt)",
+            "- Tandem p2: gefährdet, 2 Termin(e) der letzten Woche nicht stattgefunden",
+            "- Tandem p1: Zwischenbilanz, Mittwoch, 31. März 2027, 09:00 Uhr",
+            "Weiterempfehlung (NPS) der Mentorinnen und Mentoren: weniger als 3 Antworten",
+            "Weiterempfehlung (NPS) der Mentees: +25 (4 Antworten)",
+        ],
+    ),
     (MessageKind.DELIVERY_FAILURE_NOTICE, Language.EN): (
         "Delivery failed: calendar invitation to the mentee of pair p1",
         [
@@ -716,6 +751,7 @@ EXPECTED = {
     ),
 }
 # What a kind's EXPECTED entry is rendered with, beyond full_request's defaults.
+DIGEST = sample_digest("dw26")
 EXTRA = {
     MessageKind.PROGRAM_PAUSED: {"note": "Year-end closing in the finance department"},
     MessageKind.PROGRAM_RESUMED: {"sessions": [S2, S3]},
