@@ -13,14 +13,16 @@ import pytest
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from temporalio.client import Client, Schedule, ScheduleActionStartWorkflow, ScheduleOverlapPolicy, ScheduleRange
+from temporalio.testing import ActivityEnvironment
 
 from activities.digest_week import digest_times
 from devstack.temporal_servers import fixed_key_converter, start_dev_server
 from mentoring.cohort_file import load_cohort
-from mentoring.digest import DigestInput
+from mentoring.digest import DigestInput, RetireRequest
 from mentoring.ids import TASK_QUEUE, digest_schedule_id
 from mentoring_service.cli.start import start_cohort
-from mentoring_service.digest_schedule import CREATED_NOTE, digest_spec
+from mentoring_service.digest_activities import DigestActivities
+from mentoring_service.digest_schedule import CREATED_NOTE, digest_spec, ensure_digest_schedule
 from tests.smtp_server import SmtpServer
 from tests.test_cohort_devserver import run_starter
 from tests.test_ops_cli import lines, ops_sync
@@ -175,6 +177,21 @@ async def test_ops_refuses_a_cohort_without_a_digest_and_a_pause_without_a_note(
     newline = await ops(address, "pause-digest", "dw-2027", "--note", "a\nb")
     assert newline.returncode == 2
     assert "argument --note: contains a line break; it must be a single line" in newline.stderr
+
+
+async def test_the_last_digest_deletes_the_schedule_and_ops_says_there_is_none(stack, tmp_path):
+    client, address, _ = stack
+    cohort = load_cohort(a_cohort_file(tmp_path, "over"), start_date=date.today())
+    assert await ensure_digest_schedule(client, cohort)
+    retire = ActivityEnvironment().run
+    activities = DigestActivities(client)
+    assert (await retire(activities.retire_digest, RetireRequest(cohort_id="over"))).deleted
+    assert digest_schedule_id("over") not in await schedule_ids(client)
+    # Retried, or run again by hand: nothing left to delete, and no error.
+    assert not (await retire(activities.retire_digest, RetireRequest(cohort_id="over"))).deleted
+    resumed = await ops(address, "resume-digest", "over")
+    assert resumed.returncode == 1
+    assert "cohort 'over' has no weekly digest" in resumed.stderr
 
 
 # Days a few weeks before a clock change, in either hemisphere: ten Mondays ahead cross it.

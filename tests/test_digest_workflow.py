@@ -5,14 +5,17 @@ it skipped, and a week never sent twice."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo
+
+from temporalio.client import WorkflowExecutionStatus
 
 from activities.digest_week import digest_time, digest_times, digest_week, last_digest_day
 from mentoring.cohort_file import load_cohort
 from mentoring.ids import pair_workflow_id
 from mentoring.state import PairState, SessionStatus
+from mentoring_service.digest_preview import run_digests
 from tests.digest_program import COHORT_ID, OFFICE, ZONES, DigestProgram, cohort_yaml, digest_program, plans
 from workflows.pair import PairProgramWorkflow
 
@@ -142,7 +145,7 @@ async def test_digests_on_mondays_at_0800_berlin_with_the_weeks_facts(tmp_path):
             assert f"{role.lower()}-{pair_id}@example.com" not in everything
 
 
-async def test_a_week_is_sent_once_however_often_its_digest_runs(tmp_path):
+async def test_a_week_is_sent_once_and_the_digests_end_with_the_cohort(tmp_path):
     async with digest_program(tmp_path, "default: met\n") as program:
         monday = digest_times(datetime(2031, 2, 10, tzinfo=UTC), datetime(2031, 2, 17, 12, tzinfo=UTC), BERLIN)[0]
         first = await program.run_digest_at(monday)
@@ -155,3 +158,22 @@ async def test_a_week_is_sent_once_however_often_its_digest_runs(tmp_path):
         assert "Sessions held: 4\nSessions not held: 0\nNot answered yet: 0\nCancelled: 0\n" in body(
             program.digests()[0]
         )
+        # Every Monday after, as the schedule would, until the digest that finds the cohort over.
+        rest = await run_digests(program.env, program.cohort)
+        cohort = await program.client.get_workflow_handle(f"cohort:{COHORT_ID}").describe()
+        digests = program.digests()
+
+    assert cohort.status == WorkflowExecutionStatus.COMPLETED
+    weeks = [r.week_ends_on for r in rest]
+    assert weeks[0] == date(2031, 2, 17) and all(
+        b - a == timedelta(days=7) for a, b in zip(weeks, weeks[1:], strict=False)
+    )
+    assert [r.last for r in rest] == [False] * (len(rest) - 1) + [True]
+    # The program's last session is on 3 June, its closing reviews on 4 June, and its
+    # pairs take late answers for three weeks more: the weeks after have nothing in them.
+    sent = [r.week_ends_on for r in rest if r.sent]
+    assert sent[-1] == date(2031, 6, 9)
+    assert all(r.skipped.startswith("nothing happened") for r in rest if not r.sent)
+    assert len(digests) == 1 + len(sent)
+    assert "Pairs: 4 started, 0 running, 4 completed\n" in body(digests[-1])
+    assert "- Pair p1: closing review, Wednesday, 4 June 2031, 09:00\n" in body(digests[-2])

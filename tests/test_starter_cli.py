@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 import subprocess
 import sys
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
 from devstack.temporal_servers import TEST_KEY_ENV
@@ -88,7 +90,14 @@ def test_simulate_writes_every_message_of_the_program(tmp_path):
     # Silence makes every pair quiet (one nudge to both) and then at risk (one alert to
     # the office, besides its completion notice).
     assert (kinds["pair_nudge"], kinds["at_risk_alert"], kinds["completion_notice"]) == (8, 4, 4)
-    assert per_recipient["mentoring@example.com"] == 8
+    # And a digest every Monday 08:00 in Berlin from the program's first week on, the
+    # last once every pair has finished (a week with nothing in it or ahead has none).
+    digests = re.search(r"weekly digests to the program office: (\d+) sent \(Mondays (\S+) to (\S+)\)", result.stdout)
+    assert digests is not None, result.stdout
+    first, last = date.fromisoformat(digests[2]), date.fromisoformat(digests[3])
+    assert kinds["weekly_digest"] == int(digests[1]) and first.weekday() == last.weekday() == 0
+    assert 0 <= (first - date.today()).days <= 14 and int(digests[1]) > 20
+    assert per_recipient["mentoring@example.com"] == 8 + kinds["weekly_digest"]
     assert f"{len(files)} .eml files in {outbox}" in result.stdout
     assert "0 failed" in result.stdout
     assert "welcome" in result.stdout and "sabine.hoffmann@example.com" in result.stdout

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError
+from temporalio.exceptions import ActivityError, FailureError
 
 with workflow.unsafe.imports_passed_through():
     from mentoring.cohort import Role
@@ -89,8 +89,11 @@ class WeeklyDigestWorkflow:
                 summary=f"{MessageKind.WEEKLY_DIGEST.value} → {Role.PROGRAM_OFFICE.value}",
             )
         except ActivityError as error:
-            # The failure names the cohort, the kind and the key, never an address.
-            result.skipped = f"not delivered: {error.cause or error}"
+            # A refusal names the cohort, the kind and the key, never an address; out of
+            # time (an SMTP outage all day), the week's digest is not sent late.
+            cause = error.cause
+            why = cause.message if isinstance(cause, FailureError) else str(error)
+            result.skipped = f"not delivered: {why}"
             return
         result.sent, result.message_id = True, receipt.message_id
 

@@ -18,6 +18,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.answer_links import AnswerLinks
 from mentoring.cohort import Cohort
+from mentoring.digest import DigestResult
 from mentoring.ids import pair_workflow_id
 from mentoring.state import PairProgramResult
 from mentoring_service.cli.address_report import address_lines
@@ -27,6 +28,7 @@ from mentoring_service.cli.response_script import ResponseScript
 from mentoring_service.cli.simulated_answers import SimulatedParticipants
 from mentoring_service.cli.start import start_cohort
 from mentoring_service.codec import EncryptionCodec, data_converter
+from mentoring_service.digest_preview import run_digests
 from mentoring_service.inbox import start_inbox
 from mentoring_service.links import LinkSigner
 from mentoring_service.settings import MailSettings, ResponseSiteSettings, WorkerSettings
@@ -52,7 +54,7 @@ async def run_program(
     mail: MailSettings,
     signer: LinkSigner,
     participants: SimulatedParticipants | None = None,
-) -> list[PairProgramResult]:
+) -> tuple[list[PairProgramResult], list[DigestResult]]:
     client = env.client
     # Time is skipped, so the email rate limit would only slow the preview down.
     workers = create_workers(
@@ -67,15 +69,18 @@ async def run_program(
         if participants is not None:
             participants.attach(env)
         handle, _ = await start_cohort(client, cohort)
+        # The office's Monday digests, until the one that finds the cohort over.
+        digests = await run_digests(env, cohort)
         await handle.result()
         if participants is not None:
             await participants.finish()
-        return [
+        results = [
             await client.get_workflow_handle_for(
                 PairProgramWorkflow.run, pair_workflow_id(cohort.program.cohort_id, pair.id)
             ).result()
             for pair in cohort.pairs
         ]
+        return results, digests
 
 
 def pair_health(results: list[PairProgramResult]) -> Table:
@@ -116,6 +121,17 @@ def timeline(cohort: Cohort, results: list[PairProgramResult]) -> Table:
     return table
 
 
+def digest_line(digests: list[DigestResult]) -> str:
+    """The program office's Monday digests in the preview: how many, and the weeks left out."""
+    sent = [d for d in digests if d.sent]
+    line = f"weekly digests to the program office: {len(sent)} sent"
+    if sent:
+        line += f" (Mondays {sent[0].week_ends_on} to {sent[-1].week_ends_on})"
+    if skipped := len(digests) - len(sent):
+        line += f", {skipped} skipped (a week with nothing in it or ahead)"
+    return line
+
+
 async def simulate(cohort: Cohort, outbox: Path, script: ResponseScript | None = None) -> list[PairProgramResult]:
     """``script``: who answers what (``--responses``); without one, nobody answers."""
     check_outbox(outbox)
@@ -138,7 +154,7 @@ async def simulate(cohort: Cohort, outbox: Path, script: ResponseScript | None =
                     smtp_tls="none",
                     delivery_ledger_url=f"sqlite:///{scratch}/ledger.sqlite3",
                 )
-                results = await run_program(env, cohort, mail, signer, participants)
+                results, digests = await run_program(env, cohort, mail, signer, participants)
         finally:
             await env.shutdown()
     finally:
@@ -148,6 +164,7 @@ async def simulate(cohort: Cohort, outbox: Path, script: ResponseScript | None =
     for note in participants.notes if participants is not None else []:
         out.print(escape(f"note: {note}"), highlight=False, soft_wrap=True)
     print_clock_changes(cohort)
+    out.print(digest_line(digests), highlight=False, soft_wrap=True)
     total = sum(len(r.messages) for r in results)
     failed = sum(r.messages_failed for r in results)
     out.print(
