@@ -98,8 +98,11 @@ def timeline_svg(pairs: list[PairFacts], as_of: datetime, language: Language, ru
             _row(ax, y, facts, as_of)
         if running:
             ax.axvline(_num(as_of), color="#1565c0", linestyle="--", linewidth=1, gid="now")
+        if not shown:
+            # Nothing to draw: an empty month around the report's time, not 1970.
+            ax.set_xlim(_num(as_of) - 15, _num(as_of) + 15)
         ax.set_yticks(range(len(shown)), [p.pair_id for p in shown])
-        ax.set_ylim(len(shown) - 0.5, -0.5)
+        ax.set_ylim(max(len(shown), 1) - 0.5, -0.5)
         months = MONTHS[language]
         ax.xaxis.set_major_locator(MonthLocator())
         ax.xaxis.set_minor_locator(WeekdayLocator(byweekday=0))
