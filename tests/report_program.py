@@ -180,6 +180,7 @@ def next_monday(after: date) -> date:
 
 @contextlib.asynccontextmanager
 async def simulated_cohort(folder: Path) -> AsyncIterator[SimulatedCohort]:
+    folder.mkdir(parents=True, exist_ok=True)
     start = next_monday(datetime.now(UTC).date() + timedelta(days=2))
     cohort_file, responses = folder / "cohort.yaml", folder / "responses.yaml"
     cohort_file.write_text(cohort_yaml(start), encoding="utf-8")

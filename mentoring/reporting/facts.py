@@ -10,6 +10,7 @@ participants addressed to the program office in a review.
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel
@@ -114,6 +115,8 @@ class PairFacts(BaseModel):
     ended_at: AwareDatetime | None = None
     sessions: list[SessionFact] = []
     pauses: list[PauseFact] = []
+    # When the review emails went out (``*_done``), else when they are due; an ended
+    # pair's reviews that never went out have no time.
     midpoint_at: AwareDatetime | None = None
     midpoint_done: bool = False
     closing_at: AwareDatetime | None = None
@@ -183,6 +186,10 @@ def _sent(messages: list[MessageRecord], kind: MessageKind) -> set[tuple[object,
     }
 
 
+def _first_sent(messages: list[MessageRecord], kind: MessageKind) -> datetime | None:
+    return min((m.recorded_at for m in messages if m.kind == kind and m.status == DeliveryStatus.SENT), default=None)
+
+
 def _asked(prompted: set[tuple[object, Role]], answered: set[tuple[object, Role]]) -> Asked:
     return Asked(asked=len(prompted), answered=len(prompted & answered))
 
@@ -233,6 +240,8 @@ def from_state(pair_id: str, state: PairState, finished: bool = False) -> PairFa
     open_check_ins = check_ins_open(state, finished)
     reviews, comments = _reviews(state)
     prompts = _sent(state.messages, MessageKind.REFLECTION)
+    midpoint = _first_sent(state.messages, MessageKind.MIDPOINT_REVIEW)
+    closing = _first_sent(state.messages, MessageKind.CLOSING_REVIEW)
     return PairFacts(
         pair_id=pair_id,
         phase=state.phase,
@@ -251,10 +260,10 @@ def from_state(pair_id: str, state: PairState, finished: bool = False) -> PairFa
             for s in sorted(state.sessions, key=lambda s: (s.starts_at, s.number))
         ],
         pauses=[PauseFact(started_at=p.started_at, ended_at=p.resumed_at) for p in state.pauses],
-        midpoint_at=state.midpoint_at,
-        midpoint_done=state.midpoint_done,
-        closing_at=state.closing_at,
-        closing_done=state.closing_done,
+        midpoint_at=midpoint or (state.midpoint_at if state.ended is None else None),
+        midpoint_done=midpoint is not None,
+        closing_at=closing or (state.closing_at if state.ended is None else None),
+        closing_done=closing is not None,
         replaced_at=sorted(
             op.applied_at for op in state.operations.values() if op.operation == REPLACE_OPERATION and op.applied_at
         ),

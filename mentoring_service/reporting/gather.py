@@ -105,8 +105,14 @@ async def _pair(client: Client, cohort_id: str, pair_id: str, finished: bool) ->
             return MissingPair(pair_id=pair_id, why="its workflow is not in the namespace (no longer retained?)")
         finished = description.status != WorkflowExecutionStatus.RUNNING
     if not finished:
-        state = await Remote(client, Target(cohort_id, pair_id)).query(PairProgramWorkflow.state)
-        return from_state(pair_id, state), Source.QUERY
+        try:
+            state = await Remote(client, Target(cohort_id, pair_id)).query(PairProgramWorkflow.state)
+            return from_state(pair_id, state), Source.QUERY
+        except CommandError:
+            # It may have closed since it was described: then its result has the facts.
+            description = await _describe(client, workflow_id)
+            if description is None or description.status == WorkflowExecutionStatus.RUNNING:
+                raise
     try:
         result = await client.get_workflow_handle_for(PairProgramWorkflow.run, workflow_id).result()
     except WorkflowFailureError as error:

@@ -122,6 +122,9 @@ def test_a_pairs_sessions_answers_and_events_become_facts():
     ]
     assert [(p.started_at, p.ended_at) for p in facts.pauses] == [(START + timedelta(days=10), NOW)]
     assert facts.replaced_at == [NOW]
+    # The midpoint review went out; the closing review is still due.
+    assert (facts.midpoint_at, facts.midpoint_done) == (NOW, True)
+    assert (facts.closing_at, facts.closing_done) == (lived_state().closing_at, False)
 
 
 def test_once_the_workflow_closed_no_check_in_is_awaited_any_more():
@@ -137,7 +140,10 @@ def test_outcomes():
     state.ended = EndRecord(reason="moved on", at=NOW, closing_review=True)
     assert from_state("p", state).outcome == Outcome.ENDED_EARLY
     state.ended = EndRecord(reason="withdrawn", at=NOW, closing_review=False)
-    assert from_state("p", state).outcome == Outcome.WITHDRAWN
+    withdrawn = from_state("p", state)
+    assert withdrawn.outcome == Outcome.WITHDRAWN
+    # No closing review went out, and none is due any more.
+    assert (withdrawn.closing_at, withdrawn.closing_done, withdrawn.ended_at) == (None, False, NOW)
 
 
 def result_of(state: PairState, final: bool) -> PairProgramResult:
