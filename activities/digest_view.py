@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from mentoring.messages import DeliveryRequest
 from mentoring.reporting.digest import UpcomingMilestone, WeeklyDigest
+from mentoring.reporting.headline import headline_lines
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,8 @@ class DigestView:
     ends: datetime
     next_ends: datetime
     upcoming: list[Upcoming]
+    # The report's headline, in the report's words (``mentoring.reporting.headline``).
+    headline: list[str]
 
 
 def digest_view(request: DeliveryRequest) -> DigestView | None:
@@ -40,4 +43,5 @@ def digest_view(request: DeliveryRequest) -> DigestView | None:
         ends=week.ends_at.astimezone(own),
         next_ends=week.next_ends_at.astimezone(own),
         upcoming=[Upcoming(m, m.at.astimezone(own)) for m in digest.upcoming],
+        headline=headline_lines(digest.headline, request.program.language),
     )
