@@ -11,6 +11,8 @@ from datetime import timedelta
 
 import pytest
 from temporalio import activity
+from temporalio.client import WorkflowFailureError
+from temporalio.exceptions import ActivityError, ApplicationError
 from temporalio.worker import Worker
 
 from activities.answer_links import AnswerLinks
@@ -23,6 +25,7 @@ from mentoring.ids import EMAIL_TASK_QUEUE, TASK_QUEUE
 from mentoring.reporting.digest import DigestFacts, DigestPair
 from mentoring.reporting.facts import Outcome, SessionFact, SessionKind
 from mentoring.reporting.figures import figures
+from mentoring_service.cli.start import start_cohort
 from mentoring_service.settings import MailSettings, WorkerSettings
 from mentoring_service.workers import workflow_runner
 from tests import factories
@@ -131,3 +134,20 @@ async def test_the_digest_after_the_cohort_ends_is_the_last_and_deletes_its_sche
     assert result.last and given.retired == ["dw"]
     assert result.sent == happened
     assert len(smtp.handler.received) == (1 if happened else 0)
+
+
+async def test_a_cohort_whose_workflow_was_terminated_fails_the_digest_and_keeps_the_schedule(skipping_env, smtp):
+    """Its pairs may still run (``starter.py start`` adopts them): no digest can tell how
+    they are, and none may end the schedule. The real activities, no fakes."""
+    cohort = factories.cohort(WEEK.ends_on, ["p1"], cohort_id="dw")
+    async with test_workers.running_workers(skipping_env.client, smtp.port):
+        handle, _ = await start_cohort(skipping_env.client, cohort)
+        await handle.terminate(reason="test: the cohort workflow is lost")
+        with pytest.raises(WorkflowFailureError) as failed:
+            await run(skipping_env)
+    cause = failed.value.cause
+    assert isinstance(cause, ActivityError) and isinstance(cause.cause, ApplicationError)
+    assert cause.cause.message == (
+        "cohort dw: its workflow terminated; `starter.py start` with the cohort file adopts its pairs again"
+    )
+    assert [r.kind for r in smtp.handler.received if r.recipient == OFFICE] == []

@@ -10,6 +10,7 @@ no text anyone wrote.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from enum import StrEnum
 
@@ -164,21 +165,15 @@ def _in(moment: datetime | None, start: datetime, end: datetime) -> bool:
 
 
 def _past_week(pairs: list[DigestPair], week: DigestWeek) -> WeekSessions:
-    counts = WeekSessions()
-    field = {
-        SessionKind.HELD: "held",
-        SessionKind.MISSED: "missed",
-        SessionKind.DECLINED: "declined",
-        SessionKind.AWAITING: "open",
-        SessionKind.UPCOMING: "open",
-        SessionKind.CANCELLED: "cancelled",
-    }
-    for pair in pairs:
-        for session in pair.sessions:
-            if _in(session.starts_at, week.starts_at, week.ends_at):
-                name = field[session.kind]
-                setattr(counts, name, getattr(counts, name) + 1)
-    return counts
+    kinds = Counter(s.kind for p in pairs for s in p.sessions if _in(s.starts_at, week.starts_at, week.ends_at))
+    return WeekSessions(
+        held=kinds[SessionKind.HELD],
+        missed=kinds[SessionKind.MISSED],
+        declined=kinds[SessionKind.DECLINED],
+        # Nobody has said yet: the check-in is open, or its prompt not yet out.
+        open=kinds[SessionKind.AWAITING] + kinds[SessionKind.UPCOMING],
+        cancelled=kinds[SessionKind.CANCELLED],
+    )
 
 
 def _watch(cohort_id: str, pairs: list[DigestPair], week: DigestWeek) -> list[PairToWatch]:
