@@ -17,6 +17,7 @@ from mentoring.cohort import Cohort, office_zone
 from mentoring.digest import DigestInput, DigestResult
 from mentoring.ids import TASK_QUEUE, digest_workflow_id
 from mentoring.plan import add_months
+from mentoring_service.digest_schedule import digest_search_attributes
 from workflows.digest import WeeklyDigestWorkflow
 
 # A cohort is over by then at the latest: its end, a pause or an extension of half a
@@ -42,6 +43,7 @@ async def run_digests(env: WorkflowEnvironment, cohort: Cohort) -> list[DigestRe
             # As the schedule names its runs: the workflow id and the time.
             id=f"{digest_workflow_id(program.cohort_id)}-{monday:%Y-%m-%dT%H:%M:%SZ}",
             task_queue=TASK_QUEUE,
+            search_attributes=digest_search_attributes(program.cohort_id),
         )
         results.append(result)
         if result.last:

@@ -25,8 +25,10 @@ from temporalio.client import (
     ScheduleSpec,
     ScheduleState,
 )
+from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.service import RPCError, RPCStatusCode
 
+from mentoring import search_attributes as sa
 from mentoring.cohort import Cohort, office_zone
 from mentoring.digest import DIGEST_CATCHUP, DIGEST_TIME, DIGEST_WEEKDAY, DigestInput
 from mentoring.ids import DIGEST_WORKFLOW_TYPE, TASK_QUEUE, digest_schedule_id, digest_workflow_id
@@ -52,6 +54,10 @@ def digest_spec(zone: str) -> ScheduleSpec:
     )
 
 
+def digest_search_attributes(cohort_id: str) -> TypedSearchAttributes:
+    return TypedSearchAttributes([SearchAttributePair(sa.COHORT_ID, cohort_id)])
+
+
 def digest_schedule(cohort: Cohort) -> Schedule:
     program = cohort.program
     zone = office_zone(cohort)
@@ -62,6 +68,8 @@ def digest_schedule(cohort: Cohort) -> Schedule:
         id=digest_workflow_id(program.cohort_id),
         task_queue=TASK_QUEUE,
         static_summary=f"Weekly digest · cohort {program.cohort_id}",
+        # So admins find a cohort's digests beside its pairs: CohortId='dw-2027'.
+        typed_search_attributes=digest_search_attributes(program.cohort_id),
     )
     return Schedule(
         action=action,

@@ -91,6 +91,7 @@ async def test_start_creates_one_schedule_monday_0800_in_the_offices_zone(stack)
     assert (schedule.state.paused, schedule.state.note) == (False, CREATED_NOTE)
     action = schedule.action
     assert (action.workflow, action.id, action.task_queue) == ("WeeklyDigestWorkflow", "digest:dw-2027", TASK_QUEUE)
+    assert [(p.key.name, p.value) for p in action.typed_search_attributes] == [("CohortId", "dw-2027")]
     (given,) = await client.data_converter.decode(action.args, [DigestInput])
     assert (given.program.cohort_id, given.timezone) == ("dw-2027", "Europe/Berlin")
     berlin = ZoneInfo("Europe/Berlin")
