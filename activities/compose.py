@@ -22,8 +22,8 @@ from markupsafe import Markup, escape
 from activities.health_notes import in_german
 from activities.invites import build_calendar, event_times
 from activities.reflection_questions import questions_for
-from activities.reply_notes import check_counter, replier
-from activities.wall_clock import shows_twice, utc_offset
+from activities.reply_notes import check_counter, counter_notes, replier
+from activities.wall_clock import Span, utc_offset
 from mentoring import addresses
 from mentoring.cohort import Role
 from mentoring.messages import DeliveryRequest, MessageKind, SessionRef
@@ -98,6 +98,7 @@ _REQUIRED: dict[MessageKind, tuple[str, ...]] = {
     MessageKind.DECLINED_NEW_DATE: ("session",),
     MessageKind.COUNTER_PROPOSED: ("session", "note", "counter_start", "counter_end"),
     MessageKind.COUNTER_DECLINED: ("session",),
+    MessageKind.COUNTER_AUTO_APPROVED: ("session", "note", "moved_from"),
 }
 _PARTICIPANT_KINDS = {
     MessageKind.WELCOME,
@@ -119,7 +120,7 @@ _PARTICIPANT_KINDS = {
 }
 
 # What tells the office which participants to help must not reach a participant.
-_OFFICE_KINDS = {MessageKind.AT_RISK_ALERT, MessageKind.COUNTER_PROPOSED}
+_OFFICE_KINDS = {MessageKind.AT_RISK_ALERT, MessageKind.COUNTER_PROPOSED, MessageKind.COUNTER_AUTO_APPROVED}
 
 _templates = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -150,24 +151,6 @@ def _html_paragraphs(text: str) -> Markup:
 _templates.filters["html_lines"] = _html_lines
 _templates.filters["html_paragraphs"] = _html_paragraphs
 _templates.filters["german_note"] = in_german
-
-
-@dataclass(frozen=True)
-class Span:
-    """A meeting's start and end as clocks in one zone show them."""
-
-    start: datetime
-    end: datetime
-    zone: str
-    # The clock shows the start or the end twice that night: the text names CEST or CET.
-    ambiguous: bool = False
-
-    @classmethod
-    def on_clock(cls, starts: datetime, ends: datetime, zone: str) -> Span:
-        own = ZoneInfo(zone)
-        start, end = starts.astimezone(own), ends.astimezone(own)
-        ambiguous = shows_twice(start) or shows_twice(end)
-        return cls(start, end, zone, ambiguous)
 
 
 @dataclass(frozen=True)
@@ -297,7 +280,7 @@ def _context(request: DeliveryRequest) -> dict[str, Any]:
         "announcement_subject": request.announcement_subject,
         "announcement_body": _plain(request.announcement_body).strip("\n"),
         "replier": replier(request),
-        "counter": _counter(request),
+        **counter_notes(request),
     }
     if request.kind is MessageKind.REFLECTION and request.mentoring_function is not None:
         context["questions"] = questions_for(
@@ -333,13 +316,6 @@ def _view(session: SessionRef, total: int, request: DeliveryRequest) -> SessionV
         actual = planned.instant.astimezone(ZoneInfo(session.timezone))
         note = ClockNote(planned.change.value, planned.asked, actual, session.timezone)
     return SessionView(session.number, total, session.location, when, day, note)
-
-
-def _counter(request: DeliveryRequest) -> Span | None:
-    """A counter's proposed time, in the pair's zone (the session's) as the office plans in it."""
-    if request.counter_start is None or request.counter_end is None or request.session is None:
-        return None
-    return Span.on_clock(request.counter_start, request.counter_end, request.session.timezone)
 
 
 def _own_zone(request: DeliveryRequest, fallback: str) -> str:

@@ -14,7 +14,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities.answer_links import AnswerLinks
 from activities.delivery import MailDelivery
 from activities.pair_starts import PairStarter
-from activities.planning import localize_times, plan_sessions, wall_clock_of
+from activities.planning import localize_times, plan_sessions, span_on_clocks, wall_clock_of
 from mentoring.ids import EMAIL_TASK_QUEUE, TASK_QUEUE
 from mentoring_service.keys import load_keys
 from mentoring_service.links import LinkSigner
@@ -40,7 +40,13 @@ def create_workers(
                 workflows=[CohortWorkflow, PairProgramWorkflow],
                 max_cached_workflows=settings.max_cached_workflows,
                 workflow_runner=workflow_runner(settings),
-                activities=[plan_sessions, localize_times, wall_clock_of, PairStarter(client).start_pairs],
+                activities=[
+                    plan_sessions,
+                    localize_times,
+                    wall_clock_of,
+                    span_on_clocks,
+                    PairStarter(client).start_pairs,
+                ],
             )
         )
     if settings.worker_queues in ("all", "email"):

@@ -1,7 +1,9 @@
-"""The program office's decision on a new time a participant proposed from their
-calendar (iTIP COUNTER): approving moves the session as ``ops.py reschedule`` does;
-refusing tells the proposer's calendar (DECLINECOUNTER). Workflow code: the new time
-is shown on the pair's clock by the planner's activity."""
+"""The decision on a new time a participant proposed from their calendar (iTIP
+COUNTER): approving moves the session as ``ops.py reschedule`` does; refusing tells the
+proposer's calendar (DECLINECOUNTER). The program office decides, or, in a cohort that
+says so (``proposed_times.auto_approve``), the pair itself when both participants can
+attend (``workflows.attendance``). Workflow code: the new time is shown on the pair's
+and the participants' clocks by the planner's activities."""
 
 from __future__ import annotations
 
@@ -10,16 +12,18 @@ from datetime import datetime
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from mentoring.cohort import Program
     from mentoring.messages import MessageKind
     from mentoring.operations import ApproveCounter, RefuseCounter, SessionChange
     from mentoring.state import CounterProposal, CounterStatus, PairState, SessionState
-    from workflows import notices
+    from workflows import attendance, notices
     from workflows import validation as check
     from workflows.agenda import session_at
+    from workflows.answers import session_of
     from workflows.changes import moved_slot, reschedule
-    from workflows.letters import participants
+    from workflows.letters import participants, program_office
     from workflows.planner import Planner
-    from workflows.replies import pending_counter
+    from workflows.replies import office_decides, pending_counter
 
 
 def proposal_for(state: PairState, place: int) -> tuple[SessionState, CounterProposal]:
@@ -46,19 +50,42 @@ def check_refuse(state: PairState, request: RefuseCounter) -> None:
 
 
 class Counters:
-    def __init__(self, state: PairState, planner: Planner) -> None:
+    def __init__(self, state: PairState, program: Program, planner: Planner) -> None:
         self._state = state
+        self._program = program
         self._planner = planner
 
     async def approve(self, request: ApproveCounter) -> tuple[str, list[SessionChange]]:
         """Call with the pair's lock held."""
         session, proposal = proposal_for(self._state, request.session_number)
         local = await self._planner.wall_clock(proposal.starts_at)
-        # The session keeps its length; the proposal gives its start.
-        change = reschedule(session, moved_slot(session, local, proposal.starts_at), workflow.now())
-        proposal.status = CounterStatus.APPROVED
+        change = _move(session, proposal, local, CounterStatus.APPROVED)
         summary = f"session {request.session_number} moved to {local:%Y-%m-%d %H:%M} {session.timezone}, as proposed"
         return summary, [change] if change else []
+
+    async def approve_if_both_can_attend(self, proposal: CounterProposal) -> str:
+        """Call with the pair's lock held. Says, for the reply's answer, what became of it."""
+        state = self._state
+        session = session_of(state, proposal.session_number)
+        if proposal.status != CounterStatus.PENDING or session is None:
+            return "; decided meanwhile"
+        assert state.mentor is not None and state.mentee is not None
+        zones = [session.timezone, state.mentor.timezone, state.mentee.timezone]
+        spans = await self._planner.on_clocks(proposal.starts_at, attendance.moved_end(session, proposal), zones)
+        clocks = attendance.Clocks(meeting=spans[0], mentor=spans[1], mentee=spans[2])
+        now, settings = workflow.now(), self._program.proposed_times
+        # The activity took a moment: the rule sees the session as it is now.
+        if broken := attendance.holds(state, self._program, session, proposal, clocks, now):
+            proposal.holds, proposal.remark = broken, attendance.not_approved(broken, settings)
+            office_decides(state, self._program, proposal, now)
+            return f"; the program office decides ({proposal.remark})"
+        moved_from = session.starts_at
+        _move(session, proposal, clocks.meeting.start, CounterStatus.AUTO_APPROVED)
+        proposal.remark = attendance.both_can_attend(clocks)
+        event = f"counter-approved-{session.number}-{state.counters.index(proposal) + 1}"
+        notices.queue(state, event, MessageKind.COUNTER_AUTO_APPROVED, [program_office(self._program, state)], now,
+                      session_number=session.number, note=proposal.role.value, moved_from=moved_from)  # fmt: skip
+        return f"; approved automatically, {proposal.remark}"
 
     def refuse(self, request: RefuseCounter, now: datetime) -> str:
         session, proposal = proposal_for(self._state, request.session_number)
@@ -69,3 +96,13 @@ class Counters:
                       session_number=session.number, counter_start=proposal.starts_at,
                       counter_end=proposal.ends_at)  # fmt: skip
         return f"the new time proposed for session {request.session_number} is refused; the {proposal.role.value} hears"
+
+
+def _move(
+    session: SessionState, proposal: CounterProposal, local: datetime, status: CounterStatus
+) -> SessionChange | None:
+    """The one way a proposal is approved, by the office or by the rule: as the office's
+    reschedule, SEQUENCE+1 for both calendars. The session keeps its length; the
+    proposal gives its start."""
+    proposal.status = status
+    return reschedule(session, moved_slot(session, local, proposal.starts_at), workflow.now())

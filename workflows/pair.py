@@ -85,7 +85,7 @@ class PairProgramWorkflow(HearingBack):
         self._planner = Planner(state, input.program)
         self._reporter = Reporter(state, input.program, input.pair.id, input.cohort_workflow_id)
         self._listener = Listener(state, input.program, self._planner)
-        self._counters = Counters(state, self._planner)
+        self._counters = Counters(state, input.program, self._planner)
         self._agenda_changed = False
         # Operations that await activities must not interleave with each other.
         self._lock = asyncio.Lock()

@@ -1,7 +1,7 @@
 """The pair workflow's handlers for what participants send: answers from the response
 site, calendar replies from the office's mailbox, and the office's decision on a new
 time proposed from a calendar. What each means is decided in ``answers``, ``replies``,
-``health`` and ``counters``."""
+``health``, ``counters`` and ``attendance``."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ class HearingBack(PairBase):
     # ------------------------------------------------------------------ calendar replies
 
     @workflow.update
-    def record_calendar_reply(self, request: ReplyRequest) -> ReplyReceipt:
+    async def record_calendar_reply(self, request: ReplyRequest) -> ReplyReceipt:
         """An accept, decline, tentative or proposed new time from a participant's
         calendar, read from the program office's mailbox. Read twice, it counts once."""
         reply, state = request.reply, self._state
@@ -67,6 +67,12 @@ class HearingBack(PairBase):
         if state.listening:
             health.update(state, self._program, workflow.now())
         self._agenda_changed = True
+        # Only a proposed time in a cohort that approves some by itself awaits anything:
+        # every other reply issues the commands it always did.
+        if proposal := replies.awaiting_rule(state, self._program, reply.message_id):
+            async with self._lock:
+                summary += await self._counters.approve_if_both_can_attend(proposal)
+            self._agenda_changed = True
         return ReplyReceipt(message_id=reply.message_id, recorded=True, summary=summary)
 
     @record_calendar_reply.validator

@@ -3,12 +3,13 @@
 Every reply is kept (per participant, per version of the invite). Only a reply to the
 session's current version, for a session still to come, acts: a decline tells the
 partner and the program office and offers the decliner a new date; a proposed new
-time waits for the office's decision.
+time waits for the office's decision, unless the cohort approves by itself the times
+both participants can attend (``workflows.attendance``, done in ``workflows.counters``).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from temporalio.exceptions import ApplicationError
 
@@ -119,7 +120,7 @@ def _counter(
         ends_at=reply.proposed_end,
         recorded_at=now,
     )
-    said = f"session {number}: the {role.value} proposed {reply.proposed_start:%Y-%m-%d %H:%M} UTC"
+    said = f"session {number}: the {role.value} proposed {reply.proposed_start.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
     if not acts:
         proposal.status, proposal.remark = (
             CounterStatus.SETTLED,
@@ -132,11 +133,29 @@ def _counter(
         if earlier.session_number == session.number and earlier.status == CounterStatus.PENDING:
             earlier.status, earlier.remark = CounterStatus.SETTLED, "a newer proposal came"
     state.counters.append(proposal)
-    event = f"counter-{session.number}-{len(state.counters)}"
-    notices.queue(state, event, MessageKind.COUNTER_PROPOSED, [program_office(program, state)], now,
-                  session_number=session.number, note=role.value, counter_start=reply.proposed_start,
-                  counter_end=reply.proposed_end)  # fmt: skip
+    if program.proposed_times.auto_approve:
+        # The workflow sees whether both can attend (``awaiting_rule``), then decides.
+        return said
+    office_decides(state, program, proposal, now)
     return f"{said}; the program office decides"
+
+
+def office_decides(state: PairState, program: Program, proposal: CounterProposal, now: datetime) -> None:
+    """The office hears of a proposal with the commands that decide it (and, when the
+    cohort approves some by itself, why not this one)."""
+    event = f"counter-{proposal.session_number}-{state.counters.index(proposal) + 1}"
+    notices.queue(state, event, MessageKind.COUNTER_PROPOSED, [program_office(program, state)], now,
+                  session_number=proposal.session_number, note=proposal.role.value, counter_start=proposal.starts_at,
+                  counter_end=proposal.ends_at, counter_holds=proposal.holds)  # fmt: skip
+
+
+def awaiting_rule(state: PairState, program: Program, message_id: str) -> CounterProposal | None:
+    """The proposal this reply just made, when the cohort approves by itself the times
+    both participants can attend (``workflows.attendance``)."""
+    latest = state.counters[-1] if state.counters else None
+    if not program.proposed_times.auto_approve or latest is None or latest.message_id != message_id:
+        return None
+    return latest if latest.status == CounterStatus.PENDING else None
 
 
 def pending_counter(state: PairState, session_number: int) -> CounterProposal | None:

@@ -14,6 +14,7 @@ from mentoring_service.cli.console import table
 from workflows.agenda import position
 
 _ROLES = (Role.MENTOR, Role.MENTEE)
+_STATUS = {CounterStatus.AUTO_APPROVED: "approved automatically"}
 
 
 def calendars(session: SessionState) -> str:
@@ -33,9 +34,11 @@ def counters(state: PairState, cohort_id: str, pair_id: str, local: Callable[[da
     for counter in state.counters:
         session = next((s for s in state.sessions if s.number == counter.session_number), None)
         place = position(state, session) if session else counter.session_number
-        status = counter.status.value
+        status = _STATUS.get(counter.status, counter.status.value)
         if counter.status == CounterStatus.PENDING:
             status += f": ops.py approve-counter {cohort_id} {pair_id} {place} (or refuse-counter)"
+            # A cohort that approves some by itself says why not this one.
+            status += f"; {counter.remark}" if counter.remark else ""
         elif counter.remark:
             status += f" ({counter.remark})"
         rows.add_row(

@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 from temporalio.exceptions import ApplicationError
 
 from mentoring.answers import AnswerViewRequest, CheckInAnswer, CheckInChoice, PairHealth
-from mentoring.cohort import Role
+from mentoring.cohort import ProposedTimes, Role
 from mentoring.messages import MessageKind
-from mentoring.replies import CalendarReply, PartStat, ReplyMethod, parse_uid
+from mentoring.replies import CalendarReply, CounterHold, HoldReason, PartStat, ReplyMethod, parse_uid
 from mentoring.state import CounterStatus, PairState
 from tests import factories
 from tests.unit.states import START, WORKFLOW_ID, pair_state
@@ -109,6 +109,33 @@ def test_a_proposed_time_waits_for_the_office_and_a_newer_one_replaces_it():
     replies.record(state, PROGRAM, second, NOW)
     assert [c.status for c in state.counters] == [CounterStatus.SETTLED, CounterStatus.PENDING]
     assert replies.pending_counter(state, 1) == state.counters[1]
+
+
+def test_in_a_cohort_that_approves_by_itself_a_proposal_waits_for_the_rule_not_the_office():
+    state = listening()
+    auto = PROGRAM.model_copy(update={"proposed_times": ProposedTimes(auto_approve=True)})
+    mentee = state.mentee.email  # type: ignore[union-attr]
+    at = START + timedelta(days=1)
+    counter = reply(
+        1, None, mentee, method=ReplyMethod.COUNTER, proposed_start=at, proposed_end=at + timedelta(hours=1)
+    )
+    assert replies.record(state, auto, counter, NOW) == f"session 1: the mentee proposed {at:%Y-%m-%d %H:%M} UTC"
+    # Nothing for the office yet: the workflow first sees whether both can attend.
+    assert state.outbox == [] and replies.awaiting_rule(state, auto, counter.message_id) == state.counters[0]
+    assert replies.awaiting_rule(state, PROGRAM, counter.message_id) is None
+    assert replies.awaiting_rule(state, auto, "<another@client>") is None
+    # When they cannot, the office hears why, with the commands.
+    state.counters[0].holds = [CounterHold(reason=HoldReason.CLASH, session=2)]
+    replies.office_decides(state, auto, state.counters[0], NOW)
+    assert kinds(state) == [(MessageKind.COUNTER_PROPOSED, Role.PROGRAM_OFFICE)]
+    assert (state.outbox[0].event, state.outbox[0].counter_holds) == ("counter-1-1", state.counters[0].holds)
+    # An accept is no proposal; nor is a proposal about a past session.
+    accept = reply(1, PartStat.ACCEPTED, mentee)
+    replies.record(state, auto, accept, NOW)
+    assert replies.awaiting_rule(state, auto, accept.message_id) is None
+    late = counter.model_copy(update={"message_id": "<late@client>"})
+    replies.record(state, auto, late, START + timedelta(hours=2))
+    assert replies.awaiting_rule(state, auto, late.message_id) is None
 
 
 def test_replies_that_are_not_for_this_pair_are_refused():
