@@ -2,6 +2,7 @@
 
     python ops.py status COHORT
     python ops.py show COHORT PAIR
+    python ops.py report COHORT --out DIR [--lang de|en]
     python ops.py reschedule COHORT PAIR SESSION --to "YYYY-MM-DD HH:MM"
     python ops.py cancel-session COHORT PAIR SESSION --reason TEXT [--replacement "YYYY-MM-DD HH:MM"]
     python ops.py change-rhythm COHORT PAIR [--weekday D] [--time HH:MM] [--length MIN]

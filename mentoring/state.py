@@ -120,6 +120,22 @@ class SessionState(BaseModel):
     # Accepted, tentative or declined in their calendars (iTIP REPLY), per version.
     calendar: list[CalendarAnswer] = []
 
+    @property
+    def past(self) -> bool:
+        """Its time has come and gone (its reflection prompt is out), held or not."""
+        return self.status != SessionStatus.CANCELLED and (
+            self.reflection_done or self.status in (SessionStatus.HELD, SessionStatus.MISSED)
+        )
+
+
+def current_partstat(session: SessionState, role: Role) -> PartStat | None:
+    """The participant's calendar reply to the session as it is now (its latest version).
+    Here, beside the session, so that the workflows and the report read it alike."""
+    for answer in reversed(session.calendar):
+        if answer.role == role and answer.sequence >= session.sequence:
+            return answer.partstat
+    return None
+
 
 class DeliveryStatus(StrEnum):
     SENT = "sent"
@@ -246,12 +262,7 @@ class PairState(BaseModel):
     @property
     def sessions_past(self) -> int:
         """Sessions whose time has come and gone (their reflection prompt is out), held or not."""
-        return sum(
-            1
-            for s in self.sessions
-            if s.status != SessionStatus.CANCELLED
-            and (s.reflection_done or s.status in (SessionStatus.HELD, SessionStatus.MISSED))
-        )
+        return sum(1 for s in self.sessions if s.past)
 
     @property
     def messages_sent(self) -> int:
@@ -306,6 +317,10 @@ class PairProgramResult(BaseModel):
     sessions_not_held: int = 0
     nudges_sent: int = 0
     alerts_sent: int = 0
+    # The pair's state as it finished, without its messages (they are above), so that
+    # the report of a finished cohort reads the same facts a query gave while it ran
+    # (``mentoring.reporting.facts``). None from pairs that finished before v1.2.
+    final_state: PairState | None = None
 
 
 class CohortState(BaseModel):

@@ -14,9 +14,8 @@ from mentoring.answers import PairHealth
 from mentoring.cohort import Role
 from mentoring.operations import ApproveCounter, RefuseCounter, RescheduleSession
 from mentoring.replies import CalendarReply, PartStat, ReplyMethod, ReplyRequest
-from mentoring.state import CounterStatus, PairState
+from mentoring.state import CounterStatus, PairState, current_partstat
 from tests.program_harness import ProgramHarness
-from workflows.answers import current_partstat
 from workflows.pair import PairProgramWorkflow
 
 MENTOR, MENTEE, OFFICE = "mentor-p1@example.com", "mentee-p1@example.com", "office@example.com"

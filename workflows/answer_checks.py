@@ -10,8 +10,8 @@ from temporalio.exceptions import ApplicationError
 from mentoring import inputs
 from mentoring.answers import CheckInAnswer, CheckInChoice, ReflectionAnswer, ReviewAnswer, ReviewStage
 from mentoring.replies import PartStat
-from mentoring.state import PairState, SessionState, SessionStatus
-from workflows.answers import Answer, current_partstat, earlier_answer, review_open, session_of
+from mentoring.state import PairState, SessionState, SessionStatus, current_partstat
+from workflows.answers import Answer, earlier_answer, review_open, session_of
 from workflows.validation import check_input, check_local_time
 
 # The types the site tells apart.

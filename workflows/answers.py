@@ -22,7 +22,7 @@ from mentoring.answers import (
 )
 from mentoring.cohort import Program, Role
 from mentoring.replies import PartStat
-from mentoring.state import PairState, SessionState, SessionStatus
+from mentoring.state import PairState, SessionState, SessionStatus, current_partstat
 from workflows.agenda import active_sessions, position
 
 Answer = CheckInAnswer | ReflectionAnswer | ReviewAnswer
@@ -104,14 +104,6 @@ def review_open(state: PairState, stage: ReviewStage, now: datetime) -> bool:
     if stage == ReviewStage.MIDPOINT:
         return state.midpoint_done or (state.midpoint_at is not None and state.midpoint_at <= now)
     return state.closing_done or (state.closing_at is not None and state.closing_at <= now)
-
-
-def current_partstat(session: SessionState, role: Role) -> PartStat | None:
-    """The participant's calendar reply to the session as it is now (its latest version)."""
-    for answer in reversed(session.calendar):
-        if answer.role == role and answer.sequence >= session.sequence:
-            return answer.partstat
-    return None
 
 
 def view(state: PairState, program: Program, request: AnswerViewRequest, now: datetime) -> AnswerView:

@@ -12,9 +12,8 @@ from datetime import datetime
 from mentoring.answers import PairHealth
 from mentoring.cohort import Program, Role
 from mentoring.replies import PartStat
-from mentoring.state import PairProgramResult, PairProgress, PairState, ProgramPhase
+from mentoring.state import PairProgramResult, PairProgress, PairState, ProgramPhase, current_partstat
 from workflows.agenda import Due, active_sessions
-from workflows.answers import current_partstat
 from workflows.health import health
 
 _SHORT = {PartStat.ACCEPTED: "acc", PartStat.TENTATIVE: "tent", PartStat.DECLINED: "dec"}
@@ -113,6 +112,7 @@ def result(state: PairState, program: Program, pair_id: str) -> PairProgramResul
         messages_sent=state.messages_sent,
         messages_failed=state.messages_failed,
         messages=state.messages,
+        final_state=state.model_copy(update={"messages": []}),
         **_listening_result(state),
     )
 

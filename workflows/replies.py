@@ -23,10 +23,11 @@ from mentoring.state import (
     PairState,
     SessionState,
     SessionStatus,
+    current_partstat,
 )
 from workflows import notices
 from workflows.agenda import position
-from workflows.answers import current_partstat, session_of
+from workflows.answers import session_of
 from workflows.letters import participants, program_office
 
 REPLY_REFUSED = "ReplyRefused"

@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
-from mentoring.cohort import Role
+from mentoring.cohort import Language, Role
 from mentoring.inputs import EXTEND_WEEKS, SESSION_LENGTH
 from mentoring.operations import Audience
 from mentoring_service.cli import ops_arguments as a
@@ -70,6 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
 def _views(command: Command) -> None:
     _cohort(command("status", "one line per pair of a cohort"))
     _pair(command("show", "one pair: its plan, every message and its pauses"))
+    p = command("report", "the cohort's report for HR: report.html, report.pdf, report.json and pairs.csv")
+    _cohort(p)
+    p.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for the files (made if missing)")
+    p.add_argument(
+        "--lang", choices=[lang.value for lang in Language], help="de or en (default: the cohort's language)"
+    )
 
 
 def _session_changes(command: Command) -> None:

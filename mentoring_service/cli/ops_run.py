@@ -7,6 +7,7 @@ import argparse
 from mentoring.operations import FindParticipant, LookupOperation, ReplaceParticipant
 from mentoring_service.cli.connect import connect_or_explain
 from mentoring_service.cli.console import CommandError
+from mentoring_service.cli.ops_cohort_report import report
 from mentoring_service.cli.ops_live import live_pairs, with_live
 from mentoring_service.cli.ops_report import print_result
 from mentoring_service.cli.ops_request_id import derived_request_id
@@ -20,6 +21,9 @@ from workflows.pair import PairProgramWorkflow
 async def run(args: argparse.Namespace) -> None:
     if args.command in ("status", "show"):
         await _look(args)
+        return
+    if args.command == "report":
+        await report(args)
         return
     # Everything about the request is checked (and files read) before connecting.
     change = build_change(args)

@@ -13,12 +13,12 @@ from mentoring.answers import AnswerViewRequest, CheckInAnswer, CheckInChoice, P
 from mentoring.cohort import ProposedTimes, Role
 from mentoring.messages import MessageKind
 from mentoring.replies import CalendarReply, CounterHold, HoldReason, PartStat, ReplyMethod, parse_uid
-from mentoring.state import CounterStatus, PairState
+from mentoring.state import CounterStatus, PairState, current_partstat
 from tests import factories
 from tests.unit.states import START, WORKFLOW_ID, pair_state
 from workflows import health, replies
 from workflows.answer_checks import check_answer
-from workflows.answers import current_partstat, view
+from workflows.answers import view
 from workflows.changes import session_uid
 from workflows.listening import start_listening
 
