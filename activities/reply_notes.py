@@ -1,7 +1,7 @@
 """What the emails about a participant's calendar reply show besides the session: who
 replied (their role and name), and for a counter the time their calendar proposed,
-why it was not approved by itself, or, approved by itself, the time it replaced and
-the time on each participant's clock."""
+why nobody can approve it as it stands or why it was not approved by itself, or,
+approved by itself, the time it replaced and the time on each participant's clock."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 from activities.wall_clock import Span
 from mentoring.cohort import Role
 from mentoring.messages import DeliveryRequest, MessageKind
+from mentoring.replies import unapprovable
 
 # The kinds whose ``note`` is the role of the participant whose calendar replied.
 _BY_ROLE = (MessageKind.SESSION_DECLINED, MessageKind.COUNTER_PROPOSED, MessageKind.COUNTER_AUTO_APPROVED)
@@ -53,10 +54,14 @@ class OnClock:
 
 def counter_notes(request: DeliveryRequest) -> dict[str, Any]:
     """``counter``: the proposed time, in the pair's zone (the session's) as the office
-    plans in it. ``holds``: why it waits for the office. ``moved_from``: the session's
-    time before it moved. ``clocks``: the session now, on each participant's clock."""
+    plans in it. ``blocked``: why nobody can approve it as it stands (then the email
+    offers no approve command). ``holds``: why the cohort did not approve it by itself.
+    ``moved_from``: the session's time before it moved. ``clocks``: the session now, on
+    each participant's clock."""
     session = request.session
-    notes: dict[str, Any] = {"counter": None, "holds": request.counter_holds, "moved_from": None, "clocks": []}
+    holds = request.counter_holds
+    notes: dict[str, Any] = {"counter": None, "holds": holds, "blocked": unapprovable(holds), "moved_from": None,
+                             "clocks": []}  # fmt: skip
     if session is None:
         return notes
     if request.counter_start is not None and request.counter_end is not None:

@@ -59,7 +59,8 @@ class ReplyReceipt(BaseModel):
 
 class HoldReason(StrEnum):
     """Why a proposed time waits for the program office although the cohort approves,
-    by itself, the times both participants can attend (``workflows.attendance``)."""
+    by itself, the times both participants can attend, or why nobody can approve it as it
+    stands (``UNAPPROVABLE``; both in ``workflows.attendance``)."""
 
     OUTSIDE_PROGRAM = "outside_program"
     CLASH = "clash"
@@ -84,6 +85,16 @@ class CounterHold(BaseModel):
     # OUTSIDE_PROGRAM: the program's first day and the day it ends (exclusive).
     program_start: date | None = None
     program_end: date | None = None
+
+
+# A time that breaks one of these cannot be approved as it stands, by the pair or the
+# office (in every cohort); the others are only the rule of ``proposed_times.auto_approve``.
+UNAPPROVABLE = frozenset({HoldReason.SESSION_CHANGED, HoldReason.OUTSIDE_PROGRAM, HoldReason.CLASH})
+
+
+def unapprovable(holds: list[CounterHold]) -> list[CounterHold]:
+    """The holds that keep anyone from approving the time as it stands."""
+    return [hold for hold in holds if hold.reason in UNAPPROVABLE]
 
 
 def parse_uid(uid: str) -> tuple[str, int] | None:

@@ -155,3 +155,30 @@ async def test_with_the_setting_off_every_proposal_waits_for_the_office_as_befor
     text = office_text(program, "counter_proposed")
     assert "This cohort approves" not in text
     assert f"Proposed:    {proposed:%A, %-d %B %Y, %H:%M}–" in text
+
+
+async def test_a_time_outside_the_program_is_not_the_offices_to_approve_either(program):
+    first_day = (await program.now() + timedelta(days=1)).date()
+    state = await start(program, "Asia/Tokyo")
+    assert state.program_end is not None
+    # Saturday after the program's end, 16:00 in Berlin (midnight in Tokyo): every rule broken.
+    end = state.program_end + timedelta(days=(5 - state.program_end.weekday()) % 7)
+    proposed = datetime.combine(end, time(16), tzinfo=BERLIN)
+    window = f"outside the program ({first_day} to {state.program_end})"
+    receipt = await propose(program, 2, MENTEE, proposed)
+    # Only why nobody can approve it: the working days do not matter any more.
+    assert receipt.summary.endswith(f"; the program office decides (cannot be approved: {window})")
+    await program.settle()
+    state = await program.state()
+    reasons = [h.reason for h in state.counters[0].holds]
+    assert reasons[0] == HoldReason.OUTSIDE_PROGRAM and HoldReason.NOT_A_WORKDAY in reasons
+    text = office_text(program, "counter_proposed")
+    assert "This cohort approves" not in text and "approve-counter" not in text
+    assert "This time cannot be approved as it stands:\n- outside the program (from " in text
+    row = " ".join(section(shown(state), "Proposed new times", "Messages")[2:])
+    assert row.endswith(f" pending: cannot be approved: {window}; ops.py refuse-counter ops p1 2 (or reschedule)")
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await program.update(PairProgramWorkflow.approve_counter, ApproveCounter(request_id="ok-2", session_number=2))
+    assert refused.value.cause.message == (
+        f"the proposed time cannot be approved: {window}; refuse it, or reschedule the session"
+    )

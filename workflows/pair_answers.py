@@ -67,11 +67,11 @@ class HearingBack(PairBase):
         if state.listening:
             health.update(state, self._program, workflow.now())
         self._agenda_changed = True
-        # Only a proposed time in a cohort that approves some by itself awaits anything:
-        # every other reply issues the commands it always did.
-        if proposal := replies.awaiting_rule(state, self._program, reply.message_id):
+        # Only a proposed time awaits anything (its time on the clocks): every other reply
+        # issues the commands it always did.
+        if proposal := replies.awaiting_check(state, reply.message_id):
             async with self._lock:
-                summary += await self._counters.approve_if_both_can_attend(proposal)
+                summary += await self._counters.on_arrival(proposal)
             self._agenda_changed = True
         return ReplyReceipt(message_id=reply.message_id, recorded=True, summary=summary)
 
@@ -91,7 +91,7 @@ class HearingBack(PairBase):
     @approve_counter.validator
     def _check_approve_counter(self, request: ApproveCounter) -> None:
         if not self._is_repeat(request):
-            check_approve(self._state, request, workflow.now())
+            check_approve(self._state, self._program, request, workflow.now())
 
     @workflow.update
     def refuse_counter(self, request: RefuseCounter) -> OperationResult:

@@ -96,13 +96,14 @@ class Planner:
 
     async def on_clocks(self, starts_at: datetime, ends_at: datetime, zones: list[str]) -> list[LocalSpan]:
         """A meeting on the clocks of ``zones``, in that order."""
+        whose = "the pair's clock" if len(zones) == 1 else "the pair's and each participant's clock"
         result: LocalSpans = await workflow.execute_activity(
             "span_on_clocks",
             SpanOnClocks(starts_at=starts_at, ends_at=ends_at, timezones=zones),
             result_type=LocalSpans,
             start_to_close_timeout=timedelta(seconds=30),
             retry_policy=PLANNING_RETRY,
-            summary="show a proposed time on the pair's and each participant's clock",
+            summary=f"show a proposed time on {whose}",
         )
         return result.spans
 

@@ -3,8 +3,9 @@
 Every reply is kept (per participant, per version of the invite). Only a reply to the
 session's current version, for a session still to come, acts: a decline tells the
 partner and the program office and offers the decliner a new date; a proposed new
-time waits for the office's decision, unless the cohort approves by itself the times
-both participants can attend (``workflows.attendance``, done in ``workflows.counters``).
+time is first held against the rules that make a time approvable at all, and then waits
+for the office's decision, unless the cohort approves by itself the times both
+participants can attend (``workflows.attendance``, done in ``workflows.counters``).
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ def record(state: PairState, program: Program, reply: CalendarReply, now: dateti
     number = position(state, session)
     acts = _acts(session, reply, now)
     if reply.method == ReplyMethod.COUNTER:
-        return _counter(state, program, session, role, reply, now, acts)
+        return _counter(state, session, role, reply, now, acts)
     assert reply.partstat is not None
     session.calendar.append(
         CalendarAnswer(role=role, partstat=reply.partstat, sequence=reply.sequence, recorded_at=now)
@@ -103,7 +104,6 @@ def _declined(state: PairState, program: Program, session: SessionState, role: R
 
 def _counter(
     state: PairState,
-    program: Program,
     session: SessionState,
     role: Role,
     reply: CalendarReply,
@@ -134,27 +134,24 @@ def _counter(
         if earlier.session_number == session.number and earlier.status == CounterStatus.PENDING:
             earlier.status, earlier.remark = CounterStatus.SETTLED, "a newer proposal came"
     state.counters.append(proposal)
-    if program.proposed_times.auto_approve:
-        # The workflow sees whether both can attend (``awaiting_rule``), then decides.
-        return said
-    office_decides(state, program, proposal, now)
-    return f"{said}; the program office decides"
+    # The workflow first sees the time on the clocks (``awaiting_check``), then decides.
+    return said
 
 
 def office_decides(state: PairState, program: Program, proposal: CounterProposal, now: datetime) -> None:
-    """The office hears of a proposal with the commands that decide it (and, when the
-    cohort approves some by itself, why not this one)."""
+    """The office hears of a proposal with the commands that decide it, and why nobody
+    can approve it as it stands, or why the cohort did not approve it by itself."""
     event = f"counter-{proposal.session_number}-{state.counters.index(proposal) + 1}"
     notices.queue(state, event, MessageKind.COUNTER_PROPOSED, [program_office(program, state)], now,
                   session_number=proposal.session_number, note=proposal.role.value, counter_start=proposal.starts_at,
                   counter_end=proposal.ends_at, counter_holds=proposal.holds)  # fmt: skip
 
 
-def awaiting_rule(state: PairState, program: Program, message_id: str) -> CounterProposal | None:
-    """The proposal this reply just made, when the cohort approves by itself the times
-    both participants can attend (``workflows.attendance``)."""
+def awaiting_check(state: PairState, message_id: str) -> CounterProposal | None:
+    """The proposal this reply just made, still to be held against the rules
+    (``workflows.attendance``) before anyone hears of it."""
     latest = state.counters[-1] if state.counters else None
-    if not program.proposed_times.auto_approve or latest is None or latest.message_id != message_id:
+    if latest is None or latest.message_id != message_id:
         return None
     return latest if latest.status == CounterStatus.PENDING else None
 

@@ -289,7 +289,7 @@ def test_a_session_changed_since_the_proposal_is_left_to_the_office(change):
 def test_every_rule_broken_is_named_and_what_both_can_attend_is_said():
     saturday_night = at(date(2027, 3, 13), time(23), "Europe/Berlin")
     holds = judge(saturday_night, mentee="America/New_York", now=saturday_night - timedelta(hours=3))
-    assert attendance.not_approved(holds, ON) == (
+    assert attendance.remark(holds, ON) == (
         "not approved automatically: less than 48 hours ahead; "
         "on a Saturday for the mentor (Europe/Berlin), 23:00–00:00 there; "
         "on a Saturday for the mentee (America/New_York), 17:00–18:00 there"
