@@ -184,3 +184,25 @@ async def test_an_approvable_time_is_approved_as_before_and_checked_again_when_t
     assert after.counters[0].status == CounterStatus.APPROVED
     for email in (MENTOR, MENTEE):
         assert program.calendar(email) == await program.expected_calendar()
+
+
+async def test_a_proposal_is_settled_when_the_office_moves_its_session_meanwhile(program):
+    state = await program.start_tomorrow()
+    proposed = state.sessions[1].starts_at + timedelta(days=1, hours=1)
+    await propose(program, 2, MENTEE, proposed)
+    await program.settle()
+    # The office picks another time for session 2 itself: nothing is left to decide.
+    elsewhere = state.sessions[1].local_start + timedelta(days=2)
+    move = RescheduleSession(request_id="move-2", session_number=2, new_local_start=elsewhere)
+    await program.update(PairProgramWorkflow.reschedule_session, move)
+    await program.settle()
+    moved = await program.state()
+    (counter,) = moved.counters
+    assert (counter.status, counter.remark) == (CounterStatus.SETTLED, "the session changed after the proposal")
+    with pytest.raises(CommandError) as refused:
+        await approve_as_ops(program, 2, "approve-2-late")
+    assert str(refused.value) == "no proposed new time waits for a decision on session 2 (see ops.py show)"
+    after = await program.state()
+    assert (after.sessions[1].local_start, after.sessions[1].sequence) == (elsewhere, 1)
+    for email in (MENTOR, MENTEE):
+        assert program.calendar(email) == await program.expected_calendar()

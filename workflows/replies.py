@@ -29,6 +29,7 @@ from mentoring.state import (
 from workflows import notices
 from workflows.agenda import position
 from workflows.answers import session_of
+from workflows.attendance import changed_since
 from workflows.letters import participants, program_office
 
 REPLY_REFUSED = "ReplyRefused"
@@ -154,6 +155,18 @@ def awaiting_check(state: PairState, message_id: str) -> CounterProposal | None:
     if latest is None or latest.message_id != message_id:
         return None
     return latest if latest.status == CounterStatus.PENDING else None
+
+
+def settle_overtaken(state: PairState, now: datetime) -> None:
+    """A proposal still waiting when the office moved or cancelled its session, or the
+    session began, has nothing left to decide: approving it would undo the office's own
+    change. The new invite (SEQUENCE+1) supersedes it in the proposer's calendar too."""
+    for proposal in state.counters:
+        if proposal.status != CounterStatus.PENDING:
+            continue
+        session = session_of(state, proposal.session_number)
+        if session is None or changed_since(session, proposal, now):
+            proposal.status, proposal.remark = CounterStatus.SETTLED, "the session changed after the proposal"
 
 
 def pending_counter(state: PairState, session_number: int) -> CounterProposal | None:
