@@ -10,8 +10,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 COPY . .
 # Installs the dependencies from pyproject.toml; the code runs from /app, where worker.py is.
+# /var/lib/mentoring holds the intake's ledger; a volume mounted there starts out owned
+# by the user the services run as (docker-compose.yml).
 RUN pip install . \
-    && useradd --system --uid 10001 --no-create-home mentoring
+    && useradd --system --uid 10001 --no-create-home mentoring \
+    && install -d -o mentoring -m 0700 /var/lib/mentoring
 
 USER mentoring
 CMD ["python", "worker.py"]

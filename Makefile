@@ -39,7 +39,8 @@ lint: venv
 	$(VENV)/bin/mypy --strict workflows mentoring
 	$(VENV)/bin/mypy mentoring_service activities devstack
 
-bench: venv
+# The replies figures read a real IMAP mailbox: Dovecot, from system-deps.
+bench: venv system-deps
 	$(PYTHON) -m pip install --quiet '.[test,bench]'
 	$(PYTHON) -m bench
 

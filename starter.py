@@ -53,6 +53,10 @@ async def run(args: argparse.Namespace) -> None:
             f"{len(cohort.pairs)} pairs, {program.duration_months} months from {program.start_date}"
         )
         from mentoring_service.cli.address_report import address_lines
+        from mentoring_service.cli.start import proposed_times_line
+
+        if rule := proposed_times_line(cohort):
+            out.print(escape(rule), highlight=False, soft_wrap=True)
 
         for line in address_lines(cohort):
             out.print(escape(line), highlight=False, soft_wrap=True)

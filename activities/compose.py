@@ -24,8 +24,8 @@ from activities.health_notes import in_german
 from activities.invites import build_calendar, event_times
 from activities.message_rules import check_inputs
 from activities.reflection_questions import questions_for
-from activities.reply_notes import replier
-from activities.wall_clock import shows_twice, utc_offset
+from activities.reply_notes import counter_notes, replier
+from activities.wall_clock import Span, utc_offset
 from mentoring import addresses
 from mentoring.cohort import Role
 from mentoring.messages import DeliveryRequest, MessageKind, SessionRef
@@ -113,24 +113,6 @@ def _html_paragraphs(text: str) -> Markup:
 _templates.filters["html_lines"] = _html_lines
 _templates.filters["html_paragraphs"] = _html_paragraphs
 _templates.filters["german_note"] = in_german
-
-
-@dataclass(frozen=True)
-class Span:
-    """A meeting's start and end as clocks in one zone show them."""
-
-    start: datetime
-    end: datetime
-    zone: str
-    # The clock shows the start or the end twice that night: the text names CEST or CET.
-    ambiguous: bool = False
-
-    @classmethod
-    def on_clock(cls, starts: datetime, ends: datetime, zone: str) -> Span:
-        own = ZoneInfo(zone)
-        start, end = starts.astimezone(own), ends.astimezone(own)
-        ambiguous = shows_twice(start) or shows_twice(end)
-        return cls(start, end, zone, ambiguous)
 
 
 @dataclass(frozen=True)
@@ -260,7 +242,7 @@ def _context(request: DeliveryRequest) -> dict[str, Any]:
         "announcement_subject": request.announcement_subject,
         "announcement_body": _plain(request.announcement_body).strip("\n"),
         "replier": replier(request),
-        "counter": _counter(request),
+        **counter_notes(request),
         "digest": digest_view(request),
     }
     if request.kind is MessageKind.REFLECTION and request.mentoring_function is not None:
@@ -285,13 +267,6 @@ def _view(session: SessionRef, total: int, request: DeliveryRequest) -> SessionV
         actual = planned.instant.astimezone(ZoneInfo(session.timezone))
         note = ClockNote(planned.change.value, planned.asked, actual, session.timezone)
     return SessionView(session.number, total, session.location, when, day, note)
-
-
-def _counter(request: DeliveryRequest) -> Span | None:
-    """A counter's proposed time, in the pair's zone (the session's) as the office plans in it."""
-    if request.counter_start is None or request.counter_end is None or request.session is None:
-        return None
-    return Span.on_clock(request.counter_start, request.counter_end, request.session.timezone)
 
 
 def _own_zone(request: DeliveryRequest, fallback: str) -> str:

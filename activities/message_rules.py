@@ -29,6 +29,7 @@ _REQUIRED: dict[MessageKind, tuple[str, ...]] = {
     MessageKind.DECLINED_NEW_DATE: ("session",),
     MessageKind.COUNTER_PROPOSED: ("session", "note", "counter_start", "counter_end"),
     MessageKind.COUNTER_DECLINED: ("session",),
+    MessageKind.COUNTER_AUTO_APPROVED: ("session", "note", "moved_from"),
     # ``DigestDelivery.digest`` (``mentoring.reporting.digest``).
     MessageKind.WEEKLY_DIGEST: ("digest",),
 }
@@ -51,7 +52,12 @@ _PARTICIPANT_KINDS = {
     MessageKind.COUNTER_DECLINED,
 }
 # What tells the office which participants to help must not reach a participant.
-_OFFICE_KINDS = {MessageKind.AT_RISK_ALERT, MessageKind.COUNTER_PROPOSED, MessageKind.WEEKLY_DIGEST}
+_OFFICE_KINDS = {
+    MessageKind.AT_RISK_ALERT,
+    MessageKind.COUNTER_PROPOSED,
+    MessageKind.COUNTER_AUTO_APPROVED,
+    MessageKind.WEEKLY_DIGEST,
+}
 
 
 def check_inputs(request: DeliveryRequest) -> None:

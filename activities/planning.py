@@ -15,10 +15,13 @@ from mentoring.cohort import Cadence
 from mentoring.plan import (
     Instant,
     Instants,
+    LocalSpan,
+    LocalSpans,
     LocalTimes,
     PlannedSession,
     PlanRequest,
     SessionPlan,
+    SpanOnClocks,
     WallClock,
     add_months,
 )
@@ -136,3 +139,20 @@ async def wall_clock_of(request: Instant) -> WallClock:
     """What the clocks in the pair's zone show at an instant (a time proposed from a
     participant's calendar, in whatever zone their client wrote it)."""
     return WallClock(local=request.at.astimezone(ZoneInfo(request.timezone)).replace(tzinfo=None))
+
+
+def on_clocks(request: SpanOnClocks) -> LocalSpans:
+    spans = []
+    for name in request.timezones:
+        zone = ZoneInfo(name)
+        start = request.starts_at.astimezone(zone).replace(tzinfo=None)
+        end = request.ends_at.astimezone(zone).replace(tzinfo=None)
+        spans.append(LocalSpan(timezone=name, start=start, end=end))
+    return LocalSpans(spans=spans)
+
+
+@activity.defn
+async def span_on_clocks(request: SpanOnClocks) -> LocalSpans:
+    """A proposed time on the pair's clock and on each participant's own, so the pair can
+    tell whether both can attend (``workflows.attendance``)."""
+    return on_clocks(request)

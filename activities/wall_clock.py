@@ -79,3 +79,21 @@ def shows_twice(moment: datetime) -> bool:
     """True when the clock shows ``moment`` (aware, as ``astimezone`` gives it in a
     ZoneInfo zone) twice that night: the other ``fold`` has another offset."""
     return moment.replace(fold=1 - moment.fold).utcoffset() != moment.utcoffset()
+
+
+@dataclass(frozen=True)
+class Span:
+    """A meeting's start and end as clocks in one zone show them."""
+
+    start: datetime
+    end: datetime
+    zone: str
+    # The clock shows the start or the end twice that night: the text names CEST or CET.
+    ambiguous: bool = False
+
+    @classmethod
+    def on_clock(cls, starts: datetime, ends: datetime, zone: str) -> Span:
+        own = ZoneInfo(zone)
+        start, end = starts.astimezone(own), ends.astimezone(own)
+        ambiguous = shows_twice(start) or shows_twice(end)
+        return cls(start, end, zone, ambiguous)

@@ -21,6 +21,7 @@ BENCHMARKS = {
     "history": "bench.history",
     "start": "bench.start_ratio",
     "answers": "bench.answers",
+    "replies": "bench.replies",
     "simulate": "bench.simulate",
     "memory": "bench.memory",
 }

@@ -1,5 +1,6 @@
 """The two sides ``bench.answers`` compares: participants answering closing reviews on
-the response site, and trivial updates to bare workflows."""
+the response site, and trivial updates to bare workflows (which ``bench.replies``
+compares calendar replies with too, on a cohort started the same way)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from temporalio.service import RPCError
 from bench.baselines import AnswerableWorkflow
 from bench.harness import gather_limited, link_signer, wait_until
 from mentoring.answers import AnswerView, AnswerViewRequest, ReviewStage
-from mentoring.cohort import Role
+from mentoring.cohort import Cohort, Role
 from mentoring.ids import TASK_QUEUE, pair_workflow_id
 from mentoring.operations import EndProgram
 from mentoring_service.cli.start import follow_start, start_cohort
@@ -69,21 +70,29 @@ async def serving_site(client: Client, smtp_port: int) -> AsyncIterator[str]:
         await runner.cleanup()
 
 
-async def ended_pairs(client: Client, count: int) -> list[tuple[Answerer, Answerer]]:
-    """``count`` pairs, each ended with its closing review (as ``ops.py end`` does); the
-    review links of mentor and mentee of each."""
+async def planned_cohort(client: Client, count: int, cohort_id: str) -> Cohort:
+    """A cohort of ``count`` pairs whose program starts in three weeks, started, with
+    every pair planned and parked until its first invite."""
     start_date = datetime.now(UTC).date() + timedelta(days=21)
-    pair_ids = [f"p{i:04d}" for i in range(count)]
-    cohort = factories.cohort(start_date, pair_ids, cohort_id=COHORT)
+    cohort = factories.cohort(start_date, [f"p{i:04d}" for i in range(count)], cohort_id=cohort_id)
     handle, started = await start_cohort(client, cohort)
     assert started
     await follow_start(handle, count)
 
-    async def planned() -> bool:  # a pair can end once it has its plan; it publishes NextEventAt then
-        query = f"CohortId='{COHORT}' AND PairId IS NOT NULL AND NextEventAt IS NOT NULL"
+    async def planned() -> bool:  # a pair takes updates once it has its plan; it publishes NextEventAt then
+        query = f"CohortId='{cohort_id}' AND PairId IS NOT NULL AND NextEventAt IS NOT NULL"
         return (await client.count_workflows(query)).count == count
 
     await wait_until(planned, timeout=120, what="every pair to plan", every=0.5)
+    return cohort
+
+
+async def ended_pairs(client: Client, count: int) -> list[tuple[Answerer, Answerer]]:
+    """``count`` pairs, each ended with its closing review (as ``ops.py end`` does); the
+    review links of mentor and mentee of each."""
+    cohort = await planned_cohort(client, count, COHORT)
+    start_date = cohort.program.start_date
+    pair_ids = [p.id for p in cohort.pairs]
     end = EndProgram(request_id="bench-end", reason="The bench answers its closing review.")
     await gather_limited(
         (

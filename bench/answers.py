@@ -41,7 +41,6 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import psutil
 from temporalio.client import Client
 
 from bench.answer_sides import (
@@ -60,31 +59,14 @@ from bench.answer_sides import (
     serving_site,
     site_visible,
 )
-from bench.harness import (
-    Figure,
-    WorkerProcess,
-    cpu_seconds,
-    gather_limited,
-    log,
-    settle,
-    smtp_sink,
-    temporal_server_processes,
-    wait_until,
-)
+from bench.harness import Figure, WorkerProcess, log, smtp_sink, wait_until
+from bench.turns import Call, Cpu, Sides, limited, rounds
 from devstack.temporal_servers import start_dev_server
 
 PAIRS = 150  # two answers each
 SAMPLES = 50  # pairs: 100 answers one at a time
 WARM = 1  # a pair and a bare workflow answered untimed first, so neither side pays first-use costs
 ROUNDS = 3
-
-Call = Callable[[], Awaitable[Any]]
-
-
-async def timed(calls: Sequence[Call]) -> tuple[float, list[Any]]:
-    began = time.perf_counter()
-    results = await gather_limited(calls, IN_FLIGHT)
-    return time.perf_counter() - began, results
 
 
 @dataclass
@@ -117,44 +99,13 @@ def median_ms(samples: list[float]) -> float:
     return round(sorted(samples)[len(samples) // 2] * 1000, 1)
 
 
-class Cpu:
-    """CPU seconds of the worker, the server and this process (the site and the client)."""
-
-    def __init__(self, worker: WorkerProcess) -> None:
-        assert worker.ps is not None
-        self.worker = worker.ps
-        self.servers = temporal_server_processes()
-        self.processes = {"worker": [self.worker], "server": self.servers, "site_and_client": [psutil.Process()]}
-
-    def now(self) -> dict[str, float]:
-        return {name: cpu_seconds(processes) for name, processes in self.processes.items()}
-
-    async def quiet(self) -> None:
-        await settle([self.worker, *self.servers], timeout=120)
-
-
 @dataclass
 class Measured:
     answers: int = 2 * PAIRS
-    bare_s: float = 0.0
-    site_s: float = 0.0
+    sides: Sides | None = None  # "site" and "bare": time and CPU of the answers per second
     bare_latency: list[Sample] = field(default_factory=list)
     site_latency: list[Sample] = field(default_factory=list)
     signals: int = 0  # answers the site handed over as a signal
-    cpu: dict[str, dict[str, float]] = field(default_factory=dict)
-
-
-async def throughput(cpu: Cpu, m: Measured, name: str, calls: Sequence[Call]) -> list[Any]:
-    """One round of one side: its time and CPU add to the side's."""
-    await cpu.quiet()
-    before = cpu.now()
-    seconds, results = await timed(calls)
-    after = cpu.now()
-    setattr(m, f"{name}_s", getattr(m, f"{name}_s") + seconds)
-    spent = m.cpu.setdefault(name, {})
-    for k in before:
-        spent[k] = round(spent.get(k, 0.0) + after[k] - before[k], 1)
-    return results
 
 
 async def measure(client: Client, smtp_port: int) -> Measured:
@@ -165,7 +116,8 @@ async def measure(client: Client, smtp_port: int) -> Measured:
         serving_site(client, smtp_port) as site_url,
         aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=IN_FLIGHT)) as http,
     ):
-        cpu = Cpu(worker)
+        cpu = Cpu(worker, here="site_and_client")
+        m.sides = sides = Sides(cpu)
         pairs = await ended_pairs(client, WARM + PAIRS + SAMPLES)
         bare = await bare_workflows(client, WARM + PAIRS + SAMPLES)
         await wait_until(lambda: reviews_open(client, pairs), timeout=120, what="the closing reviews", every=1.0)
@@ -182,10 +134,9 @@ async def measure(client: Client, smtp_port: int) -> Measured:
         answers = role_by_role(pairs[WARM : WARM + PAIRS])
         updates = [bare_update(client, bare[WARM + i % PAIRS], f"t{i}") for i in range(len(answers))]
         pages = []
-        for r in range(ROUNDS):
-            part = slice(r * len(answers) // ROUNDS, (r + 1) * len(answers) // ROUNDS)
-            await throughput(cpu, m, "bare", updates[part])
-            pages += await throughput(cpu, m, "site", [post(a) for a in answers[part]])
+        for bare_part, site_part in zip(rounds(updates, ROUNDS), rounds(answers, ROUNDS), strict=True):
+            await sides.turn("bare", limited(bare_part, IN_FLIGHT))
+            pages += await sides.turn("site", limited([post(a) for a in site_part], IN_FLIGHT))
 
         await cpu.quiet()
         # One at a time, bare and real by turns, for the same reason.
@@ -202,7 +153,8 @@ async def measure(client: Client, smtp_port: int) -> Measured:
 
 
 def figures(m: Measured) -> list[Figure]:
-    site_rate, bare_rate = m.answers / m.site_s, m.answers / m.bare_s
+    assert m.sides is not None
+    site_rate, bare_rate = m.sides.rate("site", m.answers), m.sides.rate("bare", m.answers)
     site, bare = [s.seconds for s in m.site_latency], [s.seconds for s in m.bare_latency]
     site_p95, bare_p95 = p95(site) * 1000, p95(bare) * 1000
     log(f"answers: {site_rate:.0f} answers/s through the site, {bare_rate:.0f} bare updates/s")
@@ -219,13 +171,13 @@ def figures(m: Measured) -> list[Figure]:
                 "answers": m.answers,
                 "in_flight": IN_FLIGHT,
                 "item": "closing review, every field filled in",
-                "site_s": round(m.site_s, 2),
-                "bare_s": round(m.bare_s, 2),
+                "site_s": round(m.sides.seconds["site"], 2),
+                "bare_s": round(m.sides.seconds["bare"], 2),
                 "handed_over_as_signal": m.signals,
                 "server": "dev server, SQLite file",
                 # CPU seconds while each side took its answers: where the time goes.
-                "site_cpu_s": m.cpu["site"],
-                "bare_cpu_s": m.cpu["bare"],
+                "site_cpu_s": m.sides.spent["site"],
+                "bare_cpu_s": m.sides.spent["bare"],
             },
         ),
         Figure(

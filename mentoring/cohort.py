@@ -10,14 +10,16 @@ from collections import Counter
 from datetime import date, time
 from enum import StrEnum
 
-from pydantic import BaseModel
+from pydantic import BaseModel, model_validator
 
 from mentoring.inputs import (
     DURATION_MONTHS,
     INVITE_LEAD_DAYS,
+    NOTICE_HOURS,
     REFLECTION_DELAY_HOURS,
     REMINDER_HOURS,
     SESSION_LENGTH,
+    check_working_hours,
 )
 
 
@@ -86,6 +88,32 @@ class Pair(BaseModel):
     pattern: SessionPattern
 
 
+class WorkingHours(BaseModel):
+    """A working day, Monday to Friday, on each participant's own clock."""
+
+    start: time = time(8, 0)
+    end: time = time(18, 0)
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> WorkingHours:
+        check_working_hours(self.start, self.end)
+        return self
+
+    def __str__(self) -> str:
+        return f"{self.start:%H:%M}–{self.end:%H:%M}"
+
+
+class ProposedTimes(BaseModel):
+    """What becomes of a new time a participant proposes from their calendar (iTIP
+    COUNTER). Off by default: every proposal waits for the program office. On, a
+    proposal both participants can attend (``workflows.attendance``) is approved by
+    the pair itself."""
+
+    auto_approve: bool = False
+    working_hours: WorkingHours = WorkingHours()
+    notice_hours: int = NOTICE_HOURS.field(default=48)
+
+
 class Program(BaseModel):
     """What every pair of a cohort shares."""
 
@@ -99,6 +127,7 @@ class Program(BaseModel):
     invite_lead_days: int = INVITE_LEAD_DAYS.field(default=14)
     reminder_hours: int = REMINDER_HOURS.field(default=24)
     reflection_delay_hours: int = REFLECTION_DELAY_HOURS.field(default=2)
+    proposed_times: ProposedTimes = ProposedTimes()
 
 
 class Cohort(BaseModel):

@@ -94,6 +94,9 @@ INVITE_LEAD_DAYS = Range(1, 60, "days")
 REMINDER_HOURS = Range(1, 168, "hours")
 REFLECTION_DELAY_HOURS = Range(0, 72, "hours")
 EXTEND_WEEKS = Range(1, 26, "weeks")
+# A new time proposed from a calendar is approved by itself only this far ahead, so that
+# both calendars have the update in good time (docs/calendar-replies.md).
+NOTICE_HOURS = Range(1, 336, "hours")
 # What participants rate on the response site (and a preview's script): each function of
 # mentoring and the progress on the focus, and whether they would recommend the program.
 RATING = Range(1, 5)
@@ -321,6 +324,29 @@ def clock_time(text: str) -> time:
     if not m:
         raise InputError(f"'{short(s)}' is not a time; write it as HH:MM in 24-hour form, e.g. '16:00'")
     return time(int(m[1]), int(m[2]))
+
+
+_HOURS_RE = re.compile(r"(.+?)\s*(?:-|–|to|bis)\s*(.+)")
+
+
+def working_hours(text: str) -> tuple[time, time]:
+    """A working day on a participant's own clock: 'HH:MM-HH:MM' (an en dash, 'to' or
+    'bis' works too)."""
+    s = _required(text)
+    m = _HOURS_RE.fullmatch(s)
+    if not m:
+        raise InputError(f"'{short(s)}' is not a span of hours; write it as \"08:00-18:00\"")
+    try:
+        start, end = clock_time(m[1]), clock_time(m[2])
+    except InputError:
+        raise InputError(f"'{short(s)}' is not a span of hours; write it as \"08:00-18:00\"") from None
+    return check_working_hours(start, end)
+
+
+def check_working_hours(start: time, end: time) -> tuple[time, time]:
+    if end <= start:
+        raise InputError(f"must end after it starts, but {start:%H:%M}-{end:%H:%M} does not")
+    return start, end
 
 
 def local_datetime(text: str) -> datetime:

@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import AwareDatetime, BaseModel
 
 from mentoring.cohort import Person, Program, Role
+from mentoring.replies import CounterHold
 
 
 class MessageKind(StrEnum):
@@ -35,6 +36,8 @@ class MessageKind(StrEnum):
     COUNTER_PROPOSED = "counter_proposed"
     # To the proposer, with METHOD:DECLINECOUNTER: the office keeps the session's time.
     COUNTER_DECLINED = "counter_declined"
+    # To the office, for its information: both could attend, so the pair took the time.
+    COUNTER_AUTO_APPROVED = "counter_auto_approved"
     # To the program office on Mondays, about its whole cohort (docs/reports.md).
     WEEKLY_DIGEST = "weekly_digest"
 
@@ -110,7 +113,7 @@ class DeliveryRequest(BaseModel):
     # INVITE: this recipient already has an earlier version of this session in their calendar.
     is_update: bool = False
     # Why the program office changed something (cancel, pause, end early), shown as written.
-    # SESSION_DECLINED and COUNTER_PROPOSED: the role ("mentor" or "mentee") of the
+    # SESSION_DECLINED, COUNTER_PROPOSED and COUNTER_AUTO_APPROVED: the role ("mentor" or "mentee") of the
     # participant whose calendar replied.
     note: str | None = None
     # PROGRAM_PAUSED: last day of the pause, or None for "until further notice".
@@ -123,9 +126,15 @@ class DeliveryRequest(BaseModel):
     # The pair takes answers: check-in, reflection and review emails carry signed links
     # to the response site that last until this day.
     links_expire: date | None = None
-    # COUNTER_PROPOSED and COUNTER_DECLINED: the time a participant's calendar proposed.
+    # COUNTER_PROPOSED, COUNTER_DECLINED and COUNTER_AUTO_APPROVED: the time a
+    # participant's calendar proposed.
     counter_start: AwareDatetime | None = None
     counter_end: AwareDatetime | None = None
+    # COUNTER_PROPOSED: the rules of ``proposed_times`` the time breaks (empty when the
+    # cohort leaves every proposal to the office).
+    counter_holds: list[CounterHold] = []
+    # COUNTER_AUTO_APPROVED: when the session started before it moved (same length).
+    moved_from: AwareDatetime | None = None
 
 
 class DeliveryReceipt(BaseModel):

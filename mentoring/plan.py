@@ -70,3 +70,24 @@ class Instant(BaseModel):
 
 class WallClock(BaseModel):
     local: datetime
+
+
+class SpanOnClocks(BaseModel):
+    """A meeting's start and end, to be shown on the clocks of several zones by an activity."""
+
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    timezones: list[str]
+
+
+class LocalSpan(BaseModel):
+    """What the clocks in one zone show at a meeting's start and end."""
+
+    timezone: str
+    start: datetime
+    end: datetime
+
+
+class LocalSpans(BaseModel):
+    # In the order of ``SpanOnClocks.timezones``.
+    spans: list[LocalSpan]

@@ -4,9 +4,12 @@ clients mail to the program office, as the intake hands them to a pair workflow.
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel
+
+from mentoring.cohort import Role
 
 # The pair workflow's update that records a reply (workflows/pair.py).
 RECORD_CALENDAR_REPLY = "record_calendar_reply"
@@ -52,6 +55,46 @@ class ReplyReceipt(BaseModel):
     # False when this Message-ID was recorded before, or the reply is about nothing we have.
     recorded: bool
     summary: str
+
+
+class HoldReason(StrEnum):
+    """Why a proposed time waits for the program office although the cohort approves,
+    by itself, the times both participants can attend, or why nobody can approve it as it
+    stands (``UNAPPROVABLE``; both in ``workflows.attendance``)."""
+
+    OUTSIDE_PROGRAM = "outside_program"
+    CLASH = "clash"
+    TOO_SOON = "too_soon"
+    NOT_A_WORKDAY = "not_a_workday"
+    OUTSIDE_WORKING_HOURS = "outside_working_hours"
+    # The office moved or cancelled the session, or it began, while the proposal was read.
+    SESSION_CHANGED = "session_changed"
+
+
+class CounterHold(BaseModel):
+    """One rule a proposed time breaks, with what the office's email says about it."""
+
+    reason: HoldReason
+    # NOT_A_WORKDAY, OUTSIDE_WORKING_HOURS: whose day it is, and the session on their clock.
+    role: Role | None = None
+    timezone: str | None = None
+    local_start: datetime | None = None
+    local_end: datetime | None = None
+    # CLASH: the other session, numbered as ``ops.py show`` numbers it.
+    session: int | None = None
+    # OUTSIDE_PROGRAM: the program's first day and the day it ends (exclusive).
+    program_start: date | None = None
+    program_end: date | None = None
+
+
+# A time that breaks one of these cannot be approved as it stands, by the pair or the
+# office (in every cohort); the others are only the rule of ``proposed_times.auto_approve``.
+UNAPPROVABLE = frozenset({HoldReason.SESSION_CHANGED, HoldReason.OUTSIDE_PROGRAM, HoldReason.CLASH})
+
+
+def unapprovable(holds: list[CounterHold]) -> list[CounterHold]:
+    """The holds that keep anyone from approving the time as it stands."""
+    return [hold for hold in holds if hold.reason in UNAPPROVABLE]
 
 
 def parse_uid(uid: str) -> tuple[str, int] | None:

@@ -13,7 +13,7 @@ from mentoring.cohort import Cohort, Pair, Person, Program, Role, SessionPattern
 from mentoring.messages import MessageKind, Recipient
 from mentoring.operations import CohortOperationResult, OperationResult
 from mentoring.plan import SessionPlan
-from mentoring.replies import PartStat
+from mentoring.replies import CounterHold, PartStat
 
 
 class ProgramPhase(StrEnum):
@@ -57,6 +57,8 @@ class CounterStatus(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REFUSED = "refused"
+    # The cohort approves times both participants can attend (``proposed_times``).
+    AUTO_APPROVED = "auto_approved"
     # About an earlier time of the session, a past or cancelled one: kept, nothing to decide.
     SETTLED = "settled"
 
@@ -74,6 +76,8 @@ class CounterProposal(BaseModel):
     status: CounterStatus = CounterStatus.PENDING
     # Why it needs no decision, or why it cannot be approved as it is.
     remark: str | None = None
+    # With ``proposed_times.auto_approve``: the rules it broke, so the office decides.
+    holds: list[CounterHold] = []
 
 
 class SessionState(BaseModel):
@@ -174,6 +178,10 @@ class OutgoingMessage(BaseModel):
     # COUNTER_PROPOSED: the time a participant proposed.
     counter_start: AwareDatetime | None = None
     counter_end: AwareDatetime | None = None
+    # COUNTER_PROPOSED: why it was not approved by itself; COUNTER_AUTO_APPROVED: the
+    # session's start before it moved.
+    counter_holds: list[CounterHold] = []
+    moved_from: AwareDatetime | None = None
 
 
 class PauseRecord(BaseModel):

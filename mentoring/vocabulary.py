@@ -35,3 +35,8 @@ keep_meeting = choice(
     },
     "yes, maybe or no (or in German: ja, vielleicht, nein)",
 )
+yes_no = choice(
+    "yes/no value",
+    {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False, "ja": True, "nein": False},
+    "yes or no (true/false, on/off, ja/nein work too)",
+)

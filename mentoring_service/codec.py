@@ -11,8 +11,16 @@ The keys come from the settings (``mentoring_service/keys.py``).
 
 An encrypted payload keeps only two metadata entries in the clear: ``encoding:
 binary/encrypted`` and ``encryption-key-id``. Its data is ``nonce (12 bytes) ||
-AES-GCM(serialized original Payload)``, so the original encoding and message type are
-sealed too. The key id is bound as associated data.
+AES-GCM(plaintext)``, so the original encoding and message type are sealed too. The key
+id is bound as associated data. The plaintext is one of two formats:
+
+- version 1 (written before v1.2): the serialized original Payload;
+- version 2: ``b"\x00\x02" || zlib(serialized original Payload)``. A serialized Payload
+  never starts with a zero byte (protobuf has no field 0), so the marker cannot be
+  mistaken for version 1, and it is sealed with the rest.
+
+Payloads whose serialized form is small, or does not shrink, are written as version 1:
+compressing them would cost CPU and save nothing. Both versions always decode.
 
 Payloads without the encrypted encoding pass through decoding untouched, so histories
 recorded before encryption still replay.
@@ -25,6 +33,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import zlib
 from collections.abc import Mapping, Sequence
 
 from cryptography.exceptions import InvalidTag
@@ -39,6 +48,9 @@ from mentoring_service.settings import KeySettings
 ENCODING = b"binary/encrypted"
 KEY_ID_METADATA = "encryption-key-id"
 NONCE_BYTES = 12
+COMPRESSED_MARKER = b"\x00\x02"  # plaintext version 2: zlib after this marker
+# Below this a payload is sent as version 1: zlib's header and the marker would eat the gain.
+COMPRESS_FROM_BYTES = 256
 
 
 class UnknownKeyError(KeyError):
@@ -95,7 +107,7 @@ class EncryptionCodec(PayloadCodec):
             return payload  # already sealed (e.g. a raw payload passed along)
         key_id = self.active_key_id
         nonce = os.urandom(NONCE_BYTES)
-        sealed = self._ciphers[key_id].encrypt(nonce, payload.SerializeToString(), key_id.encode())
+        sealed = self._ciphers[key_id].encrypt(nonce, _plaintext(payload), key_id.encode())
         return Payload(
             metadata={"encoding": ENCODING, KEY_ID_METADATA: key_id.encode()},
             data=nonce + sealed,
@@ -119,7 +131,18 @@ class EncryptionCodec(PayloadCodec):
                 f"payload encrypted with key id {key_id!r} does not authenticate: the configured key "
                 "for that id is not the one it was written with, or the data was altered"
             ) from None
+        if plain.startswith(COMPRESSED_MARKER):
+            plain = zlib.decompress(plain[len(COMPRESSED_MARKER) :])
         return Payload.FromString(plain)
+
+
+def _plaintext(payload: Payload) -> bytes:
+    """What gets sealed: version 2 (compressed) when that is shorter, else version 1."""
+    serialized = payload.SerializeToString()
+    if len(serialized) < COMPRESS_FROM_BYTES:
+        return serialized
+    compressed = COMPRESSED_MARKER + zlib.compress(serialized)
+    return compressed if len(compressed) < len(serialized) else serialized
 
 
 def data_converter(codec: PayloadCodec | None = None) -> DataConverter:

@@ -154,12 +154,13 @@ class IntakeSettings(BaseSettings):
         env_prefix="INTAKE_", case_sensitive=False, extra="ignore", hide_input_in_errors=True
     )
 
-    # The IMAP server; make run's own Dovecot by default.
-    host: str = "localhost"
+    # The IMAP server; make run's own Dovecot by default. Empty is an error, not
+    # localhost: docker-compose passes an unset INTAKE_HOST as "".
+    host: str = Field(default="localhost", min_length=1)
     port: int = Field(default=1143, ge=1, le=65535)
     # Explicit, like SMTP_TLS: never a silent fallback to plaintext.
     tls: ImapTls = ImapTls.NONE
-    user: str = "office"
+    user: str = Field(default="office", min_length=1)
     password: str | None = None
     # Where replies arrive, and where the intake moves each message it is done with.
     folder: ImapFolder = "INBOX"

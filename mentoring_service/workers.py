@@ -14,7 +14,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities.answer_links import AnswerLinks
 from activities.delivery import MailDelivery
 from activities.pair_starts import PairStarter
-from activities.planning import localize_times, plan_sessions, wall_clock_of
+from activities.planning import localize_times, plan_sessions, span_on_clocks, wall_clock_of
 from mentoring.ids import EMAIL_TASK_QUEUE, TASK_QUEUE
 from mentoring_service.digest_activities import DigestActivities
 from mentoring_service.keys import load_keys
@@ -47,6 +47,7 @@ def create_workers(
                     plan_sessions,
                     localize_times,
                     wall_clock_of,
+                    span_on_clocks,
                     PairStarter(client).start_pairs,
                     digests.gather_digest,
                     digests.retire_digest,

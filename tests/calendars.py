@@ -1,5 +1,6 @@
 """What each participant's calendar holds after all the invites they received:
-REQUEST and CANCEL applied in arrival order, a lower SEQUENCE never overriding a higher one."""
+REQUEST and CANCEL applied in arrival order, a lower SEQUENCE never overriding a higher one
+(a DECLINECOUNTER changes no event)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,9 @@ def calendar_of(messages: list[Received]) -> dict[str, CalendarEntry]:
     for received in messages:
         for method, calendar in calendar_parts(received):
             assert calendar["METHOD"] == method
+            if method == "DECLINECOUNTER":
+                # Only tells the attendee their proposal was refused; the event stays as it is.
+                continue
             event = calendar.walk("VEVENT")[0]
             uid, sequence = str(event["UID"]), int(event["SEQUENCE"])
             current = entries.get(uid)

@@ -277,7 +277,7 @@ def test_anchors_and_merge_keys(tmp_path):
     assert problems(write(tmp_path, text)) == [
         f"{tmp_path / 'cohort.yaml'} line 14: x-berlin: unknown key 'x-berlin'; allowed here: "
         "cadence, duration_months, focus, id, invite_lead_days, language, name, pairs, pairs_csv, "
-        "program_office, reflection_delay_hours, reminder_hours, session, start_date"
+        "program_office, proposed_times, reflection_delay_hours, reminder_hours, session, start_date"
     ]
     # Explicit keys win over merged ones.
     text = base_with(

@@ -748,6 +748,37 @@ EXPECTED = {
             "Ihr Kalender ist informiert, der vorgeschlagene Termin erscheint dort nicht mehr.",
         ],
     ),
+    # Both could attend, so the pair took the time: the office reads it, with nothing to decide.
+    (MessageKind.COUNTER_AUTO_APPROVED, Language.EN): (
+        'New time approved automatically: session 2 of pair p1 in "Digital Workplace 2026"',
+        [
+            "Hello HR Program Office,\n\nA participant proposed a new time for a session in their calendar. "
+            "Both participants can attend it, so it was approved automatically, as this cohort's file says "
+            "(proposed_times): the session moved, and both calendars have the update.",
+            "Proposed by: mentee, Klaus Richter\n",
+            "Was:         Tuesday, 7 April 2026, 16:00–17:00 (Europe/Berlin)\n"
+            "Now:         Thursday, 9 April 2026, 17:30–18:30 (Europe/Berlin)\n",
+            "On each participant's own clock, within the working hours 08:00–18:00, Monday to Friday:\n"
+            "- Lena Weber (mentor): Thursday, 9 April 2026, 17:30–18:30 (Europe/Berlin)\n"
+            "- Klaus Richter (mentee): Thursday, 9 April 2026, 11:30–12:30 (America/New_York)\n",
+            '  .venv/bin/python ops.py reschedule dw26 p1 2 --to "YYYY-MM-DD HH:MM"\n',
+        ],
+    ),
+    (MessageKind.COUNTER_AUTO_APPROVED, Language.DE): (
+        "Neue Zeit automatisch angenommen: Termin 2, Tandem p1 in „Digital Workplace 2026“",
+        [
+            "Guten Tag HR Program Office,\n\neine teilnehmende Person hat in ihrem Kalender eine neue Zeit "
+            "für einen Termin vorgeschlagen. Beide Teilnehmenden können sie wahrnehmen, deshalb wurde sie "
+            "automatisch angenommen, wie es die Kohortendatei vorsieht (proposed_times): Der Termin ist "
+            "verschoben, beide Kalender haben die Aktualisierung erhalten.",
+            "Bisher:            Dienstag, 7. April 2026, 16:00–17:00 Uhr (Europe/Berlin)\n"
+            "Jetzt:             Donnerstag, 9. April 2026, 17:30–18:30 Uhr (Europe/Berlin)\n",
+            "In der eigenen Zeitzone jeder teilnehmenden Person, innerhalb der Arbeitszeit 08:00–18:00 Uhr, "
+            "Montag bis Freitag:\n"
+            "- Lena Weber (Mentor): Donnerstag, 9. April 2026, 17:30–18:30 Uhr (Europe/Berlin)\n"
+            "- Klaus Richter (Mentee): Donnerstag, 9. April 2026, 11:30–12:30 Uhr (America/New_York)\n",
+        ],
+    ),
 }
 # What a kind's EXPECTED entry is rendered with, beyond full_request's defaults.
 DIGEST = sample_digest("dw26")
@@ -766,6 +797,14 @@ EXTRA = {
         "note": "mentee",
         "counter_start": S2_MOVED.starts_at,
         "counter_end": S2_MOVED.ends_at,
+    },
+    MessageKind.COUNTER_AUTO_APPROVED: {
+        "recipient": OFFICE,
+        "note": "mentee",
+        "the_session": S2_MOVED,
+        "moved_from": S2.starts_at,
+        # Each participant's line is on their own clock.
+        "mentee": KLAUS.model_copy(update={"timezone": NEW_YORK}),
     },
 }
 

@@ -3,7 +3,9 @@ activity using it against a real SMTP server."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import sqlite3
 import stat
 from datetime import UTC, datetime, time, timedelta
 
@@ -84,6 +86,37 @@ async def test_stats_count_by_status(tmp_path):
     await ledger.begin("c", "<c@x>")
     await ledger.release("c")
     assert await ledger.stats() == LedgerStats(claimed=1, accepted=1, released=1, ambiguous_resends=1)
+    await ledger.close()
+
+
+async def test_concurrent_writes_commit_together_and_each_is_durable(tmp_path):
+    """A group commit: writes that arrive while one commits share the next transaction,
+    and every caller returns only once its write is on disk."""
+    path = tmp_path / "group.sqlite3"
+    ledger = open_ledger(f"sqlite:///{path}")
+    commits = []
+    ledger._db.set_trace_callback(lambda sql: commits.append(sql) if sql == "COMMIT" else None)
+    keys = [f"k{n}" for n in range(60)]
+    await asyncio.gather(*(ledger.begin(key, f"<{key}@x>") for key in keys))
+    await asyncio.gather(*(ledger.accepted(key, "250 OK") for key in keys))
+    assert len(commits) < len(keys)  # one fsync'd transaction each would be 120
+    await ledger.close()
+    with sqlite3.connect(path) as db:  # what another process sees: all of it
+        rows = db.execute("SELECT key, status, smtp_reply FROM deliveries ORDER BY key").fetchall()
+    assert rows == sorted((key, "accepted", "250 OK") for key in keys)
+
+
+async def test_a_failing_write_fails_alone_in_its_batch(tmp_path):
+    ledger = open_ledger(f"sqlite:///{tmp_path}/isolated.sqlite3")
+    outcomes = await asyncio.gather(
+        ledger.begin("before", "<before@x>"),
+        ledger.begin("broken", None),  # message_id is NOT NULL: this write cannot hold
+        ledger.begin("after", "<after@x>"),
+        return_exceptions=True,
+    )
+    assert isinstance(outcomes[1], sqlite3.IntegrityError)
+    assert [entry.key for entry in (outcomes[0], outcomes[2])] == ["before", "after"]
+    assert [row.key for row in await ledger.rows()] == ["after", "before"]
     await ledger.close()
 
 

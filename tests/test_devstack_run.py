@@ -23,7 +23,9 @@ from pathlib import Path
 
 import pytest
 
+from devstack import reply
 from tests.checkout import ROOT, copy_checkout, fresh_environment
+from tests.test_readme_commands import tour_step
 from tests.waiting import eventually_sync
 
 STARTUP_SECONDS = 180  # a dev server, four pairs and their first mails, on two busy cores
@@ -137,8 +139,53 @@ def get(url: str) -> tuple[int, str]:
         return 0, str(error)
 
 
+def run_as_printed(checkout: Path, env: dict[str, str], command: str) -> str:
+    done = subprocess.run(["bash", "-c", command], cwd=checkout, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, f"$ {command}\n{done.stdout}{done.stderr}"
+    return done.stdout
+
+
+def play_a_participant(checkout: Path, env: dict[str, str]) -> None:
+    """The README's tour step, as printed: Lena declines her first session with a reply
+    dropped into the office's mailbox; within seconds the pair has it, and her mentee and
+    the office are told."""
+    mail = checkout / "var" / "mail"
+    intake_log = checkout / "var" / "log" / "intake.log"
+    assert eventually_sync(lambda: reply.newest_invite(mail, reply.uid_of("dw-2027", "p1", 1)), timeout=120)
+    *steps, show = tour_step("Reply to an invite as a participant.")
+    for command in steps:
+        run_as_printed(checkout, env, command)
+    # Session 1's row, its calendars column last; a terminal wide enough to keep it on one line.
+    row = re.compile(r"^1 .* invited +0 +mentor declined *$", re.MULTILINE)
+    said: list[str] = []
+
+    def shown() -> re.Match | None:
+        said.append(run_as_printed(checkout, {**env, "COLUMNS": "200"}, show))
+        return row.search(said[-1])
+
+    assert eventually_sync(shown, timeout=30), f"{said[-1]}\n{intake_log.read_text()}"
+    assert eventually_sync(lambda: "1 message: 1 recorded" in intake_log.read_text(), timeout=10)
+    told = eventually_sync(
+        lambda: [
+            str(m["Subject"]) for m in messages_to(mail, "k.richter@example.com") if "Abgelehnt" in str(m["Subject"])
+        ]
+    )
+    assert told and re.match(r"Abgelehnt: Reverse Mentoring, Termin 1 von \d+ am ", told[0]), told
+    assert eventually_sync(
+        lambda: [
+            m
+            for m in messages_to(mail, "mentoring@example.com")
+            if "Abgelehnt: Termin 1, Tandem p1" in str(m["Subject"])
+        ]
+    )
+    # ... and she gets the link to choose a new date.
+    assert eventually_sync(
+        lambda: [m for m in messages_to(mail, "lena.weber@example.com") if "neuen Termin" in str(m["Subject"])]
+    )
+
+
 def test_a_killed_worker_is_restarted_logs_are_kept_and_a_rerun_starts_nothing(tmp_path):
-    checkout = copy_checkout(tmp_path / "checkout")
+    checkout = copy_checkout(tmp_path / "checkout", with_venv=True)  # the README's .venv/bin/python
     temporal, ui, smtp, codec, site, imap = free_ports(6)
     env = fresh_environment(
         DEVSTACK_TEMPORAL_PORT=str(temporal), DEVSTACK_UI_PORT=str(ui),
@@ -170,7 +217,10 @@ def test_a_killed_worker_is_restarted_logs_are_kept_and_a_rerun_starts_nothing(t
         assert eventually_sync(lambda: office_messages(checkout, ".Ignored") == 1, timeout=30), (
             checkout / "var" / "log" / "intake.log"
         ).read_text()
-        assert "1 message: 1 ignored (no calendar part)" in (checkout / "var" / "log" / "intake.log").read_text()
+        # The sweep logs its line after it has moved the message.
+        intake_log = checkout / "var" / "log" / "intake.log"
+        assert eventually_sync(lambda: "1 message: 1 ignored (no calendar part)" in intake_log.read_text(), timeout=10)
+        play_a_participant(checkout, {**env, "TEMPORAL_ADDRESS": f"127.0.0.1:{temporal}"})
         old_pid = int(first.wait_for(r"✓ worker started \(pid (\d+)\)")[1])
         assert eventually_sync(lambda: "worker polling" in worker_log.read_text())
         before = worker_log.read_text()

@@ -15,23 +15,27 @@ from pathlib import Path
 
 import pytest
 import yaml
+from pydantic import ValidationError
 
 from devstack import ui_gateway
 from mentoring import search_attributes
 from mentoring_service import codec_server, keys
 from mentoring_service.settings import (
     CodecServerSettings,
+    IntakeSettings,
     MailSettings,
     ResponseSiteSettings,
     WorkerSettings,
     env_var,
     env_vars,
+    settings_problem,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 SITE = "responses"  # the response site's service
+INTAKE = "intake"  # the intake: calendar replies from the office's mailbox
 PUBLIC_URL = env_var(ResponseSiteSettings, "public_url")
 
 # temporalio.envconfig's environment variables (sdk-core crates/common/src/envconfig.rs).
@@ -251,7 +255,7 @@ def test_worker_and_codec_server_take_the_same_keys_from_outside_the_file(servic
     """All read the keys from the environment of `docker-compose up` (.env), none is written
     here. The response site derives its link signing keys from them, so it must have the
     worker's: otherwise no link the worker writes would open."""
-    for name in ("worker", SITE, codec_service(services)):
+    for name in ("worker", SITE, INTAKE, codec_service(services)):
         env = environment(services[name])
         assert env[keys.ENV_KEYS] == "${MENTORING_ENCRYPTION_KEYS:-}", name
         assert env[keys.ENV_ACTIVE] == "${MENTORING_ACTIVE_KEY_ID:-}", name
@@ -259,6 +263,7 @@ def test_worker_and_codec_server_take_the_same_keys_from_outside_the_file(servic
     # Neither the worker nor the site ever needs the codec server's tokens.
     assert not set(codec_server.ENV_VARS) & set(environment(services["worker"]))
     assert not set(codec_server.ENV_VARS) & set(environment(services[SITE]))
+    assert not set(codec_server.ENV_VARS) & set(environment(services[INTAKE]))
 
 
 def test_codec_server_runs_from_the_project_image_and_reads_only_its_settings(services: dict) -> None:
@@ -366,3 +371,108 @@ def test_worker_writes_links_to_the_sites_public_url(from_env: str | None) -> No
     expected = from_env or f"http://localhost:{published}"
     assert environment(resolved["worker"])[PUBLIC_URL] == expected
     assert environment(resolved[SITE])[PUBLIC_URL] == expected
+
+
+# --- the intake -------------------------------------------------------------------------
+
+
+def compose_config_with(tmp_path: Path, dotenv: str) -> dict[str, dict]:
+    """The services as `docker-compose up` resolves them in a checkout with this .env."""
+    (tmp_path / "docker-compose.yml").write_text(COMPOSE_FILE.read_text())
+    (tmp_path / "Dockerfile").write_text(DOCKERFILE.read_text())
+    (tmp_path / ".env").write_text(dotenv)
+    result = docker_compose("-f", "docker-compose.yml", "config", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    return yaml.safe_load(result.stdout)["services"]
+
+
+def test_intake_runs_from_the_project_image_after_setup_and_reads_only_its_settings(services: dict) -> None:
+    intake = services[INTAKE]
+    assert intake["build"] in (".", {"context": "."})
+    assert intake["image"] == services["worker"]["image"]
+    assert [str(part) for part in intake["command"]] == ["python", "intake.py"]
+    assert (ROOT / "intake.py").is_file()
+    assert intake["restart"] == services["worker"]["restart"] == services[SITE]["restart"] == "unless-stopped"
+    assert ports(intake) == []  # it reaches out to the mailbox; nothing reaches in
+    # It hands replies to the pairs with updates, in the namespace the setup job made
+    # (after the Temporal server it waits for); it sends no mail.
+    assert depends_on(intake) == {"temporal-setup": "service_completed_successfully"}
+    assert depends_on(services["temporal-setup"]) == {
+        service_by_image(services, "temporalio/server:"): "service_started"
+    }
+    env, worker = environment(intake), environment(services["worker"])
+    known = set(env_vars(IntakeSettings)) | ENVCONFIG_VARS | set(keys.ENV_VARS)
+    assert sorted(k for k in env if k not in known) == [], "the intake reads none of these"
+    assert not [k for k in env if k.startswith("SMTP_")]
+    for key in ("TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE"):
+        assert env[key] == worker[key], key
+
+
+def test_intake_runs_only_with_its_profile(services: dict) -> None:
+    """Without a mailbox in .env it could not start, so `docker-compose up` leaves it out
+    unless the profile is asked for; every other service runs always."""
+    assert services[INTAKE]["profiles"] == ["intake"]
+    assert [name for name, service in services.items() if "profiles" in service] == [INTAKE]
+    assert "--profile intake" in COMPOSE_FILE.read_text()
+
+
+@pytest.mark.parametrize(
+    ("dotenv", "expected"),
+    [
+        (
+            "INTAKE_HOST=imap.example.org\nINTAKE_USER=mentoring@example.org\nINTAKE_PASSWORD=app-pass-word\n",
+            ("imap.example.org", 993, "tls", "mentoring@example.org", "app-pass-word", "INBOX"),
+        ),
+        (
+            "INTAKE_HOST=mail.example.org\nINTAKE_PORT=143\nINTAKE_TLS=starttls\nINTAKE_USER=office\n"
+            "INTAKE_PASSWORD=secret\nINTAKE_FOLDER=Calendar replies\n",
+            ("mail.example.org", 143, "starttls", "office", "secret", "Calendar replies"),
+        ),
+    ],
+    ids=["implicit-tls", "starttls"],
+)
+def test_intake_reads_the_mailbox_that_env_file_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dotenv: str, expected: tuple
+) -> None:
+    """The office's mailbox comes from .env, as the keys do; unnamed, TLS on 993."""
+    env = environment(compose_config_with(tmp_path, dotenv)[INTAKE])
+    for key in env_vars(IntakeSettings):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    settings = IntakeSettings()
+    assert (settings.host, settings.port, settings.tls.value, settings.user, settings.password, settings.folder) == (
+        expected
+    )
+    assert settings.folders_problem() is None
+
+
+def test_intake_without_a_mailbox_in_env_file_says_which_setting_is_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = environment(compose_config_with(tmp_path, "")[INTAKE])
+    assert env["INTAKE_HOST"] == "" and env["INTAKE_TLS"] == "tls"  # never plaintext unless asked
+    for key in env_vars(IntakeSettings):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    with pytest.raises(ValidationError) as error:
+        IntakeSettings()
+    assert settings_problem(error.value) == (
+        "INTAKE_HOST: String should have at least 1 character; INTAKE_USER: String should have at least 1 character"
+    )
+
+
+def test_intake_keeps_its_ledger_on_a_volume_its_user_can_write(services: dict) -> None:
+    """A new container (an upgrade, a `docker-compose up` after a change) must not hand a
+    reply on twice, so the ledger outlives the container."""
+    volumes = yaml.safe_load(COMPOSE_FILE.read_text())["volumes"]
+    ((volume, mount),) = [entry.split(":") for entry in services[INTAKE]["volumes"]]
+    assert volume in volumes  # a named volume
+    url = environment(services[INTAKE])["INTAKE_LEDGER_URL"]
+    assert url.startswith("sqlite:///") and Path(url.removeprefix("sqlite:///")).parent == Path(mount)
+    # The image makes the mount point for the user its services run as, and Docker gives
+    # a new named volume that owner: otherwise the intake could not create the ledger.
+    instructions = [line.strip() for line in DOCKERFILE.read_text().splitlines() if line.strip()]
+    user = [line for line in instructions if line.startswith("USER ")][-1].split()[1]
+    assert any(re.search(rf"\binstall -d -o {user} -m 0700 {re.escape(mount)}$", line) for line in instructions)

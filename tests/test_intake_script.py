@@ -45,6 +45,8 @@ def last_line(result: subprocess.CompletedProcess[str]) -> str:
 @pytest.mark.parametrize(
     ("env", "said"),
     [
+        # What docker-compose passes when .env names no mailbox.
+        ({"INTAKE_HOST": ""}, "settings: INTAKE_HOST: String should have at least 1 character"),
         ({"INTAKE_PORT": "imap"}, "settings: INTAKE_PORT: Input should be a valid integer"),
         ({"INTAKE_TLS": "ssl"}, "settings: INTAKE_TLS: Input should be 'none', 'starttls' or 'tls'"),
         (
@@ -62,7 +64,7 @@ def last_line(result: subprocess.CompletedProcess[str]) -> str:
         ),
         ({"TEMPORAL_ADDRESS": "127.0.0.1:1"}, "cannot reach Temporal at 127.0.0.1:1:"),
     ],
-    ids=["port", "tls", "folders", "folder-name", "ledger", "keys", "temporal"],
+    ids=["host", "port", "tls", "folders", "folder-name", "ledger", "keys", "temporal"],
 )
 def test_what_keeps_it_from_starting_is_one_line(env, said, tmp_path):
     env.setdefault("INTAKE_LEDGER_URL", f"sqlite:///{tmp_path}/ledger.sqlite3")

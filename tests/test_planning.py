@@ -10,11 +10,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from activities.planning import localize_times, plan_program
+from activities.planning import localize_times, plan_program, span_on_clocks
 from activities.wall_clock import ClockChange, resolve
 from mentoring.cohort import Cadence, SessionPattern, Weekday
 from mentoring.inputs import UNUSABLE_ZONES
-from mentoring.plan import LocalTimes, PlanRequest, add_months
+from mentoring.plan import LocalSpan, LocalTimes, PlanRequest, SpanOnClocks, add_months
 
 
 def pattern(
@@ -137,6 +137,18 @@ async def test_localize_times_follows_the_same_rule():
         LocalTimes(timezone="Europe/Berlin", local=[datetime(2027, 3, 28, 2, 30), datetime(2027, 10, 31, 2, 30)])
     )
     assert result.instants == [datetime(2027, 3, 28, 1, 30, tzinfo=UTC), datetime(2027, 10, 31, 0, 30, tzinfo=UTC)]
+
+
+async def test_a_proposed_time_on_every_clock_across_a_clock_change():
+    # 01:30-02:30 UTC on 28 March 2027: Berlin's clocks jump from 02:00 to 03:00 within it.
+    starts, ends = datetime(2027, 3, 28, 0, 30, tzinfo=UTC), datetime(2027, 3, 28, 1, 30, tzinfo=UTC)
+    zones = ["Europe/Berlin", "Asia/Tokyo", "America/St_Johns"]
+    result = await span_on_clocks(SpanOnClocks(starts_at=starts, ends_at=ends, timezones=zones))
+    assert result.spans == [
+        LocalSpan(timezone="Europe/Berlin", start=datetime(2027, 3, 28, 1, 30), end=datetime(2027, 3, 28, 3, 30)),
+        LocalSpan(timezone="Asia/Tokyo", start=datetime(2027, 3, 28, 9, 30), end=datetime(2027, 3, 28, 10, 30)),
+        LocalSpan(timezone="America/St_Johns", start=datetime(2027, 3, 27, 22, 0), end=datetime(2027, 3, 27, 23, 0)),
+    ]
 
 
 STEP = {Cadence.WEEKLY: 7, Cadence.BIWEEKLY: 14, Cadence.EVERY_3_WEEKS: 21}

@@ -22,13 +22,16 @@ import re
 import shlex
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from devstack.mailbox import Dovecot
+from mentoring.cohort import Role
 from mentoring_service.keys import ensure_key_file, ensure_secret_file
 from tests.checkout import ROOT, copy_checkout, fresh_environment
+from tests.test_devstack_reply import PEOPLE, invite, store
 
 README = ROOT / "README.md"
 # Every page a reader may copy a command from: the front page and the docs it links.
@@ -52,6 +55,14 @@ def readme_commands(text: str) -> list[str]:
         if re.sub(r"^([A-Z_]+=\S+ )+", "", span).startswith(PROGRAMS) and " " in span:
             commands.append(span.replace(r"\|", "|"))  # `\|` is a `|` escaped for a table
     return commands
+
+
+def tour_step(title: str) -> list[str]:
+    """The commands of one step of the README's tour, in the order printed."""
+    text = README.read_text()
+    found = re.search(rf"^\*\*\d+\. {re.escape(title)}\*\*(.*?)(?=^\*\*\d+\. )", text, re.MULTILINE | re.DOTALL)
+    assert found, f"README.md has no tour step {title!r}"
+    return readme_commands(found[1])
 
 
 def printed_commands() -> list[str]:
@@ -96,6 +107,10 @@ def after_make_run(tmp_path_factory) -> Path:
     Dovecot(checkout / "var" / "dovecot").prepare()  # the office's mailbox, not running
     # docs/intake.md's participant drops a reply of their own into it.
     (checkout / "reply.eml").write_text("From: lena.weber@example.com\nSubject: Accepted\n\nJa.\n")
+    # The tour's participant answers her first invite, which make run has mailed her; the
+    # reply it writes may be dropped into the mailbox before or after it is written again.
+    store(checkout / "var" / "mail", [invite(1, 0, datetime(2027, 2, 2, 16), "Europe/Berlin", PEOPLE[0], Role.MENTOR)])
+    (checkout / "var" / "reply.eml").write_text("From: lena.weber@example.com\nSubject: Declined\n\nNein.\n")
     return checkout
 
 
@@ -123,6 +138,13 @@ def test_the_front_page_prints_the_two_commands_and_the_tour():
     assert any(c.startswith(".venv/bin/python starter.py simulate examples/") for c in checks)
     assert {".venv/bin/python ops.py status dw-2027", ".venv/bin/python ops.py show dw-2027 p1"} <= checks
     assert any(c.startswith(".venv/bin/python ops.py reschedule dw-2027 p1 ") for c in checks)
+    # Playing a participant: a reply, into the office's mailbox, shown by ops.py show
+    # (tests/test_devstack_run.py runs these on a live stack).
+    assert tour_step("Reply to an invite as a participant.") == [
+        ".venv/bin/python -m devstack.reply dw-2027 p1 1 mentor declined",
+        ".venv/bin/python -m devstack.mailbox --dir var/dovecot --deliver var/reply.eml",
+        ".venv/bin/python ops.py show dw-2027 p1",
+    ]
 
 
 def test_every_printed_command_works_as_printed_in_a_fresh_shell(after_make_run):

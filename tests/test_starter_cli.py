@@ -36,6 +36,18 @@ def test_validate_accepts_the_example():
     )
 
 
+def test_validate_says_when_pairs_approve_proposed_times_themselves(tmp_path):
+    auto = tmp_path / "cohort.yaml"
+    setting = 'proposed_times: {auto_approve: ja, working_hours: "09:00-17:00"}\n'
+    auto.write_text(EXAMPLE.read_text().replace("reminder_hours: 24\n", f"reminder_hours: 24\n{setting}"))
+    result = starter("validate", str(auto))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[1] == (
+        "new times proposed from calendars are approved automatically when both can attend: Monday to Friday, "
+        "09:00–17:00 on each participant's clock, at least 48 hours ahead"
+    )
+
+
 def test_validate_lists_every_problem_with_its_place(tmp_path):
     bad = tmp_path / "cohort.yaml"
     bad.write_text(

@@ -23,6 +23,9 @@ def test_signer() -> LinkSigner:
     return LinkSigner(KeyRing({TEST_KEY_ID: TEST_KEY}, TEST_KEY_ID))
 
 
+test_signer.__test__ = False  # type: ignore[attr-defined]  # a helper: pytest would collect it where imported
+
+
 @contextlib.asynccontextmanager
 async def running_workers(
     client: Client,

@@ -175,4 +175,5 @@ class LetterWriter:
         request.announcement_subject = message.announcement_subject
         request.announcement_body = message.announcement_body
         request.counter_start, request.counter_end = message.counter_start, message.counter_end
+        request.counter_holds, request.moved_from = message.counter_holds, message.moved_from
         return request

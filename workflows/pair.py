@@ -62,6 +62,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.listening import Listener, start_listening
     from workflows.pair_answers import HearingBack
     from workflows.planner import Planner
+    from workflows.replies import settle_overtaken
     from workflows.reporter import Reporter
     from workflows.steps import ProgramSteps
 
@@ -85,7 +86,7 @@ class PairProgramWorkflow(HearingBack):
         self._planner = Planner(state, input.program)
         self._reporter = Reporter(state, input.program, input.pair.id, input.cohort_workflow_id)
         self._listener = Listener(state, input.program, self._planner)
-        self._counters = Counters(state, self._planner)
+        self._counters = Counters(state, input.program, self._planner)
         self._agenda_changed = False
         # Operations that await activities must not interleave with each other.
         self._lock = asyncio.Lock()
@@ -121,6 +122,7 @@ class PairProgramWorkflow(HearingBack):
             # One at a time, re-reading the agenda: an operation may change it meanwhile.
             await self._do(items[0])
             state.phase = current_phase(state)
+            settle_overtaken(state, workflow.now())
             if state.listening:
                 health.update(state, self._program, workflow.now())
         # Operations that arrived at the very end still get their answer.

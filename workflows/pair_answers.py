@@ -1,7 +1,7 @@
 """The pair workflow's handlers for what participants send: answers from the response
 site, calendar replies from the office's mailbox, and the office's decision on a new
 time proposed from a calendar. What each means is decided in ``answers``, ``replies``,
-``health`` and ``counters``."""
+``health``, ``counters`` and ``attendance``."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ class HearingBack(PairBase):
     # ------------------------------------------------------------------ calendar replies
 
     @workflow.update
-    def record_calendar_reply(self, request: ReplyRequest) -> ReplyReceipt:
+    async def record_calendar_reply(self, request: ReplyRequest) -> ReplyReceipt:
         """An accept, decline, tentative or proposed new time from a participant's
         calendar, read from the program office's mailbox. Read twice, it counts once."""
         reply, state = request.reply, self._state
@@ -67,6 +67,12 @@ class HearingBack(PairBase):
         if state.listening:
             health.update(state, self._program, workflow.now())
         self._agenda_changed = True
+        # Only a proposed time awaits anything (its time on the clocks): every other reply
+        # issues the commands it always did.
+        if proposal := replies.awaiting_check(state, reply.message_id):
+            async with self._lock:
+                summary += await self._counters.on_arrival(proposal)
+            self._agenda_changed = True
         return ReplyReceipt(message_id=reply.message_id, recorded=True, summary=summary)
 
     @record_calendar_reply.validator
@@ -85,7 +91,7 @@ class HearingBack(PairBase):
     @approve_counter.validator
     def _check_approve_counter(self, request: ApproveCounter) -> None:
         if not self._is_repeat(request):
-            check_approve(self._state, request, workflow.now())
+            check_approve(self._state, self._program, request, workflow.now())
 
     @workflow.update
     def refuse_counter(self, request: RefuseCounter) -> OperationResult:

@@ -17,6 +17,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.letters import recipients_of
     from workflows.listening import Listener
     from workflows.planner import Planner
+    from workflows.replies import settle_overtaken
 
 
 def _update_name() -> str:
@@ -52,6 +53,7 @@ class PairBase:
     ) -> OperationResult:
         state, now = self._state, workflow.now()
         state.phase = current_phase(state)
+        settle_overtaken(state, now)
         if queued is None:
             queued = sum(recipients_of(item, state) for item in due_items(state, self._program) if item.at <= now)
         result = OperationResult(

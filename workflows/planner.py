@@ -11,7 +11,17 @@ from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from mentoring.cohort import Program
-    from mentoring.plan import Instant, Instants, LocalTimes, PlanRequest, SessionPlan, WallClock
+    from mentoring.plan import (
+        Instant,
+        Instants,
+        LocalSpan,
+        LocalSpans,
+        LocalTimes,
+        PlanRequest,
+        SessionPlan,
+        SpanOnClocks,
+        WallClock,
+    )
     from mentoring.state import PairState
     from workflows import pausing
     from workflows import validation as check
@@ -83,6 +93,19 @@ class Planner:
             summary="show a proposed time on the pair's clock",
         )
         return result.local
+
+    async def on_clocks(self, starts_at: datetime, ends_at: datetime, zones: list[str]) -> list[LocalSpan]:
+        """A meeting on the clocks of ``zones``, in that order."""
+        whose = "the pair's clock" if len(zones) == 1 else "the pair's and each participant's clock"
+        result: LocalSpans = await workflow.execute_activity(
+            "span_on_clocks",
+            SpanOnClocks(starts_at=starts_at, ends_at=ends_at, timezones=zones),
+            result_type=LocalSpans,
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=PLANNING_RETRY,
+            summary=f"show a proposed time on {whose}",
+        )
+        return result.spans
 
     async def _plan(self, request: PlanRequest) -> SessionPlan:
         plan: SessionPlan = await workflow.execute_activity(

@@ -3,12 +3,14 @@
 Every reply is kept (per participant, per version of the invite). Only a reply to the
 session's current version, for a session still to come, acts: a decline tells the
 partner and the program office and offers the decliner a new date; a proposed new
-time waits for the office's decision.
+time is first held against the rules that make a time approvable at all, and then waits
+for the office's decision, unless the cohort approves by itself the times both
+participants can attend (``workflows.attendance``, done in ``workflows.counters``).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from temporalio.exceptions import ApplicationError
 
@@ -27,6 +29,7 @@ from mentoring.state import (
 from workflows import notices
 from workflows.agenda import position
 from workflows.answers import session_of
+from workflows.attendance import changed_since
 from workflows.letters import participants, program_office
 
 REPLY_REFUSED = "ReplyRefused"
@@ -75,7 +78,7 @@ def record(state: PairState, program: Program, reply: CalendarReply, now: dateti
     number = position(state, session)
     acts = _acts(session, reply, now)
     if reply.method == ReplyMethod.COUNTER:
-        return _counter(state, program, session, role, reply, now, acts)
+        return _counter(state, session, role, reply, now, acts)
     assert reply.partstat is not None
     session.calendar.append(
         CalendarAnswer(role=role, partstat=reply.partstat, sequence=reply.sequence, recorded_at=now)
@@ -102,7 +105,6 @@ def _declined(state: PairState, program: Program, session: SessionState, role: R
 
 def _counter(
     state: PairState,
-    program: Program,
     session: SessionState,
     role: Role,
     reply: CalendarReply,
@@ -120,7 +122,7 @@ def _counter(
         ends_at=reply.proposed_end,
         recorded_at=now,
     )
-    said = f"session {number}: the {role.value} proposed {reply.proposed_start:%Y-%m-%d %H:%M} UTC"
+    said = f"session {number}: the {role.value} proposed {reply.proposed_start.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
     if not acts:
         proposal.status, proposal.remark = (
             CounterStatus.SETTLED,
@@ -133,11 +135,38 @@ def _counter(
         if earlier.session_number == session.number and earlier.status == CounterStatus.PENDING:
             earlier.status, earlier.remark = CounterStatus.SETTLED, "a newer proposal came"
     state.counters.append(proposal)
-    event = f"counter-{session.number}-{len(state.counters)}"
+    # The workflow first sees the time on the clocks (``awaiting_check``), then decides.
+    return said
+
+
+def office_decides(state: PairState, program: Program, proposal: CounterProposal, now: datetime) -> None:
+    """The office hears of a proposal with the commands that decide it, and why nobody
+    can approve it as it stands, or why the cohort did not approve it by itself."""
+    event = f"counter-{proposal.session_number}-{state.counters.index(proposal) + 1}"
     notices.queue(state, event, MessageKind.COUNTER_PROPOSED, [program_office(program, state)], now,
-                  session_number=session.number, note=role.value, counter_start=reply.proposed_start,
-                  counter_end=reply.proposed_end)  # fmt: skip
-    return f"{said}; the program office decides"
+                  session_number=proposal.session_number, note=proposal.role.value, counter_start=proposal.starts_at,
+                  counter_end=proposal.ends_at, counter_holds=proposal.holds)  # fmt: skip
+
+
+def awaiting_check(state: PairState, message_id: str) -> CounterProposal | None:
+    """The proposal this reply just made, still to be held against the rules
+    (``workflows.attendance``) before anyone hears of it."""
+    latest = state.counters[-1] if state.counters else None
+    if latest is None or latest.message_id != message_id:
+        return None
+    return latest if latest.status == CounterStatus.PENDING else None
+
+
+def settle_overtaken(state: PairState, now: datetime) -> None:
+    """A proposal still waiting when the office moved or cancelled its session, or the
+    session began, has nothing left to decide: approving it would undo the office's own
+    change. The new invite (SEQUENCE+1) supersedes it in the proposer's calendar too."""
+    for proposal in state.counters:
+        if proposal.status != CounterStatus.PENDING:
+            continue
+        session = session_of(state, proposal.session_number)
+        if session is None or changed_since(session, proposal, now):
+            proposal.status, proposal.remark = CounterStatus.SETTLED, "the session changed after the proposal"
 
 
 def pending_counter(state: PairState, session_number: int) -> CounterProposal | None:

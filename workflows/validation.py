@@ -86,11 +86,18 @@ def check_local_time(field: str, local: datetime, state: PairState, program_star
         raise reject(f"{field} must be a local time in the pair's time zone, without an offset")
     if local < now.replace(tzinfo=None) - _MAX_UTC_OFFSET:
         raise reject(f"{field} {local:%Y-%m-%d %H:%M} is in the past")
-    end = state.program_end
-    if local.date() < program_start or (end is not None and local.date() >= end):
+    if not in_program(state, program_start, local.date()):
         raise reject(
-            f"{field} {local:%Y-%m-%d} is outside the program ({program_start} to {end}); extend the program first"
+            f"{field} {local:%Y-%m-%d} is outside the program ({program_start} to {state.program_end}); "
+            "extend the program first"
         )
+
+
+def in_program(state: PairState, program_start: date, day: date) -> bool:
+    """The days a session may fall on, on the pair's clock: from the program's first day
+    to the day before it ends."""
+    end = state.program_end
+    return program_start <= day and (end is None or day < end)
 
 
 def check_person(role: str, person: Person) -> None:

@@ -37,6 +37,10 @@ A UTF-8 YAML file with one mapping at the top level::
     invite_lead_days: 14        # optional, default 14 (1..60)
     reminder_hours: 24          # optional, default 24 (1..168)
     reflection_delay_hours: 2   # optional, default 2 (0..72)
+    proposed_times:             # optional: new times proposed from participants' calendars
+      auto_approve: no          # yes | no (also true/false, on/off, ja/nein), default no
+      working_hours: "08:00-18:00"  # default; Monday to Friday, each participant's own clock
+      notice_hours: 48          # optional, default 48 (1..336)
     pairs:                      # one entry per pair (or use pairs_csv, not both)
       - id: p1                  # pair id: same rules as the cohort id, unique in the cohort
         mentor: {name: "Lena Weber", email: "lena.weber@example.com", timezone: "Europe/Berlin"}
@@ -65,7 +69,8 @@ Checks
 ------
 Unknown keys (with a "did you mean" hint), missing keys, duplicate keys,
 wrong types, malformed YAML/CSV, non-UTF-8 files; email syntax; time zones;
-duration 4..6 months; cadence, weekday, language, time and length; duplicate
+duration 4..6 months; cadence, weekday, language, time and length; the
+``proposed_times`` answers, working hours and notice; duplicate
 pair ids; a person (by email, case-insensitive) as both mentor and mentee,
 or in two pairs; line breaks or control characters in names, the cohort name,
 focus and location (they go into email headers); a start date in the past

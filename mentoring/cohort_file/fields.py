@@ -56,6 +56,8 @@ clock_time: Callable[[Any], time] = _text_rule(inputs.clock_time, "a time like '
 language = _text_rule(vocabulary.language)
 cadence = _text_rule(vocabulary.cadence)
 weekday = _text_rule(vocabulary.weekday)
+yes_no = _text_rule(vocabulary.yes_no, "yes or no")
+working_hours = _text_rule(inputs.working_hours, 'hours like "08:00-18:00"')
 
 
 def file_name(value: Any) -> str:
@@ -75,6 +77,7 @@ session_length = number(inputs.SESSION_LENGTH)
 invite_lead_days = number(inputs.INVITE_LEAD_DAYS)
 reminder_hours = number(inputs.REMINDER_HOURS)
 reflection_delay_hours = number(inputs.REFLECTION_DELAY_HOURS)
+notice_hours = number(inputs.NOTICE_HOURS)
 
 
 def duration(value: Any) -> int:

@@ -6,13 +6,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from mentoring.cohort import Cohort, Program, ProgramOffice, office_zone
+from mentoring.cohort import Cohort, Program, ProgramOffice, ProposedTimes, WorkingHours, office_zone
 from mentoring.cohort_file import fields as f
 from mentoring.cohort_file.fields import BAD
 from mentoring.cohort_file.pairs import check_pairs, csv_pair_sites, yaml_pair_sites
 from mentoring.cohort_file.structure import (
     OFFICE_KEYS,
     OFFICE_OPTIONAL,
+    PROPOSED_TIMES_KEYS,
     SESSION_KEYS,
     TOP_OPTIONAL,
     TOP_REQUIRED,
@@ -44,14 +45,16 @@ def check_cohort(checker: Checker, base_dir: Path, *, today: date | None, start_
     elif "pairs_csv" in data:
         sites = csv_pair_sites(checker, base_dir)
     pairs = check_pairs(sites, defaults, program["cadence"])
-    if any(v is BAD for v in program.values()) or start is BAD or start is None or pairs is None:
+    proposed = _proposed_times(checker)
+    if any(v is BAD for v in program.values()) or start is BAD or start is None or pairs is None or proposed is BAD:
         return None
     office = ProgramOffice(
         name=program.pop("office_name"), email=program.pop("office_email"), timezone=program.pop("office_timezone")
     )
     del program["cadence"]  # each pair's pattern carries it
     given = {k: v for k in _OPTIONAL_NUMBERS if (v := program.pop(k)) is not None}
-    cohort = Cohort(program=Program(**program, **given, program_office=office, start_date=start), pairs=pairs)
+    program = {**program, **given, "proposed_times": proposed}
+    cohort = Cohort(program=Program(**program, program_office=office, start_date=start), pairs=pairs)
     # Resolved here, once, so the workflows and the digest's schedule read one zone.
     office.timezone = office_zone(cohort)
     return cohort
@@ -107,6 +110,31 @@ def _session_defaults(checker: Checker) -> dict[str, Any]:
         "length_minutes": checker.take(session, "length_minutes", f.session_length, ("session",)),
         "location": checker.take(session, "location", f.location, ("session",)),
     }
+
+
+def _proposed_times(checker: Checker) -> Any:
+    """``proposed_times``: its defaults where a key (or all of it) is left out."""
+    path = ("proposed_times",)
+    given = checker.data.get("proposed_times", f.MISSING)
+    if given is None or given is f.MISSING:
+        return ProposedTimes()
+    if not checker.mapping(
+        given, path, {}, PROPOSED_TIMES_KEYS, "a mapping with auto_approve, working_hours, notice_hours"
+    ):
+        return BAD
+    auto = checker.take(given, "auto_approve", f.yes_no, path, required=False)
+    hours = checker.take(given, "working_hours", f.working_hours, path, required=False)
+    notice = checker.take(given, "notice_hours", f.notice_hours, path, required=False)
+    if any(v is BAD for v in (auto, hours, notice)):
+        return BAD
+    settings = ProposedTimes()
+    if auto is not None:
+        settings.auto_approve = auto
+    if hours is not None:
+        settings.working_hours = WorkingHours(start=hours[0], end=hours[1])
+    if notice is not None:
+        settings.notice_hours = notice
+    return settings
 
 
 def _effective_start(checker: Checker, file_start: Any, start_date: date | None, today: date | None) -> Any:

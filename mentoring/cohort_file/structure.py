@@ -22,13 +22,21 @@ TOP_REQUIRED = {
     "cadence": "cadence: biweekly",
     "session": 'session: {weekday: tuesday, time: "16:00", length_minutes: 60, location: ...}',
 }
-TOP_OPTIONAL = {"invite_lead_days", "reminder_hours", "reflection_delay_hours", "pairs", "pairs_csv"}
+TOP_OPTIONAL = {
+    "invite_lead_days",
+    "reminder_hours",
+    "reflection_delay_hours",
+    "proposed_times",
+    "pairs",
+    "pairs_csv",
+}
 SESSION_KEYS = {
     "weekday": "weekday: tuesday",
     "time": 'time: "16:00"',
     "length_minutes": "length_minutes: 60",
     "location": 'location: "Microsoft Teams: https://..."',
 }
+PROPOSED_TIMES_KEYS = {"auto_approve", "working_hours", "notice_hours"}
 OFFICE_KEYS = {"name": 'name: "Programmbüro HR"', "email": 'email: "mentoring@example.com"'}
 OFFICE_OPTIONAL = {"timezone"}
 PERSON_KEYS = {

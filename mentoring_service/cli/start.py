@@ -27,6 +27,17 @@ def cohort_summary(cohort: Cohort) -> str:
     return f"Cohort {p.cohort_id}: {len(cohort.pairs)} pairs, {p.duration_months} months from {p.start_date}"
 
 
+def proposed_times_line(cohort: Cohort) -> str | None:
+    """What ``validate`` says of ``proposed_times`` when the pairs decide some proposals themselves."""
+    rule = cohort.program.proposed_times
+    if not rule.auto_approve:
+        return None
+    return (
+        f"new times proposed from calendars are approved automatically when both can attend: Monday to Friday, "
+        f"{rule.working_hours} on each participant's clock, at least {rule.notice_hours} hours ahead"
+    )
+
+
 def cohort_details(cohort: Cohort) -> str:
     # Visible to every UI user, so no names or addresses.
     p = cohort.program

@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 from temporalio.exceptions import ApplicationError
 
 from mentoring.answers import AnswerViewRequest, CheckInAnswer, CheckInChoice, PairHealth
-from mentoring.cohort import Role
+from mentoring.cohort import ProposedTimes, Role
 from mentoring.messages import MessageKind
-from mentoring.replies import CalendarReply, PartStat, ReplyMethod, parse_uid
+from mentoring.replies import CalendarReply, CounterHold, HoldReason, PartStat, ReplyMethod, parse_uid
 from mentoring.state import CounterStatus, PairState, current_partstat
 from tests import factories
 from tests.unit.states import START, WORKFLOW_ID, pair_state
@@ -101,14 +101,40 @@ def test_a_proposed_time_waits_for_the_office_and_a_newer_one_replaces_it():
     mentee = state.mentee.email  # type: ignore[union-attr]
     at = START + timedelta(days=1)
     first = reply(1, None, mentee, method=ReplyMethod.COUNTER, proposed_start=at, proposed_end=at + timedelta(hours=1))
-    assert replies.record(state, PROGRAM, first, NOW).endswith("; the program office decides")
-    assert kinds(state) == [(MessageKind.COUNTER_PROPOSED, Role.PROGRAM_OFFICE)]
-    assert state.outbox[0].counter_start == at
+    assert replies.record(state, PROGRAM, first, NOW) == f"session 1: the mentee proposed {at:%Y-%m-%d %H:%M} UTC"
     second = first.model_copy(update={"message_id": "<second@client>", "proposed_start": at + timedelta(hours=2),
                                       "proposed_end": at + timedelta(hours=3)})  # fmt: skip
     replies.record(state, PROGRAM, second, NOW)
     assert [c.status for c in state.counters] == [CounterStatus.SETTLED, CounterStatus.PENDING]
     assert replies.pending_counter(state, 1) == state.counters[1]
+
+
+@pytest.mark.parametrize("auto", [False, True])
+def test_every_proposal_is_held_against_the_rules_before_the_office_hears(auto: bool):
+    state = listening()
+    program = PROGRAM.model_copy(update={"proposed_times": ProposedTimes(auto_approve=auto)})
+    mentee = state.mentee.email  # type: ignore[union-attr]
+    at = START + timedelta(days=1)
+    counter = reply(
+        1, None, mentee, method=ReplyMethod.COUNTER, proposed_start=at, proposed_end=at + timedelta(hours=1)
+    )
+    assert replies.record(state, program, counter, NOW) == f"session 1: the mentee proposed {at:%Y-%m-%d %H:%M} UTC"
+    # Nothing for the office yet: the workflow first reads the time on the clocks.
+    assert state.outbox == [] and replies.awaiting_check(state, counter.message_id) == state.counters[0]
+    assert replies.awaiting_check(state, "<another@client>") is None
+    # Then the office hears, with why (the email chooses the commands by it).
+    state.counters[0].holds = [CounterHold(reason=HoldReason.CLASH, session=2)]
+    replies.office_decides(state, program, state.counters[0], NOW)
+    assert kinds(state) == [(MessageKind.COUNTER_PROPOSED, Role.PROGRAM_OFFICE)]
+    assert (state.outbox[0].event, state.outbox[0].counter_holds) == ("counter-1-1", state.counters[0].holds)
+    assert state.outbox[0].counter_start == at
+    # An accept is no proposal; nor is a proposal about a past session.
+    accept = reply(1, PartStat.ACCEPTED, mentee)
+    replies.record(state, program, accept, NOW)
+    assert replies.awaiting_check(state, accept.message_id) is None
+    late = counter.model_copy(update={"message_id": "<late@client>"})
+    replies.record(state, program, late, START + timedelta(hours=2))
+    assert replies.awaiting_check(state, late.message_id) is None
 
 
 def test_replies_that_are_not_for_this_pair_are_refused():
