@@ -37,14 +37,18 @@ async def run_digests(env: WorkflowEnvironment, cohort: Cohort) -> list[DigestRe
     while after < give_up + _AT_MOST_BEYOND_THE_END:
         monday = digest_times(after, after + timedelta(days=8), zone)[0]
         await env.sleep(max(monday - await env.get_current_time(), timedelta(0)))
-        result = await env.client.execute_workflow(
-            WeeklyDigestWorkflow.run,
-            digest,
-            # As the schedule names its runs: the workflow id and the time.
-            id=f"{digest_workflow_id(program.cohort_id)}-{monday:%Y-%m-%dT%H:%M:%SZ}",
-            task_queue=TASK_QUEUE,
-            search_attributes=digest_search_attributes(program.cohort_id),
-        )
+        # The digest has no timer: it runs at the Monday's time. Waiting on its result
+        # would otherwise let the server skip ahead to the pairs' next timers (weeks, on
+        # a busy machine) before the digest's first task has read the clock.
+        with env.auto_time_skipping_disabled():
+            result = await env.client.execute_workflow(
+                WeeklyDigestWorkflow.run,
+                digest,
+                # As the schedule names its runs: the workflow id and the time.
+                id=f"{digest_workflow_id(program.cohort_id)}-{monday:%Y-%m-%dT%H:%M:%SZ}",
+                task_queue=TASK_QUEUE,
+                search_attributes=digest_search_attributes(program.cohort_id),
+            )
         results.append(result)
         if result.last:
             break

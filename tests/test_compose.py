@@ -472,8 +472,8 @@ EXPECTED = {
             "  Give the pair another day or time:\n    .venv/bin/python ops.py change-rhythm dw26 p3 --weekday D --time HH:MM",
             "Sessions planned: 4\n- Pair p1: midpoint review, Wednesday, 31 March 2027, 09:00",
             # The report's headline, in its words.
-            "- 4 pairs started, 3 running, 1 completed\n- 12 of 52 planned sessions held\n"
-            "- held rate 86% (benchmark 80%: met)\n- 1 pairs at risk, 1 quiet\n"
+            "- pairs started: 4, running: 3, completed: 1\n- sessions held: 12 of 52 planned\n"
+            "- held rate 86% (benchmark 80%: met)\n- pairs at risk: 1, quiet: 1\n"
             "- recommendation score (NPS): mentors fewer than 3 answers, mentees 25",
         ],
     ),

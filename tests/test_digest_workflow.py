@@ -134,7 +134,7 @@ async def test_digests_on_mondays_at_0800_berlin_with_the_weeks_facts(tmp_path):
     held = sum(1 for s in (s for st in pairs_now.values() for s in st.sessions) if s.status == SessionStatus.HELD)
     planned_now = sum(1 for st in pairs_now.values() for s in st.sessions if s.status != SessionStatus.CANCELLED)
     last = body(digests[-1])
-    assert f"- 4 pairs started, 4 running, 0 completed\n- {held} of {planned_now} planned sessions held\n" in last
+    assert f"- pairs started: 4, running: 4, completed: 0\n- sessions held: {held} of {planned_now} planned\n" in last
     assert "- recommendation score (NPS): mentors fewer than 3 answers, mentees fewer than 3 answers\n" in last
 
     # Nothing a participant is called or writes with appears: pair ids, counts and dates only.
@@ -175,5 +175,5 @@ async def test_a_week_is_sent_once_and_the_digests_end_with_the_cohort(tmp_path)
     assert sent[-1] == date(2031, 6, 9)
     assert all(r.skipped.startswith("nothing happened") for r in rest if not r.sent)
     assert len(digests) == 1 + len(sent)
-    assert "- 4 pairs started, 0 running, 4 completed\n" in body(digests[-1])
+    assert "- pairs started: 4, running: 0, completed: 4\n" in body(digests[-1])
     assert "- Pair p1: closing review, Wednesday, 4 June 2031, 09:00\n" in body(digests[-2])

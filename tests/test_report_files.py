@@ -102,7 +102,7 @@ async def test_the_files_of_a_running_and_a_finished_cohort(tmp_path):
         assert_private(folder)
         html = (folder / "report.html").read_text(encoding="utf-8")
         assert '<html lang="de">' in html and "Auf einen Blick" in html and "weniger als 3 Antworten" in html
-        assert "Die Kohorte läuft. 5 Paare wurden über ihre Statusabfrage gelesen" in html
+        assert "Die Kohorte läuft. 5 Tandems wurden über ihre Statusabfrage gelesen" in html
         # Every pair is a row of the picture, labelled by its id, and no id is there twice.
         assert set(svg_rows(html)) == set(PAIRS)
         ids = re.findall(r' id="([^"]+)"', html)

@@ -95,3 +95,17 @@ async def test_a_running_and_then_finished_cohort_reports_what_its_pairs_hold(tm
 async def test_an_unknown_cohort_is_one_line(skipping_env):
     with pytest.raises(CommandError, match="^no cohort 'nope' in namespace 'default'$"):
         await gather(skipping_env.client, "nope")
+
+
+async def test_a_terminated_cohort_is_one_line_and_its_running_pairs_are_not_waited_on(tmp_path):
+    async with simulated_cohort(tmp_path) as sim:
+        await sim.advance(timedelta(weeks=1))
+        cohort = sim.client.get_workflow_handle(f"cohort:{COHORT_ID}")
+        await cohort.terminate(reason="test")
+        message = (
+            f"cohort '{COHORT_ID}' has no report: its workflow is terminated, so it holds no list of its pairs; "
+            "`starter.py start` with the cohort file starts it again and adopts the pairs still running"
+        )
+        with pytest.raises(CommandError) as raised:
+            await asyncio.wait_for(gather(sim.client, COHORT_ID), timeout=30)
+        assert str(raised.value) == message

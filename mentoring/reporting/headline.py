@@ -10,23 +10,23 @@ FEWER_THAN_3 = {Language.EN: "fewer than 3 answers", Language.DE: "weniger als 3
 
 _WORDS = {
     Language.EN: {
-        "pairs": "{started} pairs started, {running} running, {completed} completed",
-        "sessions": "{held} of {planned} planned sessions held",
+        "pairs": "pairs started: {started}, running: {running}, completed: {completed}",
+        "sessions": "sessions held: {held} of {planned} planned",
         "rate": "held rate {rate} (benchmark {benchmark}: {verdict})",
         "no_rate": "no held rate yet (no session's check-in has settled)",
         "met": "met",
         "not_met": "not met",
-        "health": "{at_risk} pairs at risk, {quiet} quiet",
+        "health": "pairs at risk: {at_risk}, quiet: {quiet}",
         "nps": "recommendation score (NPS): mentors {mentor}, mentees {mentee}",
     },
     Language.DE: {
-        "pairs": "{started} Paare gestartet, {running} laufen, {completed} abgeschlossen",
-        "sessions": "{held} von {planned} geplanten Terminen fanden statt",
+        "pairs": "Tandems gestartet: {started}, laufend: {running}, abgeschlossen: {completed}",
+        "sessions": "Termine, die stattfanden: {held} von {planned} geplanten",
         "rate": "Quote {rate} (Richtwert {benchmark}: {verdict})",
         "no_rate": "noch keine Quote (bei keinem Termin ist die Rückmeldung abgeschlossen)",
         "met": "erreicht",
         "not_met": "nicht erreicht",
-        "health": "{at_risk} Paare gefährdet, {quiet} still",
+        "health": "Tandems gefährdet: {at_risk}, still: {quiet}",
         "nps": "Weiterempfehlung (NPS): Mentor/innen {mentor}, Mentees {mentee}",
     },
 }

@@ -124,12 +124,14 @@ async def _pair(client: Client, cohort_id: str, pair_id: str, finished: bool) ->
     return from_result(result), Source.RESULT
 
 
-async def _read_pairs(client: Client, cohort_id: str, progress: CohortProgress, cohort_finished: bool) -> list[Read]:
+async def _read_pairs(client: Client, cohort_id: str, progress: CohortProgress) -> list[Read]:
     slots = asyncio.Semaphore(IN_FLIGHT)
 
     async def one(pair_id: str, finished: bool) -> Read:
         async with slots:
-            return await _pair(client, cohort_id, pair_id, finished or cohort_finished)
+            # Only a pair the cohort saw finish is read from its result straight away:
+            # waiting on the result of one still running would never return.
+            return await _pair(client, cohort_id, pair_id, finished)
 
     return list(await asyncio.gather(*(one(p.pair_id, p.finished) for p in progress.pairs)))
 
@@ -143,9 +145,15 @@ async def gather(client: Client, cohort_id: str) -> Gathered:
     cohort_input = await _cohort_input(client, workflow_id)
     if running:
         progress = await Remote(client, Target(cohort_id)).query(CohortWorkflow.progress)
-    else:
+    elif description.status == WorkflowExecutionStatus.COMPLETED:
         progress = (await client.get_workflow_handle_for(CohortWorkflow.run, workflow_id).result()).progress
-    read = await _read_pairs(client, cohort_id, progress, cohort_finished=not running)
+    else:
+        status = description.status.name.lower() if description.status else "closed"
+        raise CommandError(
+            f"cohort '{cohort_id}' has no report: its workflow is {status}, so it holds no list of its pairs; "
+            "`starter.py start` with the cohort file starts it again and adopts the pairs still running"
+        )
+    read = await _read_pairs(client, cohort_id, progress)
     as_of, clock = await server_time(client), Clock.SERVER
     if as_of is None and not running and description.close_time is not None:
         as_of, clock = description.close_time, Clock.CLOSED
