@@ -4,11 +4,15 @@ For playing a participant on ``make run``: the reply their calendar client would
 to the program office when they click Accept, Tentative or Decline.
 
     python -m devstack.reply COHORT PAIR SESSION mentor|mentee accepted|tentative|declined
+    python -m devstack.reply COHORT PAIR SESSION mentor|mentee tentative --propose "YYYY-MM-DD HH:MM"
 
 It takes the newest invite for the session in ``var/mail`` (the highest SEQUENCE; a
 CANCEL means there is nothing to answer) and writes a ``METHOD:REPLY`` with the
 participant's answer and a new Message-ID to ``var/reply.eml``: the invite's UID,
-SEQUENCE, times and ORGANIZER, and the participant's own ATTENDEE line. Dropped into
+SEQUENCE, times and ORGANIZER, and the participant's own ATTENDEE line. With
+``--propose`` it is a ``METHOD:COUNTER`` instead, as "Propose new time" in Outlook or
+Thunderbird sends: the same session at the given local time on the invite's clock, with
+its length. Dropped into
 the office's mailbox (``python -m devstack.mailbox --deliver var/reply.eml``), the
 intake hands it to the pair.
 
@@ -101,17 +105,31 @@ def newest_invite(mail_dir: Path, uid: str) -> Invite | None:
     return newest
 
 
-def reply_calendar(invite: Invite, attendee: vCalAddress, partstat: PartStat, now: datetime) -> bytes:
+def proposed_times(invite: Invite, local: datetime) -> tuple[datetime, datetime]:
+    """``local`` on the invite's clock, for as long as the session lasts."""
+    start, end = invite.event.decoded("DTSTART"), invite.event.decoded("DTEND")
+    begins = local.replace(tzinfo=start.tzinfo)
+    return begins, begins + (end - start)
+
+
+def reply_calendar(
+    invite: Invite, attendee: vCalAddress, partstat: PartStat, now: datetime, propose: datetime | None = None
+) -> bytes:
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
-    cal.add("method", "REPLY")
+    cal.add("method", "REPLY" if propose is None else "COUNTER")
     for zone in invite.calendar.walk("VTIMEZONE"):
         cal.add_component(zone)
     event = Event()
     for name in ("UID", "SEQUENCE", "DTSTART", "DTEND", "SUMMARY", "ORGANIZER"):
         if name in invite.event:
             event[name] = invite.event[name]
+    if propose is not None:
+        start, end = proposed_times(invite, propose)
+        del event["DTSTART"], event["DTEND"]
+        event.add("dtstart", start)
+        event.add("dtend", end)
     event.add("dtstamp", now.astimezone(UTC))
     answered = vCalAddress(str(attendee))
     answered.params["CN"] = attendee.params.get("CN", "")
@@ -121,7 +139,9 @@ def reply_calendar(invite: Invite, attendee: vCalAddress, partstat: PartStat, no
     return cal.to_ical()
 
 
-def reply_mail(invite: Invite, role: Role, partstat: PartStat, now: datetime) -> EmailMessage:
+def reply_mail(
+    invite: Invite, role: Role, partstat: PartStat, now: datetime, propose: datetime | None = None
+) -> EmailMessage:
     attendees = invite.event.get("ATTENDEE", [])
     attendees = attendees if isinstance(attendees, list) else [attendees]
     index = ATTENDEE_INDEX[role]
@@ -137,12 +157,13 @@ def reply_mail(invite: Invite, role: Role, partstat: PartStat, now: datetime) ->
     mail = EmailMessage()
     mail["From"] = formataddr((name, address))
     mail["To"] = organizer
-    mail["Subject"] = f"{SAID[partstat]}: {summary}"
+    mail["Subject"] = f"{SAID[partstat]}: {summary}" if propose is None else f"New Time Proposed: {summary}"
     mail["Date"] = formatdate(now.timestamp(), usegmt=True)
     mail["Message-ID"] = make_msgid("reply", domain=address.rpartition("@")[2] or None)
-    mail.set_content(f"{name or address} has {partstat.value} this invitation: {summary}\n")
-    ics = reply_calendar(invite, attendee, partstat, now).decode("utf-8")
-    mail.add_alternative(ics, subtype="calendar", params={"method": "REPLY"})
+    said = "proposed a new time for" if propose is not None else f"{partstat.value} this invitation:"
+    mail.set_content(f"{name or address} has {said} {summary}\n")
+    ics = reply_calendar(invite, attendee, partstat, now, propose).decode("utf-8")
+    mail.add_alternative(ics, subtype="calendar", params={"method": "REPLY" if propose is None else "COUNTER"})
     return mail
 
 
@@ -159,13 +180,21 @@ def write_reply(args: argparse.Namespace) -> str:
         )
     if invite.method == "CANCEL":
         raise ReplyError(f"session {args.session} of pair {args.pair} was cancelled ({invite.path}): nothing to answer")
-    mail = reply_mail(invite, args.role, args.partstat, datetime.now(UTC))
+    mail = reply_mail(invite, args.role, args.partstat, datetime.now(UTC), args.propose)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(mail.as_bytes(policy=email.policy.SMTP))
+    answer = args.partstat.value if args.propose is None else f"a new time, {args.propose:%Y-%m-%d %H:%M}"
     return (
         f"reply: {args.out}: the {args.role.value}'s answer to session {args.session} of {args.pair}, "
-        f"{args.partstat.value} (the invite's SEQUENCE {invite.sequence}, read from {invite.path})"
+        f"{answer} (the invite's SEQUENCE {invite.sequence}, read from {invite.path})"
     )
+
+
+def local_time(text: str) -> datetime:
+    try:
+        return datetime.strptime(text, "%Y-%m-%d %H:%M")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a local time as YYYY-MM-DD HH:MM") from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -175,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("session", metavar="SESSION", type=int, help="the number in the invite's UID")
     parser.add_argument("role", type=Role, choices=[Role.MENTOR, Role.MENTEE], metavar="mentor|mentee")
     parser.add_argument("partstat", type=PartStat, choices=list(PartStat), metavar="accepted|tentative|declined")
+    parser.add_argument("--propose", type=local_time, metavar='"YYYY-MM-DD HH:MM"',
+                        help="propose a new time (METHOD:COUNTER), on the invite's clock")  # fmt: skip
     parser.add_argument("--mail", type=Path, default=Path("var/mail"), help="the invites (default: var/mail)")
     parser.add_argument("--out", type=Path, default=Path("var/reply.eml"), help="default: var/reply.eml")
     args = parser.parse_args(argv)

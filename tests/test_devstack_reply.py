@@ -8,9 +8,10 @@ import email
 import email.policy
 import subprocess
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -196,3 +197,38 @@ def test_a_mistyped_argument_is_one_line(args, said, tmp_path) -> None:
     assert result.returncode == 2
     assert result.stderr.splitlines()[-1] == f"python -m devstack.reply: error: {said}"
     assert "Traceback" not in result.stderr
+
+
+@given(
+    role=st.sampled_from([Role.MENTOR, Role.MENTEE]),
+    zone=st.sampled_from(ZONES),
+    proposed=st.datetimes(min_value=datetime(2027, 2, 3), max_value=datetime(2027, 11, 30)).map(
+        lambda t: t.replace(second=0, microsecond=0)
+    ),
+)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_a_proposed_time_is_a_counter_on_the_invites_clock_with_the_sessions_length(
+    tmp_path_factory, role, zone, proposed
+) -> None:
+    base = tmp_path_factory.mktemp("counter")
+    people = PEOPLE[2]
+    store(
+        base / "mail",
+        [invite(1, 0, datetime(2027, 2, 2, 16, 0), zone, people, to) for to in Role if to != Role.PROGRAM_OFFICE],
+    )
+    assert (
+        run(base / "mail", base / "reply.eml", "1", role.value, "tentative", "--propose", f"{proposed:%Y-%m-%d %H:%M}")
+        == 0
+    )
+    parsed = read_reply((base / "reply.eml").read_bytes())
+    assert isinstance(parsed, CalendarReply), parsed
+    person = people[0] if role == Role.MENTOR else people[1]
+    starts = proposed.replace(tzinfo=ZoneInfo(zone))
+    assert (parsed.method, parsed.attendee, parsed.session, parsed.sequence) == (
+        ReplyMethod.COUNTER,
+        person.email,
+        1,
+        0,
+    )
+    assert parsed.proposed_start == starts
+    assert parsed.proposed_end - parsed.proposed_start == timedelta(minutes=60)
