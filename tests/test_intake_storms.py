@@ -14,7 +14,7 @@ import random
 import time
 from collections import Counter
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from mentoring.cohort import Person, Role
 from mentoring.replies import CalendarReply, PartStat
@@ -43,7 +43,7 @@ class Sent:
     mail: shapes.Mail
 
 
-def storm_mail(rng: random.Random, i: int, uid: str, people: dict[Role, Person], first: timedelta) -> Sent:
+def storm_mail(rng: random.Random, i: int, uid: str, people: dict[Role, Person], starts_at: datetime) -> Sent:
     """One reply as a client mails it: accept, tentative, decline or a new time, from
     either participant, for the version they have (some clients send a SEQUENCE above)."""
     role = rng.choice((Role.MENTOR, Role.MENTEE))
@@ -52,7 +52,7 @@ def storm_mail(rng: random.Random, i: int, uid: str, people: dict[Role, Person],
     answer = shapes.Answer(uid=uid, address=address, name=person.name, sequence=rng.choice((0, 0, 0, 1)),
                            token=f"storm{i:04d}")  # fmt: skip
     if rng.random() < 0.3:
-        at = shapes.SESSION_START + first + timedelta(days=1, hours=rng.randint(-3, 3))
+        at = starts_at + timedelta(days=1, hours=rng.randint(-3, 3))  # the day after, about the same time
         answer = replace(answer, method="COUNTER", proposed=(at, at + timedelta(hours=1)), partstat="TENTATIVE")
         shape = shapes.SHAPES[rng.choice(shapes.COUNTER_SHAPES)]
         return Sent(role, None, shape(answer, None))
@@ -67,11 +67,10 @@ async def test_a_storm_of_replies_about_one_session_is_recorded_in_bounded_state
     assert program.handle is not None
     workflow_id = program.handle.id
     people = {Role.MENTOR: state.mentor, Role.MENTEE: state.mentee}
-    # The reply shapes' times are their own; the proposals go to the day after the session.
-    first = state.sessions[STORMED - 1].starts_at - shapes.SESSION_START
+    starts_at = state.sessions[STORMED - 1].starts_at
     rng = random.Random(20261130)
     uid = session_uid(workflow_id, STORMED)
-    mails = [storm_mail(rng, i, uid, people, first) for i in range(STORM)]
+    mails = [storm_mail(rng, i, uid, people, starts_at) for i in range(STORM)]
     by_id = {sent.mail.message_id: sent for sent in mails}
     assert len(by_id) == STORM
 
