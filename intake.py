@@ -20,7 +20,7 @@ from mentoring_service.cli.exit import exit_now
 from mentoring_service.connection import connect, target_address
 from mentoring_service.intake.ledger import IntakeLedger
 from mentoring_service.intake.mailbox import ImapMailbox, MailboxError
-from mentoring_service.intake.pairs import PairDelivery
+from mentoring_service.intake.pairs import PairDelivery, session_of
 from mentoring_service.intake.parse import read_reply
 from mentoring_service.intake.service import Intake
 from mentoring_service.keys import KeyConfigError
@@ -62,7 +62,7 @@ async def main() -> None:
     except MailboxError as error:
         logging.error("mailbox at %s:%s: %s", settings.host, settings.port, error)
         exit_now(1)
-    intake = Intake(settings, ledger, read_reply, PairDelivery(client).deliver)
+    intake = Intake(settings, ledger, read_reply, PairDelivery(client).deliver, about=session_of)
     await intake.run()
 
 

@@ -45,7 +45,8 @@ class CancelledBy(StrEnum):
 
 
 class CalendarAnswer(BaseModel):
-    """A participant's calendar reply to one version (SEQUENCE) of a session's invite."""
+    """A participant's calendar reply to one version (SEQUENCE) of a session's invite:
+    the latest per participant and version is kept (``workflows.replies``)."""
 
     role: Role
     partstat: PartStat
@@ -67,6 +68,9 @@ class CounterProposal(BaseModel):
     """A "propose new time" (iTIP COUNTER) from a participant's calendar, for the office."""
 
     message_id: str
+    # Counts the pair's proposals from 1 and names their emails' events; never reused,
+    # though superseded proposals are dropped. 0 in states from before it was kept.
+    number: int = 0
     session_number: int
     role: Role
     sequence: int
@@ -117,7 +121,8 @@ class SessionState(BaseModel):
     check_in_closed: bool = False
     # One participant said "we met" and the other "we didn't meet".
     check_ins_disagree: bool = False
-    # Accepted, tentative or declined in their calendars (iTIP REPLY), per version.
+    # Accepted, tentative or declined in their calendars (iTIP REPLY): the latest per
+    # participant and version, in the order they came.
     calendar: list[CalendarAnswer] = []
 
     @property
@@ -135,6 +140,15 @@ def current_partstat(session: SessionState, role: Role) -> PartStat | None:
         if answer.role == role and answer.sequence >= session.sequence:
             return answer.partstat
     return None
+
+
+class CounterNotice(BaseModel):
+    """The program office was emailed about a participant's proposed time for a session
+    (to decide, or that the cohort approved it by itself): what bounds how often."""
+
+    session_number: int
+    role: Role
+    at: AwareDatetime
 
 
 class DeliveryStatus(StrEnum):
@@ -235,9 +249,16 @@ class PairState(BaseModel):
     last_nudge_at: AwareDatetime | None = None
     # After the closing review: the pair takes answers until then.
     answers_until: AwareDatetime | None = None
-    # Message-IDs of the calendar replies recorded, so a reply read twice counts once.
+    # Message-IDs of the latest calendar replies recorded, so a reply handed on twice
+    # counts once (a window: the intake's ledger keeps each Message-ID for good).
     replies_seen: list[str] = []
     counters: list[CounterProposal] = []
+    # The last ``CounterProposal.number`` given.
+    counters_numbered: int = 0
+    # The office's emails about proposed times within the last day (``workflows.replies``).
+    counter_notices: list[CounterNotice] = []
+    # The reasons of at-risk alerts about sessions declined in a calendar: each once.
+    declines_alerted: list[str] = []
     # Counters for the outbox events of nudges and alerts.
     nudges_sent: int = 0
     alerts_sent: int = 0

@@ -36,13 +36,16 @@ async def start(program: ProgramHarness, mentee_tz: str, rule: ProposedTimes = O
     return await program.state()
 
 
-async def propose(program: ProgramHarness, session: int, attendee: str, starts_at: datetime, minutes: int = 60):
+async def propose(
+    program: ProgramHarness, session: int, attendee: str, starts_at: datetime, minutes: int = 60, sequence: int = 0
+):
     assert program.handle is not None
     reply = CalendarReply(
         message_id=f"<counter-{session}-{starts_at:%Y%m%d%H%M}@calendar.example>",
         method=ReplyMethod.COUNTER,
         workflow_id=program.handle.id,
         session=session,
+        sequence=sequence,
         attendee=attendee,
         proposed_start=starts_at,
         proposed_end=starts_at + timedelta(minutes=minutes),
@@ -182,3 +185,32 @@ async def test_a_time_outside_the_program_is_not_the_offices_to_approve_either(p
     assert refused.value.cause.message == (
         f"the proposed time cannot be approved: {window}; refuse it, or reschedule the session"
     )
+
+
+async def test_a_storm_of_times_both_can_attend_moves_the_session_three_times_a_day_and_no_more(program):
+    """Someone who proposes again and again, each time for the version they never got
+    (SEQUENCE 99): every proposal the office would get an email about counts."""
+    state = await start(program, "Europe/Berlin")
+    times = [next_day_at(state, 3, time(hour, 0)) for hour in (9, 10, 11, 12, 13)]
+    receipts = [await propose(program, 3, MENTEE, at, sequence=99) for at in times]
+    not_emailed = "not emailed: the office heard of 3 proposals by the mentee for this session within 24 hours"
+    assert ["approved automatically" in r.summary for r in receipts] == [True, True, True, False, False]
+    assert receipts[4].summary.endswith(f"; the program office decides ({not_emailed})")
+    await program.settle()
+    state = await program.state()
+    third = state.sessions[2]
+    assert (third.starts_at, third.sequence) == (times[2], 3)
+    assert [(c.number, c.status) for c in state.counters] == [
+        *[(n, CounterStatus.AUTO_APPROVED) for n in (1, 2, 3)],
+        (4, CounterStatus.SETTLED),
+        (5, CounterStatus.PENDING),
+    ]
+    assert program.kinds(OFFICE) == ["counter_auto_approved"] * 3
+    for email in (MENTOR, MENTEE):
+        assert program.calendar(email) == await program.expected_calendar()
+    row = " ".join(section(shown(state), "Proposed new times", "Messages")[2:])
+    assert row.endswith(f" pending: ops.py approve-counter ops p1 3 (or refuse-counter); {not_emailed}")
+    # The office may take the latest all the same.
+    await program.update(PairProgramWorkflow.approve_counter, ApproveCounter(request_id="ok-3", session_number=3))
+    await program.settle()
+    assert (await program.state()).sessions[2].starts_at == times[4]

@@ -22,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
     from mentoring.replies import CounterHold, HoldReason
     from mentoring.state import CounterProposal, CounterStatus, PairState, SessionState
     from workflows import attendance, notices
+    from workflows import reply_bounds as bounds
     from workflows import validation as check
     from workflows.agenda import session_at
     from workflows.answers import session_of
@@ -97,7 +98,9 @@ class Counters:
         now = workflow.now()
         if isinstance(clocks, Clocks):
             broken = attendance.holds(state, program, session, proposal, clocks, now)
-            if not broken:
+            # In a storm of proposals the office decides, without an email: approving
+            # by itself would mail both calendars and the office each time.
+            if not broken and bounds.office_may_hear(state, proposal, now):
                 return self._approve_by_itself(session, proposal, clocks, now)
         else:
             broken = attendance.cannot_approve(state, program, session, proposal, clocks.start, now)
@@ -126,7 +129,8 @@ class Counters:
         moved_from = session.starts_at
         _move(session, proposal, clocks.meeting.start, CounterStatus.AUTO_APPROVED)
         proposal.remark = attendance.both_can_attend(clocks)
-        event = f"counter-approved-{session.number}-{state.counters.index(proposal) + 1}"
+        bounds.office_hears(state, proposal, now)
+        event = f"counter-approved-{session.number}-{bounds.number(state, proposal)}"
         notices.queue(state, event, MessageKind.COUNTER_AUTO_APPROVED, [program_office(self._program, state)], now,
                       session_number=session.number, note=proposal.role.value, moved_from=moved_from)  # fmt: skip
         return f"; approved automatically, {proposal.remark}"
@@ -135,7 +139,7 @@ class Counters:
         session, proposal = proposal_for(self._state, request.session_number)
         proposal.status = CounterStatus.REFUSED
         proposer = [p for p in participants(self._state) if p.role == proposal.role]
-        event = f"counter-declined-{session.number}-{self._state.counters.index(proposal) + 1}"
+        event = f"counter-declined-{session.number}-{bounds.number(self._state, proposal)}"
         notices.queue(self._state, event, MessageKind.COUNTER_DECLINED, proposer, now,
                       session_number=session.number, counter_start=proposal.starts_at,
                       counter_end=proposal.ends_at)  # fmt: skip

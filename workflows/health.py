@@ -3,8 +3,9 @@
 ``healthy``; ``quiet`` when the latest session whose check-in settled (held, or closed
 a week after its prompt) was not held;
 ``at_risk`` when the latest two were not held, or a review since the last held
-session rated something 1 or 2. Going quiet sends the pair one friendly nudge (at
-most one per cadence period); going at risk sends the program office one alert.
+session rated something 1 or 2, or two sessions in a row were declined in a calendar.
+Going quiet sends the pair one friendly nudge (at most one per cadence period); going
+at risk sends the program office one alert (about the same declined sessions, once).
 Nothing is ended automatically. Pure functions over ``PairState``.
 """
 
@@ -29,6 +30,7 @@ CADENCE_PERIOD = {
     Cadence.MONTHLY: timedelta(days=28),
 }
 LOW_RATING = 2
+_DECLINED = "were declined in a calendar"
 
 
 def _checked(state: PairState) -> list[SessionState]:
@@ -72,7 +74,7 @@ def health(state: PairState) -> tuple[PairHealth, str]:
     declined = declined_in_a_row(state, [s for s in active_sessions(state) if since is None or s.starts_at > since])
     if declined:
         numbers = " and ".join(str(position(state, s)) for s in declined)
-        return PairHealth.AT_RISK, f"sessions {numbers} were declined in a calendar"
+        return PairHealth.AT_RISK, f"sessions {numbers} {_DECLINED}"
     if len(tail) == 2 and all(s.status != SessionStatus.HELD for s in tail):
         numbers = " and ".join(str(position(state, s)) for s in tail)
         return PairHealth.AT_RISK, f"sessions {numbers} were not held"
@@ -98,7 +100,11 @@ def update(state: PairState, program: Program, now: datetime) -> PairHealth | No
         state.last_nudge_at = now
         people = participants(state)
         notices.queue(state, f"nudge-{state.nudges_sent}", MessageKind.PAIR_NUDGE, people, now, note=why)
-    elif current == PairHealth.AT_RISK:
+    elif current == PairHealth.AT_RISK and why not in state.declines_alerted:
+        if why.endswith(_DECLINED):
+            # A decline turned into an accept and back (someone unsure, or a storm of
+            # replies) alerts the office about the same sessions once.
+            state.declines_alerted.append(why)
         state.alerts_sent += 1
         office = program_office(program, state)
         notices.queue(state, f"at-risk-{state.alerts_sent}", MessageKind.AT_RISK_ALERT, [office], now, note=why)

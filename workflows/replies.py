@@ -6,6 +6,7 @@ partner and the program office and offers the decliner a new date; a proposed ne
 time is first held against the rules that make a time approvable at all, and then waits
 for the office's decision, unless the cohort approves by itself the times both
 participants can attend (``workflows.attendance``, done in ``workflows.counters``).
+What keeps a storm of replies bounded is in ``workflows.reply_bounds``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from mentoring.cohort import Program, Role, same_address
 from mentoring.messages import MessageKind
 from mentoring.replies import CalendarReply, PartStat, ReplyMethod
 from mentoring.state import (
-    CalendarAnswer,
     CounterProposal,
     CounterStatus,
     PairState,
@@ -27,6 +27,7 @@ from mentoring.state import (
     current_partstat,
 )
 from workflows import notices
+from workflows import reply_bounds as bounds
 from workflows.agenda import position
 from workflows.answers import session_of
 from workflows.attendance import changed_since
@@ -74,33 +75,35 @@ def record(state: PairState, program: Program, reply: CalendarReply, now: dateti
     session = session_of(state, reply.session)
     role = role_of(state, reply.attendee)
     assert session is not None and role is not None
-    state.replies_seen.append(reply.message_id)
+    bounds.remember(state, reply.message_id)
     number = position(state, session)
     acts = _acts(session, reply, now)
     if reply.method == ReplyMethod.COUNTER:
         return _counter(state, session, role, reply, now, acts)
     assert reply.partstat is not None
-    session.calendar.append(
-        CalendarAnswer(role=role, partstat=reply.partstat, sequence=reply.sequence, recorded_at=now)
-    )
+    bounds.keep_answer(session, role, reply.partstat, reply.sequence, now)
     said = f"session {number}: the {role.value} {reply.partstat.value}"
     if not acts:
         return f"{said} (an earlier time, or a past or cancelled session: kept, nothing done)"
     if reply.partstat == PartStat.DECLINED:
-        _declined(state, program, session, role, now)
-        return f"{said}; the partner and the program office were told"
+        told = _declined(state, program, session, role, now)
+        return f"{said}; the partner and the program office were told" + ("" if told else " before")
     return said
 
 
-def _declined(state: PairState, program: Program, session: SessionState, role: Role, now: datetime) -> None:
+def _declined(state: PairState, program: Program, session: SessionState, role: Role, now: datetime) -> bool:
+    """Tells the partner and the office, once per participant and version of the invite."""
     people = participants(state)
     partners = [p for p in people if p.role != role]
     event = f"declined-{session.number}-{session.sequence}-{role.value}"
+    if bounds.told_before(state, event):
+        return False
     number = session.number
     notices.queue(state, event, MessageKind.SESSION_DECLINED, [*partners, program_office(program, state)], now,
                   session_number=number, note=role.value)  # fmt: skip
     notices.queue(state, f"{event}-new-date", MessageKind.DECLINED_NEW_DATE, [p for p in people if p.role == role], now,
                   session_number=number)  # fmt: skip
+    return True
 
 
 def _counter(
@@ -115,9 +118,11 @@ def _counter(
     number = position(state, session)
     proposal = CounterProposal(
         message_id=reply.message_id,
+        number=bounds.next_number(state),
         session_number=session.number,
         role=role,
-        sequence=reply.sequence,
+        # A SEQUENCE never sent proposes for the session as it is now (``reply_bounds``).
+        sequence=min(reply.sequence, session.sequence),
         starts_at=reply.proposed_start,
         ends_at=reply.proposed_end,
         recorded_at=now,
@@ -129,23 +134,32 @@ def _counter(
             "about an earlier time, or a past or cancelled session",
         )
         state.counters.append(proposal)
+        bounds.drop_superseded(state, session.number)
         return f"{said} (an earlier time, or a past or cancelled session: kept, nothing done)"
     # A newer proposal for the same session replaces one still waiting.
     for earlier in state.counters:
         if earlier.session_number == session.number and earlier.status == CounterStatus.PENDING:
             earlier.status, earlier.remark = CounterStatus.SETTLED, "a newer proposal came"
     state.counters.append(proposal)
+    bounds.drop_superseded(state, session.number)
     # The workflow first sees the time on the clocks (``awaiting_check``), then decides.
     return said
 
 
-def office_decides(state: PairState, program: Program, proposal: CounterProposal, now: datetime) -> None:
+def office_decides(state: PairState, program: Program, proposal: CounterProposal, now: datetime) -> bool:
     """The office hears of a proposal with the commands that decide it, and why nobody
-    can approve it as it stands, or why the cohort did not approve it by itself."""
-    event = f"counter-{proposal.session_number}-{state.counters.index(proposal) + 1}"
+    can approve it as it stands, or why the cohort did not approve it by itself; unless
+    it heard of this participant's proposals for this session often lately (a storm):
+    then the proposal waits without an email, and says so. True when it hears."""
+    if not bounds.office_may_hear(state, proposal, now):
+        proposal.remark = "; ".join(filter(None, [proposal.remark, bounds.not_emailed(proposal)]))
+        return False
+    bounds.office_hears(state, proposal, now)
+    event = f"counter-{proposal.session_number}-{bounds.number(state, proposal)}"
     notices.queue(state, event, MessageKind.COUNTER_PROPOSED, [program_office(program, state)], now,
                   session_number=proposal.session_number, note=proposal.role.value, counter_start=proposal.starts_at,
                   counter_end=proposal.ends_at, counter_holds=proposal.holds)  # fmt: skip
+    return True
 
 
 def awaiting_check(state: PairState, message_id: str) -> CounterProposal | None:

@@ -28,6 +28,11 @@ from mentoring_service.cli.updates import execute_update
 UPDATE_SECONDS = 30.0
 
 
+def session_of(reply: CalendarReply) -> tuple[str, int]:
+    """The session a reply is about: what the intake counts replies by to notice a storm."""
+    return reply.workflow_id, reply.session
+
+
 def update_id(message_id: str) -> str:
     """The update's id: the same reply is the same update, and the id names no one."""
     return "calendar-reply-" + hashlib.sha256(message_id.encode("utf-8", "surrogateescape")).hexdigest()

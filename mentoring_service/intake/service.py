@@ -18,7 +18,8 @@ that fails (Temporal unreachable, no worker) leaves its message in the folder, a
 sweep starts again after a pause.
 
 Logs say how many messages, which outcomes and reasons: never an address, a subject,
-a pair or a UID.
+a pair or a UID. Many replies about one session within the hour (a reply storm) add a
+warning with their counts (``storms``); they are handled as usual all the same.
 """
 
 from __future__ import annotations
@@ -26,12 +27,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar, runtime_checkable
 
 from mentoring_service.intake.ledger import IntakeLedger, LedgerState, message_key, usable_message_id
 from mentoring_service.intake.mailbox import ENVELOPE_BATCH, Envelope, ImapMailbox, MailboxError
+from mentoring_service.intake.storms import StormWatch
 from mentoring_service.settings import IntakeSettings
 
 log = logging.getLogger("intake")
@@ -61,6 +63,8 @@ class Sweep:
 
     outcomes: Counter[str] = field(default_factory=Counter)  # recorded: the pair's outcomes
     ignored: Counter[str] = field(default_factory=Counter)  # the reasons
+    # Replies handed on per session (``Intake.about``), for the storm warning; never logged.
+    sessions: Counter[Hashable] = field(default_factory=Counter)
     failed: bool = False
 
     @property
@@ -80,11 +84,15 @@ class Intake(Generic[R]):
         ledger: IntakeLedger,
         parse: Callable[[bytes], R | Refusal],
         deliver: Callable[[R], Awaitable[str]],
+        about: Callable[[R], Hashable] | None = None,
     ) -> None:
         self.settings = settings
         self.ledger = ledger
         self.parse = parse
         self.deliver = deliver
+        # The session a reply is about, for noticing a storm of them (None: not watched).
+        self.about = about
+        self.storms = StormWatch()
         self.sweeps = 0  # passes over the folder so far (tests wait on it)
 
     async def run(self) -> None:
@@ -144,6 +152,8 @@ class Intake(Generic[R]):
         self.sweeps += 1
         if sweep.total:
             log.info("%s", sweep.line())
+        if storm := self.storms.line(sweep.sessions):
+            log.warning("%s", storm)
         return sweep
 
     async def _handle(self, mailbox: ImapMailbox, envelope: Envelope, sweep: Sweep) -> str | None:
@@ -181,6 +191,8 @@ class Intake(Generic[R]):
             return STAYS
         self.ledger.finish(key, LedgerState.RECORDED, outcome)
         sweep.outcomes[outcome] += 1
+        if self.about is not None:
+            self.storms.note(self.about(result), sweep.sessions)
         return processed
 
     def _recorded(self, key: str) -> bool:
