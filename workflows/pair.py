@@ -95,8 +95,8 @@ class PairProgramWorkflow(HearingBack):
         state = self._state
         if state.started_at is None:
             state.started_at = workflow.now()
-        if not state.listening and workflow.patched(LISTENING):
-            start_listening(state)
+        if not state.listening:
+            self._start_listening(input)
         if not state.sessions and state.program_end is None:
             await self._plan()
         while True:
@@ -129,6 +129,26 @@ class PairProgramWorkflow(HearingBack):
         self._reporter.publish(None)
         await self._reporter.report(finished=True)
         return report.result(state, self._program, input.pair.id)
+
+    def _start_listening(self, input: PairProgramInput) -> None:
+        """Pairs take answers since v1.1.0 (the ``participant-answers`` patch). A starter
+        that knows it (``PairProgramInput.listening``) spares the new pair the patch's
+        marker and TemporalChangeVersion upsert, and sets the search attributes the
+        pair's first task would upsert; that task then writes only its timer.
+
+        On a replay the marker decides: a v1.1.0 worker may have run the first task of
+        a pair a newer starter started, and it asked ``patched`` and upserted. A replay
+        asks ``patched`` too, which adds no marker where the history has none."""
+        if input.listening and not workflow.unsafe.is_replaying():
+            quiet = True
+        else:
+            marked = workflow.patched(LISTENING)
+            if not (marked or input.listening):
+                return  # a v1.0.0 pair: it replays as it ran
+            quiet = not marked
+        start_listening(self._state)
+        if quiet:
+            self._reporter.published_at_start()
 
     async def _wait_for(self, item: Due, now: datetime) -> None:
         self._reporter.publish(item)
