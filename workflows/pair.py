@@ -44,7 +44,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows import handover, health, notices, pausing
     from workflows import progress as report
     from workflows import validation as check
-    from workflows.agenda import Action, Due, active_sessions, current_phase, due_items
+    from workflows.agenda import Action, Due, active_sessions, current_phase, next_due
     from workflows.changes import (
         add_session,
         apply_plan,
@@ -103,23 +103,24 @@ class PairProgramWorkflow(HearingBack):
             if workflow.info().is_continue_as_new_suggested():
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(input.model_copy(update={"state": state, "plan": None}))
-            items = due_items(state, self._program)
-            if not items and state.paused is None:
+            # Only the next item: a parked pair keeps no list of the whole program in memory.
+            item = next_due(state, self._program)
+            if item is None and state.paused is None:
                 break
-            if not items:
+            if item is None:
                 # Paused until resumed: nothing is due until an operation says so.
                 self._reporter.publish(None)
                 self._agenda_changed = False
                 await workflow.wait_condition(lambda: self._agenda_changed)
                 continue
             now = workflow.now()
-            if items[0].at > now:
+            if item.at > now:
                 # Everything due has been done: one report for all of it, if it matters.
                 await self._reporter.report()
-                await self._wait_for(items[0], now)
+                await self._wait_for(item, now)
                 continue
             # One at a time, re-reading the agenda: an operation may change it meanwhile.
-            await self._do(items[0])
+            await self._do(item)
             state.phase = current_phase(state)
             if state.listening:
                 health.update(state, self._program, workflow.now())
