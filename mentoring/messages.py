@@ -125,10 +125,14 @@ class DeliveryRequest(BaseModel):
 
 
 class DeliveryReceipt(BaseModel):
-    key: str
+    """What the pair records of a sent message. The key is the request's and the server's
+    reply is in the delivery ledger, so since issue 14 the activity leaves both out: each
+    is in the pair's history once per message (receipts from before still decode)."""
+
     message_id: str
     smtp_code: int
-    smtp_reply: str
+    key: str = ""
+    smtp_reply: str = ""
 
 
 PERMANENT_FAILURE = "PermanentDeliveryFailure"
