@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
-from pydantic import AwareDatetime, BaseModel
+from pydantic import AwareDatetime, BaseModel, SerializerFunctionWrapHandler, model_serializer
 
 from mentoring.cohort import Person, Program, Role
 
@@ -122,6 +123,22 @@ class DeliveryRequest(BaseModel):
     # COUNTER_PROPOSED and COUNTER_DECLINED: the time a participant's calendar proposed.
     counter_start: AwareDatetime | None = None
     counter_end: AwareDatetime | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_defaults(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Fields left at their default are left out: a request is in the pair's history
+        once per message, and most kinds use few of the optional fields. Reading it back
+        gives the same request."""
+        data: dict[str, Any] = handler(self)
+        defaults = _REQUEST_DEFAULTS
+        return {
+            name: value for name, value in data.items() if name not in defaults or getattr(self, name) != defaults[name]
+        }
+
+
+_REQUEST_DEFAULTS = {
+    name: field.default for name, field in DeliveryRequest.model_fields.items() if not field.is_required()
+}
 
 
 class DeliveryReceipt(BaseModel):
