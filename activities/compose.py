@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from email import policy
 from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -173,9 +173,11 @@ def compose_message(request: DeliveryRequest, *, sender: str, links: Mapping[str
     # The configured text when it is plain ASCII: a string header is parsed once, not per message.
     msg["From"] = sender if sender.isascii() else str(sender_address.header(sender_name, utf8=utf8))
     msg["To"] = to.header(recipient.name, utf8=utf8)
-    msg["Reply-To"] = reply_to.header(office.name, utf8=utf8)
+    # As text, which parses to the same header: the office recurs, so it is parsed once.
+    msg["Reply-To"] = str(reply_to.header(office.name, utf8=utf8))
     msg["Subject"] = subject
-    msg["Date"] = format_datetime(request.composed_at)
+    # A datetime, which the Date header formats as format_datetime does, without parsing it back.
+    msg["Date"] = request.composed_at
     msg["Message-ID"] = message_id_for(request.key, sender_address.ascii_domain.lower())
 
     msg.set_content(text)

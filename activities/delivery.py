@@ -112,16 +112,14 @@ class MailDelivery:
         entry = await self.ledger.begin(request.key, message_id)
         if entry.status == LedgerStatus.ACCEPTED:
             # Accepted by the server on an earlier attempt that never reported back.
-            return DeliveryReceipt(
-                key=request.key, message_id=message_id, smtp_code=250, smtp_reply=entry.smtp_reply or ""
-            )
+            return DeliveryReceipt(message_id=message_id, smtp_code=250)
         if entry.previous_status == LedgerStatus.CLAIMED:
             await self.ledger.count_ambiguous(request.key)
             activity.logger.warning("%s: ambiguous earlier attempt, re-sent with the same Message-ID", place)
         envelope = Envelope(place, self._envelope_from, recipient, smtputf8=utf8)
         async with heartbeating():
-            reply = await self._send(request.key, envelope, data)
-        return DeliveryReceipt(key=request.key, message_id=message_id, smtp_code=250, smtp_reply=reply)
+            await self._send(request.key, envelope, data)
+        return DeliveryReceipt(message_id=message_id, smtp_code=250)
 
     async def _send(self, key: str, envelope: Envelope, data: bytes) -> str:
         try:

@@ -22,7 +22,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from activities.planning import plan_program
 from mentoring.cohort import Pair
 from mentoring.ids import PAIR_WORKFLOW_TYPE, pair_workflow_id
-from mentoring.pair_labels import pair_details, pair_search_attributes, pair_summary
+from mentoring.pair_labels import first_event_at, pair_details, pair_search_attributes, pair_summary
 from mentoring.plan import PlanRequest, SessionPlan
 from mentoring.state import PairProgramInput, PairStartRequest, PairStartResult
 
@@ -69,15 +69,19 @@ class PairStarter:
             # A zone this worker does not know: the pair plans for itself and fails on
             # its own, naming the zone, while the rest of the chunk starts.
             plan = None
+        # The pair's first task would publish when it wakes first: set at the start instead.
+        first_event = first_event_at(program, plan, not_before) if plan is not None else None
         try:
             await self._client.start_workflow(
                 PAIR_WORKFLOW_TYPE,
-                PairProgramInput(program=program, pair=pair, cohort_workflow_id=request.cohort_workflow_id, plan=plan),
+                PairProgramInput(
+                    program=program, pair=pair, cohort_workflow_id=request.cohort_workflow_id, plan=plan, listening=True
+                ),
                 id=pair_workflow_id(program.cohort_id, pair.id),
                 task_queue=request.task_queue,
                 # A finished pair is never run a second time, so nobody is emailed twice.
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                search_attributes=pair_search_attributes(program.cohort_id, pair),
+                search_attributes=pair_search_attributes(program.cohort_id, pair, first_event),
                 static_summary=pair_summary(program.cohort_id, pair),
                 static_details=pair_details(program, pair),
             )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
-from pydantic import AwareDatetime, BaseModel
+from pydantic import AwareDatetime, BaseModel, SerializerFunctionWrapHandler, model_serializer
 
 from mentoring.cohort import Person, Program, Role
 from mentoring.replies import CounterHold
@@ -136,12 +137,32 @@ class DeliveryRequest(BaseModel):
     # COUNTER_AUTO_APPROVED: when the session started before it moved (same length).
     moved_from: AwareDatetime | None = None
 
+    @model_serializer(mode="wrap")
+    def _without_defaults(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Fields left at their default are left out: a request is in the pair's history
+        once per message, and most kinds use few of the optional fields. Reading it back
+        gives the same request."""
+        data: dict[str, Any] = handler(self)
+        defaults = _REQUEST_DEFAULTS
+        return {
+            name: value for name, value in data.items() if name not in defaults or getattr(self, name) != defaults[name]
+        }
+
+
+_REQUEST_DEFAULTS = {
+    name: field.default for name, field in DeliveryRequest.model_fields.items() if not field.is_required()
+}
+
 
 class DeliveryReceipt(BaseModel):
-    key: str
+    """What the pair records of a sent message. The key is the request's and the server's
+    reply is in the delivery ledger, so since issue 14 the activity leaves both out: each
+    is in the pair's history once per message (receipts from before still decode)."""
+
     message_id: str
     smtp_code: int
-    smtp_reply: str
+    key: str = ""
+    smtp_reply: str = ""
 
 
 PERMANENT_FAILURE = "PermanentDeliveryFailure"

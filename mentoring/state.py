@@ -304,6 +304,10 @@ class PairProgramInput(BaseModel):
     # The plan, when whoever started the pair made it (the cohort's ``start_pairs``
     # activity does): the pair then begins without a planning activity of its own.
     plan: SessionPlan | None = None
+    # The starter knows that pairs take answers (``start_pairs`` does): the pair listens
+    # from its first task without asking ``workflow.patched``, whose marker and
+    # TemporalChangeVersion upsert are two more events and a visibility write per start.
+    listening: bool = False
 
 
 class PairProgress(BaseModel):

@@ -172,6 +172,15 @@ async def test_a_retry_after_acceptance_sends_nothing(smtp, tmp_path):
     first = await env.run(mail.deliver_message, invite_request("wf/session-1-invite/0/mentee"))
     second = await env.run(mail.deliver_message, invite_request("wf/session-1-invite/0/mentee"))
     assert first.message_id == second.message_id
+    # Only what the pair records: the key is the request's, the reply in the ledger.
+    assert (
+        first.model_dump(exclude_defaults=True)
+        == second.model_dump(exclude_defaults=True)
+        == {
+            "message_id": first.message_id,
+            "smtp_code": 250,
+        }
+    )
     assert len(smtp.handler.for_recipient(MENTEE)) == 1
     assert await mail.ledger.stats() == LedgerStats(claimed=0, accepted=1, released=0, ambiguous_resends=0)
 

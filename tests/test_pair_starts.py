@@ -6,8 +6,10 @@ from __future__ import annotations
 import dataclasses
 from datetime import timedelta
 
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.testing import ActivityEnvironment
+from temporalio.worker import Replayer
 
 from activities.pair_starts import PairStarter
 from mentoring import search_attributes as sa
@@ -15,6 +17,10 @@ from mentoring.cohort import Cadence
 from mentoring.ids import TASK_QUEUE, pair_workflow_id
 from mentoring.state import PairProgramInput, PairStartRequest
 from tests import factories
+from tests.waiting import eventually
+from tests.workers import running_workers
+from workflows.agenda import Action, due_items
+from workflows.pair import PairProgramWorkflow
 
 
 async def started_input(client: Client, cohort_id: str, pair_id: str) -> PairProgramInput:
@@ -94,3 +100,45 @@ async def test_a_pair_whose_zone_cannot_be_planned_does_not_hold_up_the_others(s
     # p1 plans for itself (and fails there, naming the zone); p2 starts with its plan.
     assert (await started_input(client, "zones", "p1")).plan is None
     assert (await started_input(client, "zones", "p2")).plan is not None
+
+
+async def test_a_started_pair_parks_on_its_first_task_with_nothing_to_publish(skipping_env, smtp):
+    """Its start carries what its first task would publish, and that it takes answers:
+    the task only starts the timer (no patch marker, no search-attribute upserts)."""
+    client = skipping_env.client
+    now = await skipping_env.get_current_time()
+    cohort = factories.cohort((now + timedelta(days=30)).date(), ["p1"], cohort_id="quiet")
+    request = PairStartRequest(
+        cohort_workflow_id="cohort:quiet", task_queue=TASK_QUEUE, program=cohort.program, pairs=cohort.pairs,
+        not_before=now,
+    )  # fmt: skip
+    handle = client.get_workflow_handle_for(PairProgramWorkflow.run, pair_workflow_id("quiet", "p1"))
+    async with running_workers(client, smtp.port):
+        await ActivityEnvironment().run(PairStarter(client).start_pairs, request)
+
+        async def parked():
+            history = await handle.fetch_history()
+            return history if history.events[-1].event_type == EventType.EVENT_TYPE_TIMER_STARTED else None
+
+        history = await eventually(parked)
+        assert history is not None
+        state = await handle.query(PairProgramWorkflow.state)
+        attributes = (await handle.describe()).typed_search_attributes
+
+    assert [e.event_type for e in history.events] == [
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED,
+        EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+        EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+        EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+        EventType.EVENT_TYPE_TIMER_STARTED,
+    ]
+    assert state.listening
+    first = due_items(state, cohort.program)[0]
+    assert first.action == Action.WELCOME  # with the first invite
+    assert first.at == state.sessions[0].starts_at - timedelta(days=cohort.program.invite_lead_days)
+    assert attributes[sa.NEXT_EVENT_AT] == first.at
+    assert attributes[sa.PAIR_HEALTH] == "healthy"
+    assert attributes[sa.PROGRAM_PHASE] == "kickoff"
+    assert attributes[sa.SESSIONS_HELD] == 0
+    # Evicted and woken, the pair replays its quiet first task as it ran.
+    await Replayer(workflows=[PairProgramWorkflow], data_converter=client.data_converter).replay_workflow(history)

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import UTC
 from pathlib import Path
 
 import pytest
 from temporalio.client import WorkflowHistory
+from temporalio.converter import encode_search_attributes
 from temporalio.worker import Replayer
 
 from devstack.temporal_servers import fixed_key_converter
+from mentoring.pair_labels import first_event_at, pair_search_attributes
+from mentoring.state import PairProgramInput
 from workflows.cohort import CohortWorkflow
 from workflows.pair import PairProgramWorkflow
 
@@ -79,11 +83,39 @@ def test_the_first_release_carries_no_patch():
             assert patches_in(path) == set(), path.name
 
 
-def test_pairs_since_v1_1_0_listen_to_their_participants():
-    """Every pair started by v1.1.0 or later records the patch that lets it take answers;
-    a cohort workflow has no patch of its own."""
+async def started_input(history: WorkflowHistory) -> PairProgramInput:
+    payloads = history.events[0].workflow_execution_started_event_attributes.input.payloads
+    [input] = await fixed_key_converter().decode(list(payloads), [PairProgramInput])
+    return input
+
+
+async def test_pairs_since_v1_1_0_listen_to_their_participants():
+    """Every pair started by v1.1.0 or later records the patch that lets it take answers,
+    unless its starter said it listens (``PairProgramInput.listening``, set by
+    ``start_pairs`` after v1.1.0); a cohort workflow has no patch of its own."""
     for path in HISTORIES:
         release = path.stem.rsplit("--", 1)[1]
         if version(release) >= version("v1.1.0"):
-            expected = {"participant-answers"} if path.stem.startswith("pair--") else set()
+            expected = set()
+            if path.stem.startswith("pair--"):
+                history = WorkflowHistory.from_json(path.stem, path.read_text())
+                expected = set() if (await started_input(history)).listening else {"participant-answers"}
             assert patches_in(path) == expected, path.name
+
+
+@pytest.mark.parametrize("path", [p for p in HISTORIES if p.stem.startswith("pair--") and p.stem.endswith("--v1.1.0")])
+async def test_a_pair_started_listening_whose_first_task_a_v1_1_0_worker_ran_replays(path: Path):
+    """Workers are upgraded one at a time: a newer ``start_pairs`` may start a pair
+    (listening, with its first search attributes) whose first task a v1.1.0 worker runs,
+    with the patch marker and the upserts. A newer worker replays that as it ran."""
+    history = WorkflowHistory.from_json(path.stem, path.read_text())
+    started = history.events[0].workflow_execution_started_event_attributes
+    input = (await started_input(history)).model_copy(update={"listening": True})
+    started.input.payloads[0].CopyFrom((await fixed_key_converter().encode([input]))[0])
+    if input.plan is not None:
+        first = first_event_at(input.program, input.plan, history.events[0].event_time.ToDatetime(UTC))
+        if first is not None:
+            attributes = pair_search_attributes(input.program.cohort_id, input.pair, first)
+            encode_search_attributes(attributes, started.search_attributes)
+    replayer = Replayer(workflows=[CohortWorkflow, PairProgramWorkflow], data_converter=fixed_key_converter())
+    await replayer.replay_workflow(history)

@@ -121,6 +121,12 @@ def due_items(state: PairState, program: Program) -> list[Due]:
     return sorted(items)
 
 
+def next_due(state: PairState, program: Program) -> Due | None:
+    """The first of ``due_items``, or None when nothing is left."""
+    items = due_items(state, program)
+    return items[0] if items else None
+
+
 def _time_order(session: SessionState) -> tuple[datetime, int]:
     return session.starts_at, session.number
 

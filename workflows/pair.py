@@ -44,7 +44,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows import handover, health, notices, pausing
     from workflows import progress as report
     from workflows import validation as check
-    from workflows.agenda import Action, Due, active_sessions, current_phase, due_items
+    from workflows.agenda import Action, Due, active_sessions, current_phase, next_due
     from workflows.changes import (
         add_session,
         apply_plan,
@@ -96,31 +96,32 @@ class PairProgramWorkflow(HearingBack):
         state = self._state
         if state.started_at is None:
             state.started_at = workflow.now()
-        if not state.listening and workflow.patched(LISTENING):
-            start_listening(state)
+        if not state.listening:
+            self._start_listening(input)
         if not state.sessions and state.program_end is None:
             await self._plan()
         while True:
             if workflow.info().is_continue_as_new_suggested():
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(input.model_copy(update={"state": state, "plan": None}))
-            items = due_items(state, self._program)
-            if not items and state.paused is None:
+            # Only the next item: a parked pair keeps no list of the whole program in memory.
+            item = next_due(state, self._program)
+            if item is None and state.paused is None:
                 break
-            if not items:
+            if item is None:
                 # Paused until resumed: nothing is due until an operation says so.
                 self._reporter.publish(None)
                 self._agenda_changed = False
                 await workflow.wait_condition(lambda: self._agenda_changed)
                 continue
             now = workflow.now()
-            if items[0].at > now:
+            if item.at > now:
                 # Everything due has been done: one report for all of it, if it matters.
                 await self._reporter.report()
-                await self._wait_for(items[0], now)
+                await self._wait_for(item, now)
                 continue
             # One at a time, re-reading the agenda: an operation may change it meanwhile.
-            await self._do(items[0])
+            await self._do(item)
             state.phase = current_phase(state)
             settle_overtaken(state, workflow.now())
             if state.listening:
@@ -131,6 +132,26 @@ class PairProgramWorkflow(HearingBack):
         self._reporter.publish(None)
         await self._reporter.report(finished=True)
         return report.result(state, self._program, input.pair.id)
+
+    def _start_listening(self, input: PairProgramInput) -> None:
+        """Pairs take answers since v1.1.0 (the ``participant-answers`` patch). A starter
+        that knows it (``PairProgramInput.listening``) spares the new pair the patch's
+        marker and TemporalChangeVersion upsert, and sets the search attributes the
+        pair's first task would upsert; that task then writes only its timer.
+
+        On a replay the marker decides: a v1.1.0 worker may have run the first task of
+        a pair a newer starter started, and it asked ``patched`` and upserted. A replay
+        asks ``patched`` too, which adds no marker where the history has none."""
+        if input.listening and not workflow.unsafe.is_replaying():
+            quiet = True
+        else:
+            marked = workflow.patched(LISTENING)
+            if not (marked or input.listening):
+                return  # a v1.0.0 pair: it replays as it ran
+            quiet = not marked
+        start_listening(self._state)
+        if quiet:
+            self._reporter.published_at_start()
 
     async def _wait_for(self, item: Due, now: datetime) -> None:
         self._reporter.publish(item)

@@ -3,19 +3,24 @@ admins, and milestone reports to its cohort (see ``progress``)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import SearchAttributeUpdate
+from temporalio.common import SearchAttributeUpdate, TypedSearchAttributes
 
 with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel
 
     from mentoring import search_attributes as sa
+    from mentoring.answers import PairHealth
     from mentoring.cohort import Program
-    from mentoring.state import PairProgress, PairState
+    from mentoring.state import PairProgress, PairState, ProgramPhase
     from workflows import progress
     from workflows.agenda import Due, due_items
+
+
+Published = tuple[ProgramPhase, int, datetime | None, PairHealth | None]
 
 
 class Reporter:
@@ -25,7 +30,13 @@ class Reporter:
         self._pair_id = pair_id
         self._cohort_workflow_id = cohort_workflow_id
         self._last: PairProgress | None = None
-        self._published: tuple[object, ...] | None = None
+        self._published: Published | None = None
+
+    def published_at_start(self) -> None:
+        """The pair's starter set the search attributes, if it knew them (``start_pairs``
+        does): its first task upserts only what differs. Call on a first run's first task
+        only where the history proves it (see ``PairProgramWorkflow._start_listening``)."""
+        self._published = started_with(workflow.info().typed_search_attributes)
 
     def publish(self, next_item: Due | None) -> None:
         state = self._state
@@ -61,3 +72,16 @@ class Reporter:
         except Exception:
             # The pair outlives its cohort workflow; a closed cohort just misses the news.
             workflow.logger.info("cohort %s did not take %s", cohort_id, signal)
+
+
+def started_with(attributes: TypedSearchAttributes) -> Published | None:
+    """What a pair's start published, when its starter set the search attributes its
+    first task would upsert (``pair_labels.pair_search_attributes`` with the first
+    event). Pairs started otherwise, and every pair started before, have no NextEventAt
+    at the start, so their first task upserts as it always did."""
+    phase, held = attributes.get(sa.PROGRAM_PHASE), attributes.get(sa.SESSIONS_HELD)
+    next_at = attributes.get(sa.NEXT_EVENT_AT)
+    if phase is None or held is None or next_at is None:
+        return None
+    health = attributes.get(sa.PAIR_HEALTH)
+    return ProgramPhase(phase), held, next_at, PairHealth(health) if health is not None else None

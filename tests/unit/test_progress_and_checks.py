@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from temporalio.exceptions import ApplicationError
 
+from activities.planning import plan_program
 from mentoring.answers import PairHealth
-from mentoring.cohort import Person, Role
+from mentoring.cohort import Cadence, Person, Role, Weekday
 from mentoring.messages import MessageKind
 from mentoring.operations import (
     CancelSession,
@@ -18,13 +21,18 @@ from mentoring.operations import (
     ReplaceParticipant,
     RescheduleSession,
 )
-from mentoring.state import ProgramPhase, SessionStatus
+from mentoring.pair_labels import first_event_at, pair_search_attributes
+from mentoring.plan import PlanRequest
+from mentoring.state import PairState, ProgramPhase, SessionStatus
 from tests import factories
 from tests.unit.states import START, pair_state
 from workflows import progress, validation
-from workflows.agenda import Action, Due
+from workflows.agenda import Action, Due, due_items
+from workflows.changes import take_plan
 from workflows.courier import expires_at
 from workflows.letters import LetterWriter, participants, recipients_of
+from workflows.listening import start_listening
+from workflows.reporter import started_with
 
 NOW = START - timedelta(days=1)
 
@@ -165,3 +173,46 @@ def test_a_moved_session_gets_its_own_reminder_prompt_and_check_in_reminder():
     assert [letters.request(kind, recipient, NOW, session).key for kind in kinds] == [
         key.replace("/0/", "/1/") for key in first
     ]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    timezone=st.sampled_from(["Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Sydney", "UTC"]),
+    cadence=st.sampled_from(list(Cadence)),
+    weekday=st.sampled_from(list(Weekday)),
+    hour=st.integers(0, 23),
+    days_ahead=st.integers(0, 60),
+    lead_days=st.integers(1, 21),
+)
+def test_the_starter_publishes_what_a_new_pair_would_when_it_first_parks(
+    timezone, cadence, weekday, hour, days_ahead, lead_days
+):
+    """``start_pairs`` sets NextEventAt and PairHealth at the start from ``first_event_at``;
+    the pair upserts nothing on its first task only if that is exactly what it publishes."""
+    now = datetime(2027, 3, 1, 9, 30, tzinfo=UTC)
+    program = factories.program((now + timedelta(days=days_ahead)).date()).model_copy(
+        update={"invite_lead_days": lead_days}
+    )
+    pair = factories.pair(timezone=timezone, cadence=cadence, weekday=weekday, at=time(hour, 0))
+    plan = plan_program(
+        PlanRequest(
+            start_date=program.start_date,
+            duration_months=program.duration_months,
+            pattern=pair.pattern,
+            not_before=now,
+        )
+    )
+    at = first_event_at(program, plan, now)
+    attributes = pair_search_attributes(program.cohort_id, pair, at)
+    # The pair's first task, a few minutes after the starter planned it.
+    state = PairState(
+        mentor=pair.mentor, mentee=pair.mentee, pattern=pair.pattern, started_at=now + timedelta(minutes=5)
+    )
+    start_listening(state)
+    take_plan(state, "pair:dw:p1", plan, program.start_date)
+    first = due_items(state, program)[0]
+    if at is None:
+        assert started_with(attributes) is None
+        assert first.at <= now + timedelta(days=1)
+    else:
+        assert started_with(attributes) == progress.published(state, first)
