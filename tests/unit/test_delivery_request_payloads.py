@@ -19,9 +19,11 @@ from mentoring.messages import (
     Recipient,
     SessionRef,
 )
+from mentoring.replies import CounterHold, HoldReason
 from tests import factories
 
 AT = datetime(2027, 3, 2, 15, 0, tzinfo=UTC)
+PAIR = factories.pair()
 SESSION = SessionRef(
     number=1, uid="u@x", sequence=0, starts_at=AT, ends_at=AT + timedelta(hours=1),
     local_start=datetime(2027, 3, 2, 16, 0), timezone="Europe/Berlin", location="Teams", session_id=1,
@@ -46,19 +48,20 @@ OPTIONAL = {
     "links_expire": date(2027, 9, 1),
     "counter_start": AT,
     "counter_end": AT + timedelta(hours=1),
+    "counter_holds": [CounterHold(reason=HoldReason.CLASH, session=2)],
+    "moved_from": AT - timedelta(days=1),
+    "pair_id": PAIR.id,
+    "mentor": PAIR.mentor,
+    "mentee": PAIR.mentee,
 }
 
 
 def request(**fields: object) -> DeliveryRequest:
-    pair = factories.pair()
     return DeliveryRequest(
         key="pair:dw:p1/welcome/0/mentor",
         kind=MessageKind.WELCOME,
-        recipient=Recipient(role=Role.MENTOR, name=pair.mentor.name, email=pair.mentor.email),
+        recipient=Recipient(role=Role.MENTOR, name=PAIR.mentor.name, email=PAIR.mentor.email),
         program=factories.program(date(2027, 3, 1)),
-        pair_id=pair.id,
-        mentor=pair.mentor,
-        mentee=pair.mentee,
         composed_at=AT,
         **fields,
     )
