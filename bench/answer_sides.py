@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import aiohttp
 from aiohttp import web
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowQueryFailedError
 from temporalio.service import RPCError
 
 from bench.baselines import AnswerableWorkflow
@@ -79,11 +79,20 @@ async def planned_cohort(client: Client, count: int, cohort_id: str) -> Cohort:
     assert started
     await follow_start(handle, count)
 
-    async def planned() -> bool:  # a pair takes updates once it has its plan; it publishes NextEventAt then
-        query = f"CohortId='{cohort_id}' AND PairId IS NOT NULL AND NextEventAt IS NOT NULL"
-        return (await client.count_workflows(query)).count == count
+    # A pair takes updates once its first task has taken the plan into its state. Its
+    # search attributes do not tell: the starter sets them with the start.
+    async def planned(pair_id: str) -> None:
+        handle = client.get_workflow_handle(pair_workflow_id(cohort_id, pair_id))
 
-    await wait_until(planned, timeout=120, what="every pair to plan", every=0.5)
+        async def has_plan() -> bool:
+            try:
+                return bool((await handle.query(PairProgramWorkflow.state)).sessions)
+            except (RPCError, WorkflowQueryFailedError):
+                return False
+
+        await wait_until(has_plan, timeout=120, what=f"pair {pair_id} to plan", every=0.2)
+
+    await gather_limited((lambda p=p: planned(p.id) for p in cohort.pairs), 20)
     return cohort
 
 
