@@ -44,6 +44,8 @@ class OAuthServer:
     client_secret: str = field(default_factory=lambda: "s3cr3t-" + secrets.token_urlsafe(12))
     # Every token refused at introspection (a mailbox the app has no right to).
     refuse_all: bool = False
+    # Introspection answers 503 (the authorization server is down).
+    introspection_down: bool = False
     token_requests: list[dict[str, str]] = field(default_factory=list)
     introspections: list[bool] = field(default_factory=list)  # what each answered: active?
     issued: dict[str, Issued] = field(default_factory=dict)
@@ -117,6 +119,8 @@ class OAuthServer:
 
     async def _introspect(self, request: web.Request) -> web.Response:
         token = str((await request.post()).get("token", ""))
+        if self.introspection_down:
+            return web.json_response({"error": "temporarily_unavailable"}, status=503)
         issued = self.issued.get(token)
         active = (
             issued is not None and not issued.revoked and time.monotonic() < issued.expires_at and not self.refuse_all

@@ -22,7 +22,7 @@ import pytest
 
 from devstack.temporal_servers import TEST_KEY_ENV
 from mentoring_service.intake.ledger import IntakeLedger
-from mentoring_service.intake.mailbox import SignInRefused
+from mentoring_service.intake.mailbox import MailboxError, SignInRefused
 from mentoring_service.intake.service import Intake
 from tests.checkout import ROOT
 from tests.imap_server import ImapServer
@@ -207,3 +207,20 @@ def test_oauth2_without_a_client_id_is_one_line(tmp_path, imap, oauth, skipping_
     said = one_line(run_intake(env), oauth.client_secret)
     assert said.endswith("settings: INTAKE_AUTH=oauth2 needs INTAKE_OAUTH_CLIENT_ID (the app's client id)"), said
     assert oauth.token_requests == []
+
+
+async def test_a_server_that_cannot_check_tokens_now_is_tried_again_later(imap, oauth):
+    """Dovecot's own trouble (its introspection endpoint down) is NO [UNAVAILABLE]: a
+    passing fault, not a refusal, and no fresh token is wasted on it."""
+    oauth.introspection_down = True
+    intake, _ = intake_for(imap, oauth)
+    with pytest.raises(MailboxError) as error:
+        async with intake.mailbox():
+            pass
+    assert not isinstance(error.value, SignInRefused)
+    assert str(error.value).startswith("AUTHENTICATE XOAUTH2: NO [UNAVAILABLE] "), error.value
+    assert len(oauth.token_requests) == 1
+    oauth.introspection_down = False
+    async with intake.mailbox() as mailbox:
+        assert await mailbox.uids() == []
+    assert len(oauth.token_requests) == 1

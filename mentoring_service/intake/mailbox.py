@@ -185,6 +185,8 @@ class ImapMailbox:
         for fresh in (False, True):
             token = await tokens.token(fresh=fresh)
             response = await self._call(self._authenticate(token), "AUTHENTICATE XOAUTH2")
+            if b"[UNAVAILABLE]" in b" ".join(_lines(response)):  # RFC 5530: the server's trouble, not the token's
+                raise MailboxError(f"AUTHENTICATE XOAUTH2: {_text(response)}")
             if response.result == "OK":
                 protocol = self._client.protocol
                 async with protocol.state_condition:  # as aioimaplib's own sign-ins do
