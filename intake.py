@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from mentoring_service.cli.exit import exit_now
 from mentoring_service.connection import connect, target_address
 from mentoring_service.intake.ledger import IntakeLedger
-from mentoring_service.intake.mailbox import ImapMailbox, MailboxError
+from mentoring_service.intake.mailbox import MailboxError, SignInRefused
 from mentoring_service.intake.pairs import PairDelivery, session_of
 from mentoring_service.intake.parse import read_reply
 from mentoring_service.intake.service import Intake
@@ -52,18 +52,22 @@ async def main() -> None:
     except RuntimeError as error:  # the SDK's "Failed client connect"
         logging.error("cannot reach Temporal at %s: %s", target_address(), error)
         exit_now(1)
-    # The mailbox once before starting: a wrong password or host is said, not retried.
-    if not settings.password:
-        logging.error("settings: INTAKE_PASSWORD is not set")
+    if problem := settings.auth_problem():  # INTAKE_PASSWORD, or the INTAKE_OAUTH_* client
+        logging.error("settings: %s", problem)
         exit_now(1)
+    intake = Intake(settings, ledger, read_reply, PairDelivery(client).deliver, about=session_of)
+    # The mailbox once before starting: a wrong password, secret or host is said, not retried.
     try:
-        async with ImapMailbox(settings):
+        async with intake.mailbox():
             pass
     except MailboxError as error:
         logging.error("mailbox at %s:%s: %s", settings.host, settings.port, error)
         exit_now(1)
-    intake = Intake(settings, ledger, read_reply, PairDelivery(client).deliver, about=session_of)
-    await intake.run()
+    try:
+        await intake.run()
+    except SignInRefused as error:  # the secret expired, the app lost its right ...
+        logging.error("mailbox at %s:%s: %s", settings.host, settings.port, error)
+        exit_now(1)
 
 
 if __name__ == "__main__":

@@ -66,7 +66,10 @@ def render_config(
     home: Path,
     capabilities: str | None,
     tls: tuple[int, Path, Path] | None = None,
+    oauth2: Path | None = None,
 ) -> str:
+    """``oauth2``: the oauth2 passdb's settings file (``render_oauth2``); XOAUTH2 and
+    OAUTHBEARER are then offered besides PLAIN and LOGIN."""
     if version >= (2, 4):
         raise MailboxError(
             f"Dovecot {version[0]}.{version[1]} is installed; devstack/mailbox.py writes a configuration "
@@ -82,7 +85,7 @@ def render_config(
         # Plaintext LOGIN on 127.0.0.1 only: this is a local test mailbox.
         *(["ssl = yes", f"ssl_cert = <{tls[1]}", f"ssl_key = <{tls[2]}"] if tls else ["ssl = no"]),
         "disable_plaintext_auth = no",
-        "auth_mechanisms = plain login",
+        f"auth_mechanisms = plain login{' xoauth2 oauthbearer' if oauth2 else ''}",
         f"default_internal_user = {who.internal_user}",
         f"default_internal_group = {who.internal_group}",
         f"default_login_user = {who.login_user}",
@@ -93,8 +96,14 @@ def render_config(
         f"first_valid_gid = {who.mail_gid}",
         *([f"mail_chroot = {who.mail_chroot}"] if who.mail_chroot else []),
         *([f"imap_capability = {capabilities}"] if capabilities is not None else []),
+        *(
+            ["passdb {", "  driver = oauth2", "  mechanisms = xoauth2 oauthbearer", f"  args = {oauth2}", "}"]
+            if oauth2
+            else []
+        ),
         "passdb {",
         "  driver = passwd-file",
+        *(["  mechanisms = plain login"] if oauth2 else []),
         f"  args = scheme=PLAIN username_format=%u {users}",
         "}",
         "userdb {",
@@ -114,6 +123,23 @@ def render_config(
         "service anvil {",
         f"  chroot = {'empty' if who.login_chroot else ''}",
         "}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def render_oauth2(introspection_url: str) -> str:
+    """The oauth2 passdb's settings (Dovecot 2.3): each token is checked by POSTing it to
+    ``introspection_url`` (RFC 7662), which answers ``{"active": true, "username": ...}``
+    for a token it issued and has not seen expire."""
+    lines = [
+        "# Written by devstack/mailbox.py at every start; edits are lost.",
+        f"introspection_url = {introspection_url}",
+        "introspection_mode = post",
+        "force_introspection = yes",
+        "username_attribute = username",
+        "active_attribute = active",
+        "active_value = true",
+        "timeout_msecs = 5000",
     ]
     return "\n".join(lines) + "\n"
 

@@ -45,7 +45,7 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from devstack.dovecot_config import HOST, MailboxError, identity, render_config, write_self_signed
+from devstack.dovecot_config import HOST, MailboxError, identity, render_config, render_oauth2, write_self_signed
 from mentoring_service.keys import ensure_secret_file
 
 __all__ = ["BASIC_CAPABILITIES", "HOST", "OFFICE_USER", "Dovecot", "MailboxError", "deliver_to_maildir"]
@@ -89,8 +89,11 @@ class Dovecot:
         capabilities: str | None = None,
         user: str = OFFICE_USER,
         tls: bool = False,
+        oauth2_introspection_url: str | None = None,
     ) -> None:
         self.directory = Path(directory).resolve()
+        # Tests of the intake's XOAUTH2: tokens are checked at this introspection endpoint.
+        self.oauth2_introspection_url = oauth2_introspection_url
         self.requested_port = port
         self.port = port
         self.capabilities = capabilities  # None: Dovecot's own list (IDLE, MOVE ...)
@@ -140,6 +143,10 @@ class Dovecot:
 
     def write_config(self, run_dir: Path) -> None:
         home = Path("/") / self.user if self.who.mail_chroot else self.mail_dir / self.user
+        oauth2 = None
+        if self.oauth2_introspection_url:
+            oauth2 = self.directory / "dovecot-oauth2.conf.ext"
+            oauth2.write_text(render_oauth2(self.oauth2_introspection_url), encoding="utf-8")
         self.config.write_text(
             render_config(
                 version=dovecot_version(),
@@ -152,6 +159,7 @@ class Dovecot:
                 home=home,
                 capabilities=self.capabilities,
                 tls=(self.tls_port, self.cert_file, self.cert_file.with_name("key.pem")) if self.tls else None,
+                oauth2=oauth2,
             ),
             encoding="utf-8",
         )

@@ -12,9 +12,11 @@ This module imports nothing else of the project, so any side may read its settin
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -146,6 +148,37 @@ def _imap_folder(name: str) -> str:
 ImapFolder = Annotated[str, AfterValidator(_imap_folder)]
 
 
+class IntakeAuth(StrEnum):
+    PASSWORD = "password"  # IMAP LOGIN: a password or an app password
+    OAUTH2 = "oauth2"  # SASL XOAUTH2 with an access token the intake gets itself
+
+
+def _tenant(name: str) -> str:
+    # A directory (tenant) id or a verified domain: it goes into the token URL's path.
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9.-]{0,252}", name):
+        raise ValueError("a tenant is the directory id (a GUID) or a domain such as example.org")
+    return name
+
+
+def _token_url(url: str) -> str:
+    # The client secret travels in the request: https only, but for a token server on
+    # this machine (the tests, a local proxy).
+    parsed = urlsplit(url)
+    local = parsed.scheme == "http" and parsed.hostname in ("127.0.0.1", "localhost", "::1")
+    if parsed.scheme != "https" and not local or not parsed.hostname:
+        raise ValueError("the token endpoint must be an https:// URL")
+    return url
+
+
+OptionalTenant = Annotated[str | None, BeforeValidator(_blank_is_unset), AfterValidator(lambda v: v and _tenant(v))]
+OptionalTokenUrl = Annotated[
+    str | None, BeforeValidator(_blank_is_unset), AfterValidator(lambda v: v and _token_url(v))
+]
+OptionalSecret = Annotated[str | None, BeforeValidator(_blank_is_unset)]
+
+MICROSOFT_TOKEN_URL = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"
+
+
 class IntakeSettings(BaseSettings):
     """The intake (``intake.py``): it reads participants' calendar replies from the
     program office's mailbox over IMAP (docs/intake.md)."""
@@ -161,7 +194,18 @@ class IntakeSettings(BaseSettings):
     # Explicit, like SMTP_TLS: never a silent fallback to plaintext.
     tls: ImapTls = ImapTls.NONE
     user: str = Field(default="office", min_length=1)
+    # How the intake signs in: IMAP LOGIN with the password, or XOAUTH2 with a token
+    # from the OAuth2 client credentials below (Microsoft 365).
+    auth: IntakeAuth = IntakeAuth.PASSWORD
     password: str | None = None
+    # The OAuth2 client (an app registration) and where it gets its tokens: the tenant
+    # for Microsoft's endpoint, or the endpoint itself.
+    oauth_tenant: OptionalTenant = None
+    oauth_token_url: OptionalTokenUrl = None
+    oauth_client_id: OptionalSecret = None
+    oauth_client_secret: OptionalSecret = None
+    oauth_client_secret_file: OptionalPath = None
+    oauth_scope: str = Field(default="https://outlook.office365.com/.default", min_length=1)
     # Where replies arrive, and where the intake moves each message it is done with.
     folder: ImapFolder = "INBOX"
     processed_folder: ImapFolder = "Processed"
@@ -178,6 +222,26 @@ class IntakeSettings(BaseSettings):
         if len({self.folder, self.processed_folder, self.ignored_folder}) < 3:
             return "INTAKE_FOLDER, INTAKE_PROCESSED_FOLDER and INTAKE_IGNORED_FOLDER must differ"
         return None
+
+    def auth_problem(self) -> str | None:
+        """What INTAKE_AUTH's way of signing in lacks (checked by intake.py, like the folders)."""
+        if self.auth == IntakeAuth.PASSWORD:
+            return None if self.password else "INTAKE_PASSWORD is not set"
+        if not self.oauth_client_id:
+            return "INTAKE_AUTH=oauth2 needs INTAKE_OAUTH_CLIENT_ID (the app's client id)"
+        if self.oauth_client_secret and self.oauth_client_secret_file:
+            return "set either INTAKE_OAUTH_CLIENT_SECRET or INTAKE_OAUTH_CLIENT_SECRET_FILE, not both"
+        if not (self.oauth_client_secret or self.oauth_client_secret_file):
+            return "INTAKE_AUTH=oauth2 needs INTAKE_OAUTH_CLIENT_SECRET or INTAKE_OAUTH_CLIENT_SECRET_FILE"
+        if self.oauth_tenant and self.oauth_token_url:
+            return "set either INTAKE_OAUTH_TENANT or INTAKE_OAUTH_TOKEN_URL, not both"
+        if not (self.oauth_tenant or self.oauth_token_url):
+            return "INTAKE_AUTH=oauth2 needs INTAKE_OAUTH_TENANT (Microsoft 365) or INTAKE_OAUTH_TOKEN_URL"
+        return None
+
+    def token_url(self) -> str:
+        """Where the intake gets its access tokens (with ``auth_problem`` None)."""
+        return self.oauth_token_url or MICROSOFT_TOKEN_URL.format(tenant=self.oauth_tenant)
 
 
 class CommandSettings(BaseSettings):

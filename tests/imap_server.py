@@ -8,7 +8,9 @@
 
 ``capabilities=BASIC_CAPABILITIES`` makes it a server without IDLE and MOVE; ``tls=True``
 one that offers STARTTLS on ``port`` and implicit TLS on ``tls_port``, with a
-certificate for localhost in ``cert_file`` (trust it with SSL_CERT_FILE).
+certificate for localhost in ``cert_file`` (trust it with SSL_CERT_FILE);
+``oauth2_introspection_url`` one that also offers XOAUTH2, its tokens checked there
+(tests/oauth_server.py).
 """
 
 from __future__ import annotations
@@ -28,9 +30,17 @@ _LOGGED_OUT = re.compile(r"imap\(\S+?\)<.*: Disconnected: .*\bin=(\d+) out=(\d+)
 
 
 class ImapServer:
-    def __init__(self, directory: Path, capabilities: str | None = None, tls: bool = False) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        capabilities: str | None = None,
+        tls: bool = False,
+        oauth2_introspection_url: str | None = None,
+    ) -> None:
         self.directory = directory
-        self.dovecot = Dovecot(directory / "dovecot", capabilities=capabilities, tls=tls)
+        self.dovecot = Dovecot(
+            directory / "dovecot", capabilities=capabilities, tls=tls, oauth2_introspection_url=oauth2_introspection_url
+        )
 
     def start(self) -> ImapServer:
         self.dovecot.start()

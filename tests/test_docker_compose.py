@@ -447,6 +447,33 @@ def test_intake_reads_the_mailbox_that_env_file_names(
     assert settings.folders_problem() is None
 
 
+def test_intake_signs_in_to_microsoft_365_with_what_env_file_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """INTAKE_AUTH=oauth2 and the app's id, tenant and secret from .env reach the intake;
+    unnamed, the scope is Exchange Online's and the sign-in a password, as in the code."""
+    dotenv = (
+        "INTAKE_HOST=outlook.office365.com\nINTAKE_USER=mentoring@contoso.com\nINTAKE_AUTH=oauth2\n"
+        "INTAKE_OAUTH_TENANT=contoso.onmicrosoft.com\nINTAKE_OAUTH_CLIENT_ID=app-id\n"
+        "INTAKE_OAUTH_CLIENT_SECRET=app-secret\n"
+    )
+    microsoft = "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token"
+    for text, auth in ((dotenv, "oauth2"), ("INTAKE_HOST=h\nINTAKE_USER=u\nINTAKE_PASSWORD=p\n", "password")):
+        env = environment(compose_config_with(tmp_path, text)[INTAKE])
+        for key in env_vars(IntakeSettings):
+            monkeypatch.delenv(key, raising=False)
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        settings = IntakeSettings()
+        assert (settings.auth.value, settings.auth_problem()) == (auth, None)
+        assert settings.oauth_scope == IntakeSettings.model_fields["oauth_scope"].default
+        if auth == "oauth2":
+            assert settings.token_url() == microsoft
+            assert (settings.oauth_client_id, settings.oauth_client_secret) == ("app-id", "app-secret")
+        else:
+            assert settings.oauth_tenant is settings.oauth_client_id is settings.oauth_client_secret is None
+
+
 def test_intake_without_a_mailbox_in_env_file_says_which_setting_is_missing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

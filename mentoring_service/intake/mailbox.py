@@ -15,18 +15,19 @@ move messages into, with aioimaplib.
 from __future__ import annotations
 
 import asyncio
+import base64
 import re
 import ssl
 from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 # aioimaplib ships no type information (no py.typed).
 import aioimaplib  # type: ignore[import-untyped]
 from aioimaplib.aioimaplib import STOP_WAIT_SERVER_PUSH, Command  # type: ignore[import-untyped]
 
-from mentoring_service.settings import ImapTls, IntakeSettings
+from mentoring_service.settings import ImapTls, IntakeAuth, IntakeSettings
 
 # Each command's limit; a long FETCH restarts it with every chunk that arrives.
 TIMEOUT_SECONDS = 30.0
@@ -46,6 +47,20 @@ _FOLD = re.compile(r"\r?\n(?=[ \t])")  # a header line continued on the next (RF
 class MailboxError(Exception):
     """The server refused something, did not answer, or the connection is gone. The
     message names the command and the server's words, never a message's content."""
+
+
+class SignInRefused(MailboxError):
+    """Signing in cannot work as set up (no XOAUTH2, a token refused even when fresh, a
+    client the token endpoint refuses): trying again would not help."""
+
+
+class AccessTokens(Protocol):
+    """Where XOAUTH2's bearer tokens come from (``tokens.TokenSource``)."""
+
+    @property
+    def due_at(self) -> float | None: ...
+
+    async def token(self, fresh: bool = False) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -104,9 +119,16 @@ def _message_id(header_block: bytes | None) -> str | None:
 class ImapMailbox:
     """One connection to the mailbox, with ``folder`` selected once ``open`` returns."""
 
-    def __init__(self, settings: IntakeSettings, timeout: float = TIMEOUT_SECONDS) -> None:
+    def __init__(
+        self, settings: IntakeSettings, timeout: float = TIMEOUT_SECONDS, tokens: AccessTokens | None = None
+    ) -> None:
         self.settings = settings
         self.timeout = timeout
+        if tokens is None and settings.auth == IntakeAuth.OAUTH2:
+            from mentoring_service.intake.tokens import TokenSource  # it raises this module's errors
+
+            tokens = TokenSource(settings)
+        self.tokens = tokens
         self._client: Any = None
         self._lost = asyncio.Event()
 
@@ -129,9 +151,12 @@ class ImapMailbox:
             raise MailboxError(f"cannot reach {settings.host}:{settings.port}: {_why(error)}") from None
         if settings.tls == ImapTls.STARTTLS:
             await self._starttls()
-        login = await self._call(self._client.login(settings.user, settings.password or ""), "LOGIN")
-        if login.result != "OK":
-            raise MailboxError(f"LOGIN refused: {_text(login)}")
+        if self.tokens is not None:
+            await self._xoauth2(self.tokens)
+        else:
+            login = await self._call(self._client.login(settings.user, settings.password or ""), "LOGIN")
+            if login.result != "OK":
+                raise MailboxError(f"LOGIN refused: {_text(login)}")
         # What a server offers may change once logged in (RFC 3501 7.2.1): ask again.
         await self._call(self._client.protocol.capability(), "CAPABILITY")
         await self._ensure_folders()
@@ -152,6 +177,35 @@ class ImapMailbox:
         except (OSError, ssl.SSLError) as error:
             raise MailboxError(f"STARTTLS failed: {_why(error)}") from None
         await self._call(protocol.capability(), "CAPABILITY")  # the answer before TLS counts no more
+
+    async def _xoauth2(self, tokens: AccessTokens) -> None:
+        """SASL XOAUTH2 with the cached token; refused, once more with a fresh one."""
+        if not self.offers("AUTH=XOAUTH2"):
+            raise SignInRefused("the server does not offer AUTH=XOAUTH2 (INTAKE_AUTH=oauth2)")
+        for fresh in (False, True):
+            token = await tokens.token(fresh=fresh)
+            response = await self._call(self._authenticate(token), "AUTHENTICATE XOAUTH2")
+            if b"[UNAVAILABLE]" in b" ".join(_lines(response)):  # RFC 5530: the server's trouble, not the token's
+                raise MailboxError(f"AUTHENTICATE XOAUTH2: {_text(response)}")
+            if response.result == "OK":
+                protocol = self._client.protocol
+                async with protocol.state_condition:  # as aioimaplib's own sign-ins do
+                    protocol.state = aioimaplib.AUTH
+                    protocol.state_condition.notify_all()
+                return
+        raise SignInRefused(
+            f"AUTHENTICATE XOAUTH2 refused, also with a fresh token: {_text(response)} "
+            "(may the app read INTAKE_USER's mailbox?)"
+        )
+
+    async def _authenticate(self, token: str) -> Any:
+        """aioimaplib's ``xoauth2`` waits forever where the server answers a refusal with
+        a challenge (Gmail, Dovecot): this one answers it with the empty response that
+        XOAUTH2 asks for, and the server then says NO."""
+        protocol = self._client.protocol
+        sasl = base64.b64encode(f"user={self.settings.user}\x01auth=Bearer {token}\x01\x01".encode()).decode()
+        command = _Sasl(protocol, sasl)
+        return await protocol.execute(command, scrub=sasl)
 
     def _connection_lost(self, error: Exception | None) -> None:
         self._lost.set()
@@ -304,6 +358,19 @@ class ImapMailbox:
         except (asyncio.CancelledError, TimeoutError):
             return False
         return bool(said) and said != STOP_WAIT_SERVER_PUSH
+
+
+class _Sasl(Command):  # type: ignore[misc]
+    """AUTHENTICATE XOAUTH2 with its initial response (SASL-IR, RFC 4959)."""
+
+    def __init__(self, protocol: Any, sasl: str) -> None:
+        super().__init__("AUTHENTICATE", protocol.new_tag(), "XOAUTH2", sasl, loop=protocol.loop)
+        self._protocol = protocol
+
+    def append_to_resp(self, line: Any, result: str = "Pending") -> None:
+        if isinstance(line, bytes) and line.startswith(b"+"):
+            self._protocol.transport.write(b"\r\n")  # the error challenge: answer it empty
+        super().append_to_resp(line, result)
 
 
 def _lines(response: Any) -> list[bytes]:

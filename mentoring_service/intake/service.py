@@ -32,9 +32,10 @@ from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar, runtime_checkable
 
 from mentoring_service.intake.ledger import IntakeLedger, LedgerState, message_key, usable_message_id
-from mentoring_service.intake.mailbox import ENVELOPE_BATCH, Envelope, ImapMailbox, MailboxError
+from mentoring_service.intake.mailbox import ENVELOPE_BATCH, Envelope, ImapMailbox, MailboxError, SignInRefused
 from mentoring_service.intake.storms import StormWatch
-from mentoring_service.settings import IntakeSettings
+from mentoring_service.intake.tokens import TokenSource
+from mentoring_service.settings import IntakeAuth, IntakeSettings
 
 log = logging.getLogger("intake")
 
@@ -94,16 +95,26 @@ class Intake(Generic[R]):
         self.about = about
         self.storms = StormWatch()
         self.sweeps = 0  # passes over the folder so far (tests wait on it)
+        # XOAUTH2's tokens, kept across connections (None: the intake signs in with LOGIN).
+        self.tokens = TokenSource(settings) if settings.auth == IntakeAuth.OAUTH2 else None
+
+    def mailbox(self) -> ImapMailbox:
+        return ImapMailbox(self.settings, tokens=self.tokens)
 
     async def run(self) -> None:
-        """Forever: connect, sweep, wait for news, sweep ...; reconnect after a failure."""
+        """Forever: connect, sweep, wait for news, sweep ...; reconnect after a failure,
+        and before the access token a connection signed in with expires. A sign-in that
+        cannot work (``SignInRefused``) is raised: trying again would not help."""
         failures = 0
         while True:
             try:
-                async with ImapMailbox(self.settings) as mailbox:
+                async with self.mailbox() as mailbox:
                     log.info("reading %s (%s)", self.settings.folder, "IDLE" if mailbox.offers("IDLE") else "polling")
                     failures = 0
                     await self._serve(mailbox)
+                log.info("signing in again with a new access token")
+            except SignInRefused:
+                raise
             except MailboxError as error:
                 pause = RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)]
                 failures += 1
@@ -111,6 +122,8 @@ class Intake(Generic[R]):
                 await asyncio.sleep(pause)
 
     async def _serve(self, mailbox: ImapMailbox) -> None:
+        """Sweeps and waits; returns when the connection's access token is due."""
+        due = self.tokens.due_at if self.tokens else None
         failures = 0
         while True:
             sweep = await self.sweep(mailbox)
@@ -124,7 +137,12 @@ class Intake(Generic[R]):
                 # Mail that came during the sweep may have been announced in the answer to
                 # one of its commands, which IDLE would not repeat: look again first.
                 continue
-            await mailbox.wait_for_news(self.settings.poll_seconds)
+            wait = self.settings.poll_seconds
+            if self.tokens is not None and due is not None:
+                if (left := due - self.tokens.clock()) <= 0:
+                    return
+                wait = min(wait, left)
+            await mailbox.wait_for_news(wait)
 
     async def sweep(self, mailbox: ImapMailbox) -> Sweep:
         """One pass over every message in the folder."""

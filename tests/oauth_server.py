@@ -1,0 +1,170 @@
+"""A small OAuth2 authorization server for tests (aiohttp, in a thread of its own), in the
+shape of Microsoft's identity platform as the intake meets it:
+
+- ``token_url``: the client credentials grant, ``/{tenant}/oauth2/v2.0/token``. The
+  right client id, secret and scope get a bearer token that lives ``lifetime`` seconds;
+  a wrong secret gets Microsoft's 401 ``invalid_client`` (AADSTS7000215).
+- ``introspection_url``: what Dovecot's oauth2 passdb asks (RFC 7662, POST ``token=``):
+  ``{"active": true, "username": <user>}`` for a token it issued that has neither expired
+  nor been revoked, ``{"active": false}`` otherwise.
+
+    with OAuthServer(user="office") as oauth:
+        ImapServer(tmp_path, oauth2_introspection_url=oauth.introspection_url)
+        oauth.settings()        # the INTAKE_OAUTH_* values that reach it
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
+
+from aiohttp import web
+
+TENANT = "contoso.example"
+CLIENT_ID = "00000000-1111-2222-3333-444444444444"
+SCOPE = "https://outlook.office365.com/.default"
+
+
+@dataclass
+class Issued:
+    user: str
+    expires_at: float  # time.monotonic()
+    revoked: bool = False
+
+
+@dataclass
+class OAuthServer:
+    user: str = "office"
+    lifetime: float = 3600.0  # expires_in of the tokens it issues
+    client_secret: str = field(default_factory=lambda: "s3cr3t-" + secrets.token_urlsafe(12))
+    # Every token refused at introspection (a mailbox the app has no right to).
+    refuse_all: bool = False
+    # Introspection answers 503 (the authorization server is down).
+    introspection_down: bool = False
+    token_requests: list[dict[str, str]] = field(default_factory=list)
+    introspections: list[bool] = field(default_factory=list)  # what each answered: active?
+    issued: dict[str, Issued] = field(default_factory=dict)
+    port: int = 0
+
+    def __post_init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._runner: web.AppRunner | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- where it is ----------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def token_url(self) -> str:
+        return f"{self.base_url}/{TENANT}/oauth2/v2.0/token"
+
+    @property
+    def introspection_url(self) -> str:
+        return f"{self.base_url}/introspect"
+
+    def settings(self, **overrides: Any) -> dict[str, Any]:
+        """IntakeSettings' values for signing in with this server's tokens."""
+        return {
+            "auth": "oauth2",
+            "password": None,
+            "oauth_token_url": self.token_url,
+            "oauth_client_id": CLIENT_ID,
+            "oauth_client_secret": self.client_secret,
+            **overrides,
+        }
+
+    def revoke_all(self) -> None:
+        for token in self.issued.values():
+            token.revoked = True
+
+    # -- the endpoints --------------------------------------------------------------------
+
+    async def _token(self, request: web.Request) -> web.Response:
+        form = {key: str(value) for key, value in (await request.post()).items()}
+        self.token_requests.append(form)
+        if request.match_info["tenant"] != TENANT:
+            return web.json_response(
+                {"error": "invalid_request", "error_description": "AADSTS90002: Tenant"}, status=400
+            )
+        if form.get("grant_type") != "client_credentials":
+            return web.json_response({"error": "unsupported_grant_type"}, status=400)
+        if form.get("client_id") != CLIENT_ID:
+            return web.json_response(
+                {"error": "unauthorized_client", "error_description": "AADSTS700016: Application not found"},
+                status=400,
+            )
+        if form.get("client_secret") != self.client_secret:
+            return web.json_response(
+                {
+                    "error": "invalid_client",
+                    "error_description": "AADSTS7000215: Invalid client secret provided. Trace ID: 1234",
+                    "error_codes": [7000215],
+                },
+                status=401,
+            )
+        if form.get("scope") != SCOPE:
+            return web.json_response({"error": "invalid_scope"}, status=400)
+        token = secrets.token_urlsafe(24)
+        self.issued[token] = Issued(self.user, time.monotonic() + self.lifetime)
+        answer = {"token_type": "Bearer", "expires_in": int(self.lifetime), "access_token": token}
+        return web.json_response(answer)
+
+    async def _introspect(self, request: web.Request) -> web.Response:
+        token = str((await request.post()).get("token", ""))
+        if self.introspection_down:
+            return web.json_response({"error": "temporarily_unavailable"}, status=503)
+        issued = self.issued.get(token)
+        active = (
+            issued is not None and not issued.revoked and time.monotonic() < issued.expires_at and not self.refuse_all
+        )
+        self.introspections.append(active)
+        if not active or issued is None:
+            return web.json_response({"active": False})
+        return web.json_response({"active": True, "username": issued.user})
+
+    # -- running --------------------------------------------------------------------------
+
+    def start(self) -> OAuthServer:
+        ready = threading.Event()
+        self._thread = threading.Thread(target=self._serve, args=(ready,), daemon=True, name="oauth-server")
+        self._thread.start()
+        if not ready.wait(10) or not self.port:
+            raise RuntimeError("the test OAuth2 server did not start")
+        return self
+
+    def _serve(self, ready: threading.Event) -> None:
+        loop = self._loop = asyncio.new_event_loop()
+        app = web.Application()
+        app.router.add_post("/{tenant}/oauth2/v2.0/token", self._token)
+        app.router.add_post("/introspect", self._introspect)
+        self._runner = web.AppRunner(app, access_log=None)
+        loop.run_until_complete(self._runner.setup())
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        loop.run_until_complete(site.start())
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        ready.set()
+        loop.run_forever()
+        loop.run_until_complete(self._runner.cleanup())
+        loop.close()
+
+    def stop(self) -> None:
+        if self._loop is not None and self._thread is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(10)
+        self._loop = self._thread = None
+
+    def __enter__(self) -> OAuthServer:
+        return self.start()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.stop()
