@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from mentoring_service.intake.ledger import IntakeLedger, LedgerState
-from mentoring_service.intake.mailbox import ImapMailbox
+from mentoring_service.intake.mailbox import ImapMailbox, SignInRefused
 from mentoring_service.intake.service import Intake
 from tests.imap_server import BASIC_CAPABILITIES, ImapServer
 from tests.waiting import eventually
@@ -326,3 +326,15 @@ async def test_the_intake_reconnects_when_the_server_comes_back(tmp_path, monkey
     finally:
         server.stop()
     assert pairs.handed == {"<reply-1@calendar.example.org>": 1}
+
+
+async def test_a_password_the_mailbox_refuses_stops_the_intake_instead_of_retrying(imap, monkeypatch):
+    """Changed on the server while the intake runs: the same password would be refused
+    again, so it stops with the reason (intake.py makes it one line) rather than loop."""
+    monkeypatch.setattr("mentoring_service.intake.service.RETRY_SECONDS", (0.05,))
+    intake = new_intake(imap, Pairs(), password="not-the-password")
+    with pytest.raises(SignInRefused) as refused:
+        await asyncio.wait_for(intake.run(), timeout=20)
+    assert str(refused.value) == (
+        "LOGIN refused: NO [AUTHENTICATIONFAILED] Authentication failed. (INTAKE_USER, INTAKE_PASSWORD)"
+    )

@@ -89,7 +89,7 @@ def test_a_mailbox_that_refuses_it_is_one_line(tmp_path, skipping_env):
             "INTAKE_LEDGER_URL": f"sqlite:///{tmp_path}/ledger.sqlite3",
         }
         said = last_line(run_intake(env))
-    assert said.endswith(f"mailbox at 127.0.0.1:{imap.port}: LOGIN refused: NO [AUTHENTICATIONFAILED] Authentication failed.")  # fmt: skip
+    assert said.endswith(f"mailbox at 127.0.0.1:{imap.port}: LOGIN refused: NO [AUTHENTICATIONFAILED] Authentication failed. (INTAKE_USER, INTAKE_PASSWORD)")  # fmt: skip
 
 
 def test_a_mailbox_nobody_serves_is_one_line(tmp_path, skipping_env):

@@ -155,8 +155,11 @@ class ImapMailbox:
             await self._xoauth2(self.tokens)
         else:
             login = await self._call(self._client.login(settings.user, settings.password or ""), "LOGIN")
+            if b"[UNAVAILABLE]" in b" ".join(_lines(login)):  # RFC 5530: the server's trouble, not the password's
+                raise MailboxError(f"LOGIN: {_text(login)}")
             if login.result != "OK":
-                raise MailboxError(f"LOGIN refused: {_text(login)}")
+                # The same password would be refused again: stop, as for a refused token.
+                raise SignInRefused(f"LOGIN refused: {_text(login)} (INTAKE_USER, INTAKE_PASSWORD)")
         # What a server offers may change once logged in (RFC 3501 7.2.1): ask again.
         await self._call(self._client.protocol.capability(), "CAPABILITY")
         await self._ensure_folders()
