@@ -18,22 +18,12 @@ from pathlib import Path
 
 from temporalio.testing import WorkflowEnvironment
 
-from activities.answer_links import AnswerLinks
 from activities.planning import plan_program
 from mentoring.cohort import Cohort, office_zone
-from mentoring.cohort_file import load_cohort
 from mentoring.digest import DigestInput, DigestResult
 from mentoring.ids import TASK_QUEUE, digest_workflow_id
 from mentoring.plan import PlanRequest, SessionPlan
-from mentoring_service.cli.response_script import load_responses
-from mentoring_service.cli.simulated_answers import SimulatedParticipants
-from mentoring_service.cli.start import start_cohort
-from mentoring_service.codec import EncryptionCodec, data_converter
-from mentoring_service.inbox import start_inbox
-from mentoring_service.links import LinkSigner
-from mentoring_service.settings import MailSettings, ResponseSiteSettings, WorkerSettings
-from mentoring_service.time_skipping import quiet_runtime, start_time_skipping
-from mentoring_service.workers import create_workers
+from tests.scripted_cohort import scripted_cohort
 from workflows.digest import WeeklyDigestWorkflow
 
 COHORT_ID = "dg-2031"
@@ -123,28 +113,6 @@ class DigestProgram:
 
 @contextlib.asynccontextmanager
 async def digest_program(folder: Path, responses: str) -> AsyncIterator[DigestProgram]:
-    cohort_file, responses_file = folder / "cohort.yaml", folder / "responses.yaml"
-    cohort_file.write_text(cohort_yaml(), encoding="utf-8")
-    responses_file.write_text(responses, encoding="utf-8")
-    cohort = load_cohort(cohort_file)
-    signer = LinkSigner.ephemeral()
-    participants = SimulatedParticipants(load_responses(responses_file, cohort), signer)
-    outbox = folder / "outbox"
-    inbox = start_inbox(outbox, host="127.0.0.1", port=0, on_message=participants.on_message)
-    env = await start_time_skipping(data_converter(EncryptionCodec.ephemeral()), quiet_runtime())
-    mail = MailSettings(
-        smtp_host="127.0.0.1", smtp_port=inbox.port, smtp_tls="none",
-        delivery_ledger_url=f"sqlite:///{folder}/ledger.sqlite3",
-    )  # fmt: skip
-    links = AnswerLinks(signer, ResponseSiteSettings().public_url)
-    try:
-        async with contextlib.AsyncExitStack() as stack:
-            for worker in create_workers(env.client, mail, WorkerSettings(email_rate_per_second=10_000), links):
-                await stack.enter_async_context(worker)
-            participants.attach(env)
-            await start_cohort(env.client, cohort)
-            yield DigestProgram(env, cohort, outbox)
-            assert participants.notes == []
-    finally:
-        await env.shutdown()
-        inbox.stop()
+    async with scripted_cohort(folder, cohort_yaml(), responses) as run:
+        yield DigestProgram(run.env, run.cohort, run.outbox)
+        assert run.participants.notes == []

@@ -15,22 +15,13 @@ from pathlib import Path
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
-from activities.answer_links import AnswerLinks
 from mentoring.cohort import Cohort, Person, Role
-from mentoring.cohort_file import load_cohort
 from mentoring.ids import pair_workflow_id
 from mentoring.operations import EndProgram, PausePair, ReplaceParticipant, WithdrawPair
 from mentoring.replies import CalendarReply, PartStat, ReplyMethod, ReplyRequest
 from mentoring.state import PairState
-from mentoring_service.cli.response_script import load_responses
 from mentoring_service.cli.simulated_answers import SimulatedParticipants
-from mentoring_service.cli.start import start_cohort
-from mentoring_service.codec import EncryptionCodec, data_converter
-from mentoring_service.inbox import start_inbox
-from mentoring_service.links import LinkSigner
-from mentoring_service.settings import MailSettings, ResponseSiteSettings, WorkerSettings
-from mentoring_service.time_skipping import quiet_runtime, start_time_skipping
-from mentoring_service.workers import create_workers
+from tests.scripted_cohort import scripted_cohort
 from workflows.cohort import CohortWorkflow
 from workflows.pair import PairProgramWorkflow
 
@@ -180,29 +171,6 @@ def next_monday(after: date) -> date:
 
 @contextlib.asynccontextmanager
 async def simulated_cohort(folder: Path) -> AsyncIterator[SimulatedCohort]:
-    folder.mkdir(parents=True, exist_ok=True)
     start = next_monday(datetime.now(UTC).date() + timedelta(days=2))
-    cohort_file, responses = folder / "cohort.yaml", folder / "responses.yaml"
-    cohort_file.write_text(cohort_yaml(start), encoding="utf-8")
-    responses.write_text(RESPONSES, encoding="utf-8")
-    cohort = load_cohort(cohort_file)
-    signer = LinkSigner.ephemeral()
-    participants = SimulatedParticipants(load_responses(responses, cohort), signer)
-    outbox = folder / "outbox"
-    inbox = start_inbox(outbox, host="127.0.0.1", port=0, on_message=participants.on_message)
-    env = await start_time_skipping(data_converter(EncryptionCodec.ephemeral()), quiet_runtime())
-    mail = MailSettings(
-        smtp_host="127.0.0.1", smtp_port=inbox.port, smtp_tls="none",
-        delivery_ledger_url=f"sqlite:///{folder}/ledger.sqlite3",
-    )  # fmt: skip
-    links = AnswerLinks(signer, ResponseSiteSettings().public_url)
-    try:
-        async with contextlib.AsyncExitStack() as stack:
-            for worker in create_workers(env.client, mail, WorkerSettings(email_rate_per_second=10_000), links):
-                await stack.enter_async_context(worker)
-            participants.attach(env)
-            handle, _ = await start_cohort(env.client, cohort)
-            yield SimulatedCohort(env, cohort, handle, participants, outbox)
-    finally:
-        await env.shutdown()
-        inbox.stop()
+    async with scripted_cohort(folder, cohort_yaml(start), RESPONSES) as run:
+        yield SimulatedCohort(run.env, run.cohort, run.handle, run.participants, run.outbox)
