@@ -37,15 +37,18 @@ from mentoring.answers import (  # noqa: E402
 from mentoring.cohort import Cadence, Person, Role  # noqa: E402
 from mentoring.ids import TASK_QUEUE, pair_workflow_id  # noqa: E402
 from mentoring.operations import (  # noqa: E402
+    ApproveCounter,
     CancelSession,
     ChangeRhythm,
     EndProgram,
     ExtendProgram,
     PausePair,
+    RefuseCounter,
     ReplaceParticipant,
     RescheduleSession,
     WithdrawParticipant,
 )
+from mentoring.replies import CalendarReply, PartStat, ReplyMethod, ReplyRequest  # noqa: E402
 from mentoring.state import CohortInput, PairProgramInput  # noqa: E402
 from mentoring_service.links import LinkSigner  # noqa: E402
 from mentoring_service.settings import (  # noqa: E402
@@ -198,6 +201,40 @@ async def record_answers(env, smtp) -> None:
         await record(env, "answers", program.handle)
 
 
+async def calendar_reply(program: ProgramHarness, n: int, session: int, attendee: str, **answer) -> None:
+    assert program.handle is not None
+    start = answer.pop("proposed_start", None)
+    reply = CalendarReply(
+        message_id=f"<reply-{n}@calendar.example>",
+        method=ReplyMethod.COUNTER if start else ReplyMethod.REPLY,
+        workflow_id=program.handle.id,
+        session=session,
+        attendee=attendee,
+        proposed_start=start,
+        proposed_end=start + timedelta(hours=1) if start else None,
+        **answer,
+    )
+    await program.handle.execute_update(PairProgramWorkflow.record_calendar_reply, ReplyRequest(reply=reply))
+
+
+async def record_replies(env, smtp) -> None:
+    """Calendar replies (since v1.2.0): accept, tentative, a decline, a proposed time
+    approved and one refused."""
+    async with ProgramHarness(env, smtp) as program:
+        state = await program.start_tomorrow(Cadence.WEEKLY, months=4)
+        assert state.mentor is not None and state.mentee is not None
+        mentor, mentee = state.mentor.email, state.mentee.email
+        await calendar_reply(program, 1, 1, mentor, partstat=PartStat.ACCEPTED)
+        await calendar_reply(program, 2, 1, mentee, partstat=PartStat.TENTATIVE)
+        await calendar_reply(program, 3, 2, mentee, partstat=PartStat.DECLINED)
+        free = state.sessions[2].starts_at + timedelta(days=1, hours=1)
+        await calendar_reply(program, 4, 3, mentor, proposed_start=free)
+        await program.update(PairProgramWorkflow.approve_counter, ApproveCounter(request_id="c1", session_number=3))
+        await calendar_reply(program, 5, 4, mentee, proposed_start=state.sessions[3].starts_at + timedelta(days=1))
+        await program.update(PairProgramWorkflow.refuse_counter, RefuseCounter(request_id="c2", session_number=4))
+        await record(env, "replies", program.handle)
+
+
 async def main() -> None:
     HISTORIES.mkdir(parents=True, exist_ok=True)
     with SmtpServer() as smtp:
@@ -239,6 +276,7 @@ async def main() -> None:
                     await record(env, scenario, env.client.get_workflow_handle(pair_workflow_id("histories", pair_id)))
             await record_operations(env, smtp)
             await record_answers(env, smtp)
+            await record_replies(env, smtp)
         finally:
             await env.shutdown()
 

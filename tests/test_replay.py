@@ -35,7 +35,7 @@ SCENARIOS = {
 
 
 # Participants answer since v1.1.0.
-SCENARIOS_SINCE = {"v1.1.0": {"pair--answers"}}
+SCENARIOS_SINCE = {"v1.1.0": {"pair--answers"}, "v1.2.0": {"pair--replies"}}
 
 
 def scenarios(release: str) -> set[str]:
