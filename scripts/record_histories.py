@@ -16,13 +16,14 @@ import contextlib
 import os
 import sys
 import tempfile
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from activities.answer_links import AnswerLinks  # noqa: E402
+from activities.digest_week import digest_times  # noqa: E402
 from devstack.temporal_servers import fixed_key_converter, start_time_skipping  # noqa: E402
 from mentoring.answers import (  # noqa: E402
     AnswerRequest,
@@ -34,8 +35,9 @@ from mentoring.answers import (  # noqa: E402
     ReviewAnswer,
     ReviewStage,
 )
-from mentoring.cohort import Cadence, Person, Role  # noqa: E402
-from mentoring.ids import TASK_QUEUE, pair_workflow_id  # noqa: E402
+from mentoring.cohort import Cadence, Person, Role, office_zone  # noqa: E402
+from mentoring.digest import DigestInput  # noqa: E402
+from mentoring.ids import TASK_QUEUE, digest_workflow_id, pair_workflow_id  # noqa: E402
 from mentoring.operations import (  # noqa: E402
     ApproveCounter,
     CancelSession,
@@ -62,6 +64,7 @@ from tests import factories  # noqa: E402
 from tests.program_harness import ProgramHarness  # noqa: E402
 from tests.smtp_server import SmtpServer  # noqa: E402
 from workflows.cohort import CohortWorkflow  # noqa: E402
+from workflows.digest import WeeklyDigestWorkflow  # noqa: E402
 from workflows.pair import PairProgramWorkflow  # noqa: E402
 
 HISTORIES = ROOT / "tests" / "histories"
@@ -77,7 +80,7 @@ async def three_weeks_ahead(env):
 async def record(env, scenario: str, handle) -> None:
     await handle.result()
     history = await handle.fetch_history()
-    kind = "cohort" if handle.id.startswith("cohort:") else "pair"
+    kind = handle.id.split(":", 1)[0]  # pair, cohort or digest
     path = HISTORIES / f"{kind}--{scenario}--{TAG}.json"
     path.write_text(history.to_json())
     print(f"{path.relative_to(ROOT)}: {len(history.events)} events")
@@ -235,6 +238,28 @@ async def record_replies(env, smtp) -> None:
         await record(env, "replies", program.handle)
 
 
+async def record_digest(env) -> None:
+    """A weekly digest (since v1.2.0) of a running cohort of two pairs, one week in."""
+    cohort = factories.cohort(await three_weeks_ahead(env), ["c", "d"], cohort_id="digests")
+    running = await env.client.start_workflow(
+        CohortWorkflow.run, CohortInput(cohort=cohort), id="cohort:digests", task_queue=TASK_QUEUE
+    )
+    start = datetime.combine(cohort.program.start_date, time(0), tzinfo=UTC)
+    zone = office_zone(cohort)
+    monday = digest_times(start + timedelta(days=7), start + timedelta(days=15), zone)[0]
+    while (left := monday - await env.get_current_time()) > timedelta(0):
+        await env.sleep(min(left, timedelta(days=2)))  # in steps: one long sleep outlasts its RPC deadline
+    with env.auto_time_skipping_disabled():  # the digest runs at its Monday, as the schedule starts it
+        handle = await env.client.start_workflow(
+            WeeklyDigestWorkflow.run,
+            DigestInput(program=cohort.program, timezone=zone),
+            id=f"{digest_workflow_id('digests')}-{monday:%Y-%m-%dT%H:%M:%SZ}",
+            task_queue=TASK_QUEUE,
+        )
+        await record(env, "weekly", handle)
+    await running.result()  # to its end while the workers run: a cohort left open would hold the clock
+
+
 async def main() -> None:
     HISTORIES.mkdir(parents=True, exist_ok=True)
     with SmtpServer() as smtp:
@@ -274,6 +299,7 @@ async def main() -> None:
                 await record(env, "two-pairs", handle)
                 for pair_id, scenario in (("a", "in-cohort"), ("b", "in-cohort-mentee-bounces")):
                     await record(env, scenario, env.client.get_workflow_handle(pair_workflow_id("histories", pair_id)))
+                await record_digest(env)
             await record_operations(env, smtp)
             await record_answers(env, smtp)
             await record_replies(env, smtp)

@@ -22,6 +22,7 @@ from devstack.temporal_servers import fixed_key_converter
 from mentoring.pair_labels import first_event_at, pair_search_attributes
 from mentoring.state import PairProgramInput
 from workflows.cohort import CohortWorkflow
+from workflows.digest import WeeklyDigestWorkflow
 from workflows.pair import PairProgramWorkflow
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
@@ -35,7 +36,7 @@ SCENARIOS = {
 
 
 # Participants answer since v1.1.0.
-SCENARIOS_SINCE = {"v1.1.0": {"pair--answers"}, "v1.2.0": {"pair--replies"}}
+SCENARIOS_SINCE = {"v1.1.0": {"pair--answers"}, "v1.2.0": {"pair--replies", "digest--weekly"}}
 
 
 def scenarios(release: str) -> set[str]:
@@ -59,7 +60,9 @@ def test_every_supported_release_has_every_scenario():
 
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
 async def test_history_replays(path: Path):
-    replayer = Replayer(workflows=[CohortWorkflow, PairProgramWorkflow], data_converter=fixed_key_converter())
+    replayer = Replayer(
+        workflows=[CohortWorkflow, PairProgramWorkflow, WeeklyDigestWorkflow], data_converter=fixed_key_converter()
+    )
     history = WorkflowHistory.from_json(path.stem, path.read_text())
     await replayer.replay_workflow(history)
 
@@ -117,5 +120,7 @@ async def test_a_pair_started_listening_whose_first_task_a_v1_1_0_worker_ran_rep
         if first is not None:
             attributes = pair_search_attributes(input.program.cohort_id, input.pair, first)
             encode_search_attributes(attributes, started.search_attributes)
-    replayer = Replayer(workflows=[CohortWorkflow, PairProgramWorkflow], data_converter=fixed_key_converter())
+    replayer = Replayer(
+        workflows=[CohortWorkflow, PairProgramWorkflow, WeeklyDigestWorkflow], data_converter=fixed_key_converter()
+    )
     await replayer.replay_workflow(history)
