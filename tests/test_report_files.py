@@ -11,6 +11,8 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
+from pypdf import PdfReader
+
 from mentoring.cohort import Language
 from mentoring_service.reporting.gather import gather
 from mentoring_service.reporting.output import write_report
@@ -38,10 +40,15 @@ def secrets() -> list[str]:
     return [*names, *addresses, *sorted(parts), *PRIVATE_REASONS, "müller.example"]
 
 
+def pdf_text(path: Path) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
 def assert_private(folder: Path) -> None:
     for name in FILES:
         data = (folder / name).read_bytes()
-        text = data.decode("utf-8", errors="replace")
+        # The PDF's text sits in compressed streams: read it as a reader would.
+        text = pdf_text(folder / name) if name.endswith(".pdf") else data.decode("utf-8", errors="replace")
         for secret in secrets():
             assert secret not in text, (name, secret)
             assert secret.encode("utf-16-be") not in data, (name, secret)
@@ -110,6 +117,9 @@ async def test_the_files_of_a_running_and_a_finished_cohort(tmp_path):
         # Nothing to fetch: no script, stylesheet, import or reference outside the page.
         assert re.findall(r'<script|<link|@import|url\((?!#)|(?:src|href)="(?!#)', html) == []
         assert (folder / "report.pdf").read_bytes().startswith(b"%PDF-")
+        # The PDF holds the page's text (so the privacy check above read something).
+        assert "Auf einen Blick" in pdf_text(folder / "report.pdf")
+        assert "weniger als 3 Antworten" in pdf_text(folder / "report.pdf")
 
         # The same facts write the same bytes (the picture too).
         again = tmp_path / "again"
