@@ -151,4 +151,12 @@ async def test_the_key_file_is_read_for_each_new_token_and_warned_about_when_oth
     with caplog.at_level(logging.WARNING):
         assert await tokens.token(fresh=True) in oauth.issued
     assert caplog.messages == [f"{KEY_FILE} {key_file} is readable by others (mode 644); chmod 600 it"]
-    assert isinstance(TokenRefused("x"), SignInRefused)
+
+
+async def test_a_key_files_token_uri_must_be_https_like_intake_oauth_token_url(tmp_path, oauth):
+    key_file = oauth.key_file(tmp_path, token_uri="http://oauth2.example.org/token")
+    tokens = TokenSource(IntakeSettings(**oauth.google_settings(key_file)))
+    with pytest.raises(SignInRefused) as refused:
+        await tokens.token()
+    assert str(refused.value) == f"{KEY_FILE} {key_file}: token_uri: the token endpoint must be an https:// URL"
+    assert oauth.token_requests == []
