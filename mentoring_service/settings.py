@@ -153,6 +153,11 @@ class IntakeAuth(StrEnum):
     OAUTH2 = "oauth2"  # SASL XOAUTH2 with an access token the intake gets itself
 
 
+class OAuthProvider(StrEnum):
+    MICROSOFT = "microsoft"  # the client credentials grant: an app's id and secret
+    GOOGLE = "google"  # the JWT bearer grant: a service account's key, domain-wide delegation
+
+
 def _tenant(name: str) -> str:
     # A directory (tenant) id or a verified domain: it goes into the token URL's path.
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9.-]{0,252}", name):
@@ -160,9 +165,10 @@ def _tenant(name: str) -> str:
     return name
 
 
-def _token_url(url: str) -> str:
-    # The client secret travels in the request: https only, but for a token server on
-    # this machine (the tests, a local proxy).
+def token_endpoint_url(url: str) -> str:
+    """``url`` if a token endpoint may be there (else ValueError): the client secret or a
+    signed assertion travels in the request, so https only, but for a token server on
+    this machine (the tests, a local proxy). Also the rule for a key file's token_uri."""
     parsed = urlsplit(url)
     local = parsed.scheme == "http" and parsed.hostname in ("127.0.0.1", "localhost", "::1")
     if parsed.scheme != "https" and not local or not parsed.hostname:
@@ -172,11 +178,13 @@ def _token_url(url: str) -> str:
 
 OptionalTenant = Annotated[str | None, BeforeValidator(_blank_is_unset), AfterValidator(lambda v: v and _tenant(v))]
 OptionalTokenUrl = Annotated[
-    str | None, BeforeValidator(_blank_is_unset), AfterValidator(lambda v: v and _token_url(v))
+    str | None, BeforeValidator(_blank_is_unset), AfterValidator(lambda v: v and token_endpoint_url(v))
 ]
 OptionalSecret = Annotated[str | None, BeforeValidator(_blank_is_unset)]
 
 MICROSOFT_TOKEN_URL = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"
+# Gmail's IMAP takes no narrower scope than the whole mailbox.
+GOOGLE_SCOPE = "https://mail.google.com/"
 
 
 class IntakeSettings(BaseSettings):
@@ -195,9 +203,13 @@ class IntakeSettings(BaseSettings):
     tls: ImapTls = ImapTls.NONE
     user: str = Field(default="office", min_length=1)
     # How the intake signs in: IMAP LOGIN with the password, or XOAUTH2 with a token
-    # from the OAuth2 client credentials below (Microsoft 365).
+    # from the OAuth2 client credentials below (Microsoft 365) or a Google service account.
     auth: IntakeAuth = IntakeAuth.PASSWORD
     password: str | None = None
+    # Whose tokens: Microsoft's (the app's id and secret below) or Google's (the service
+    # account's JSON key, whose token_uri is the endpoint; the scope is GOOGLE_SCOPE).
+    oauth_provider: OAuthProvider = OAuthProvider.MICROSOFT
+    oauth_service_account_file: OptionalPath = None
     # The OAuth2 client (an app registration) and where it gets its tokens: the tenant
     # for Microsoft's endpoint, or the endpoint itself.
     oauth_tenant: OptionalTenant = None
@@ -227,6 +239,10 @@ class IntakeSettings(BaseSettings):
         """What INTAKE_AUTH's way of signing in lacks (checked by intake.py, like the folders)."""
         if self.auth == IntakeAuth.PASSWORD:
             return None if self.password else "INTAKE_PASSWORD is not set"
+        if self.oauth_provider == OAuthProvider.GOOGLE:
+            return self._google_problem()
+        if self.oauth_service_account_file:
+            return "INTAKE_OAUTH_SERVICE_ACCOUNT_FILE is for INTAKE_OAUTH_PROVIDER=google"
         if not self.oauth_client_id:
             return "INTAKE_AUTH=oauth2 needs INTAKE_OAUTH_CLIENT_ID (the app's client id)"
         if self.oauth_client_secret and self.oauth_client_secret_file:
@@ -237,6 +253,21 @@ class IntakeSettings(BaseSettings):
             return "set either INTAKE_OAUTH_TENANT or INTAKE_OAUTH_TOKEN_URL, not both"
         if not (self.oauth_tenant or self.oauth_token_url):
             return "INTAKE_AUTH=oauth2 needs INTAKE_OAUTH_TENANT (Microsoft 365) or INTAKE_OAUTH_TOKEN_URL"
+        return None
+
+    def _google_problem(self) -> str | None:
+        if not self.oauth_service_account_file:
+            return "INTAKE_OAUTH_PROVIDER=google needs INTAKE_OAUTH_SERVICE_ACCOUNT_FILE (the service account's key)"
+        # Microsoft's settings would be silently unused: a mix-up, said rather than guessed at.
+        microsoft = (
+            "oauth_tenant",
+            "oauth_token_url",
+            "oauth_client_id",
+            "oauth_client_secret",
+            "oauth_client_secret_file",
+        )
+        if named := [env_var(IntakeSettings, field) for field in microsoft if getattr(self, field)]:
+            return f"INTAKE_OAUTH_PROVIDER=google takes its client from the key file: unset {', '.join(named)}"
         return None
 
     def token_url(self) -> str:

@@ -474,6 +474,29 @@ def test_intake_signs_in_to_microsoft_365_with_what_env_file_names(
             assert settings.oauth_tenant is settings.oauth_client_id is settings.oauth_client_secret is None
 
 
+def test_intake_signs_in_to_google_workspace_with_the_key_file_env_file_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """INTAKE_OAUTH_PROVIDER=google and the key file's path in the container reach the
+    intake; unnamed, the provider is Microsoft, as in the code."""
+    key_file = "/run/secrets/intake-service-account.json"
+    dotenv = (
+        "INTAKE_HOST=imap.gmail.com\nINTAKE_USER=mentoring@example.org\nINTAKE_AUTH=oauth2\n"
+        f"INTAKE_OAUTH_PROVIDER=google\nINTAKE_OAUTH_SERVICE_ACCOUNT_FILE={key_file}\n"
+    )
+    for text, provider in ((dotenv, "google"), ("INTAKE_HOST=h\nINTAKE_USER=u\nINTAKE_PASSWORD=p\n", "microsoft")):
+        env = environment(compose_config_with(tmp_path, text)[INTAKE])
+        for key in env_vars(IntakeSettings):
+            monkeypatch.delenv(key, raising=False)
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        settings = IntakeSettings()
+        assert (settings.oauth_provider.value, settings.auth_problem()) == (provider, None)
+        assert settings.oauth_provider == IntakeSettings.model_fields["oauth_provider"].default or provider == "google"
+        expected = Path(key_file) if provider == "google" else None
+        assert settings.oauth_service_account_file == expected
+
+
 def test_intake_without_a_mailbox_in_env_file_says_which_setting_is_missing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

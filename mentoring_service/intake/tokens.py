@@ -1,10 +1,16 @@
 """Access tokens for signing in to the office's mailbox with XOAUTH2 (``INTAKE_AUTH=oauth2``).
 
-The OAuth2 client credentials grant (RFC 6749 4.4), as Microsoft 365 wants it for an app
-that reads a mailbox without a user at the keyboard (IMAP.AccessAsApp): one form POST to
-the token endpoint with the app's id, its secret and the scope, answered with a bearer
-token and its lifetime. With aiohttp, which the project has already: the grant is one
-request, and MSAL would add a dependency (and its own cache) for no more than that.
+One form POST to the token endpoint, answered with a bearer token and its lifetime, by
+one of two grants (``INTAKE_OAUTH_PROVIDER``):
+
+- microsoft: the OAuth2 client credentials grant (RFC 6749 4.4), as Microsoft 365 wants
+  it for an app that reads a mailbox without a user at the keyboard (IMAP.AccessAsApp):
+  the app's id, its secret and the scope.
+- google: the JWT bearer grant (RFC 7523) with a service account's signed assertion
+  that it acts for the mailbox (domain-wide delegation; ``service_account.py``).
+
+With aiohttp, which the project has already: a grant is one request, and MSAL or
+google-auth would add a dependency (and its own cache) for no more than that.
 
 A token is kept until shortly before it expires (``refresh_at``); ``token(fresh=True)``
 gets a new one whatever the cache holds, for a server that refused the cached one.
@@ -31,7 +37,13 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from mentoring_service.intake.mailbox import MailboxError, SignInRefused
-from mentoring_service.settings import IntakeSettings, env_var
+from mentoring_service.intake.service_account import (
+    ENV_SERVICE_ACCOUNT_FILE,
+    JWT_BEARER,
+    assertion,
+    read_service_account,
+)
+from mentoring_service.settings import IntakeSettings, OAuthProvider, env_var
 
 log = logging.getLogger("intake")
 
@@ -70,9 +82,16 @@ def refresh_margin(lifetime: float) -> float:
 class TokenSource:
     """Tokens for the client the settings name (``auth_problem`` must be None)."""
 
-    def __init__(self, settings: IntakeSettings, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        settings: IntakeSettings,
+        clock: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,  # for the times a signed assertion states
+    ) -> None:
         self.settings = settings
         self.clock = clock
+        self.wall = wall
+        self.google = settings.oauth_provider == OAuthProvider.GOOGLE
         self._token: Token | None = None
         self.fetched = 0  # tokens got so far
 
@@ -91,13 +110,7 @@ class TokenSource:
 
     async def _fetch(self) -> Token:
         settings = self.settings
-        form = {
-            "grant_type": "client_credentials",
-            "client_id": settings.oauth_client_id or "",
-            "client_secret": self._secret(),
-            "scope": settings.oauth_scope,
-        }
-        url = settings.token_url()
+        url, form = self._grant()
         asked = self.clock()
         try:
             timeout = aiohttp.ClientTimeout(total=TIMEOUT_SECONDS)
@@ -109,6 +122,8 @@ class TokenSource:
         answer = _json(body)
         if status >= 500 or status == 429:
             raise MailboxError(f"the token endpoint {_where(url)} answered {status}")
+        if status != 200 and self.google:
+            raise TokenRefused(_google_refusal(status, answer))
         if status != 200:
             raise TokenRefused(_refusal(status, answer, ENV_TENANT if settings.oauth_tenant else ENV_TOKEN_URL))
         value, lifetime = answer.get("access_token"), answer.get("expires_in")
@@ -120,6 +135,23 @@ class TokenSource:
             raise MailboxError(f"the token endpoint {_where(url)} answered without a usable access_token")
         expires_at = asked + seconds
         return Token(value, expires_at - refresh_margin(seconds), expires_at)
+
+    def _grant(self) -> tuple[str, dict[str, str]]:
+        """The token endpoint, and the form that asks it for a token."""
+        settings = self.settings
+        if self.google:
+            if settings.oauth_service_account_file is None:  # auth_problem says so before
+                raise SignInRefused(f"INTAKE_OAUTH_PROVIDER=google needs {ENV_SERVICE_ACCOUNT_FILE}")
+            account = read_service_account(settings.oauth_service_account_file)
+            signed = assertion(account, settings.user, int(self.wall()))
+            return account.token_uri, {"grant_type": JWT_BEARER, "assertion": signed}
+        form = {
+            "grant_type": "client_credentials",
+            "client_id": settings.oauth_client_id or "",
+            "client_secret": self._secret(),
+            "scope": settings.oauth_scope,
+        }
+        return settings.token_url(), form
 
     def _secret(self) -> str:
         path = self.settings.oauth_client_secret_file
@@ -155,6 +187,25 @@ def _refusal(status: int, answer: dict[str, object], where: str) -> str:
     if error == "invalid_scope":
         return f"{ENV_SCOPE}: the token endpoint refused the scope ({said})"
     return f"{where}: the token endpoint refused the request ({said})"
+
+
+def _google_refusal(status: int, answer: dict[str, object]) -> str:
+    """One line naming the key file, with Google's own short reason (such as "Invalid
+    JWT Signature." for a key the service account no longer has)."""
+    error = str(answer.get("error") or "no error code")
+    reason = " ".join(str(answer.get("error_description") or "").split())[:200]
+    said = f"{status} {error}" + (f": {reason}" if reason else "")
+    if error == "unauthorized_client":
+        return (
+            f"{ENV_SERVICE_ACCOUNT_FILE}: the service account may not act for INTAKE_USER ({said}); "
+            "has the Workspace admin given it domain-wide delegation with the scope https://mail.google.com/?"
+        )
+    if error == "invalid_grant":
+        return (
+            f"{ENV_SERVICE_ACCOUNT_FILE}: the token endpoint refused the signed request ({said}); "
+            "is the key current, and INTAKE_USER a mailbox of the domain?"
+        )
+    return f"{ENV_SERVICE_ACCOUNT_FILE}: the token endpoint refused the request ({said})"
 
 
 def _json(body: str) -> dict[str, object]:

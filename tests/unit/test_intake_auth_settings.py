@@ -20,6 +20,11 @@ OAUTH: dict[str, Any] = {
     "oauth_client_id": "00000000-1111-2222-3333-444444444444",
     "oauth_client_secret": SECRET,
 }
+GOOGLE: dict[str, Any] = {
+    "auth": "oauth2",
+    "oauth_provider": "google",
+    "oauth_service_account_file": "/run/secrets/intake-service-account.json",
+}
 
 
 def problem(**values: Any) -> str | None:
@@ -62,10 +67,32 @@ def problem(**values: Any) -> str | None:
         ),
         ({**OAUTH, "auth": "oauth"}, "INTAKE_AUTH: Input should be 'password' or 'oauth2'"),
         ({**OAUTH, "oauth_scope": ""}, "INTAKE_OAUTH_SCOPE: String should have at least 1 character"),
+        (GOOGLE, None),
+        (
+            {**GOOGLE, "oauth_service_account_file": " "},
+            "INTAKE_OAUTH_PROVIDER=google needs INTAKE_OAUTH_SERVICE_ACCOUNT_FILE (the service account's key)",
+        ),
+        (
+            {**OAUTH, **GOOGLE},
+            "INTAKE_OAUTH_PROVIDER=google takes its client from the key file: unset INTAKE_OAUTH_TENANT, "
+            "INTAKE_OAUTH_CLIENT_ID, INTAKE_OAUTH_CLIENT_SECRET",
+        ),
+        (
+            {**GOOGLE, "oauth_token_url": "https://oauth2.googleapis.com/token"},
+            "INTAKE_OAUTH_PROVIDER=google takes its client from the key file: unset INTAKE_OAUTH_TOKEN_URL",
+        ),
+        (
+            {**OAUTH, "oauth_service_account_file": "/run/secrets/sa.json"},
+            "INTAKE_OAUTH_SERVICE_ACCOUNT_FILE is for INTAKE_OAUTH_PROVIDER=google",
+        ),
+        ({**GOOGLE, "oauth_provider": "gmail"}, "INTAKE_OAUTH_PROVIDER: Input should be 'microsoft' or 'google'"),
+        ({**GOOGLE, "auth": "password", "password": "pw"}, None),
     ],
     ids=[
         "password", "no-password", "oauth2", "no-client-id", "no-secret", "two-secrets",
         "no-endpoint", "two-endpoints", "tenant", "plain-http", "auth", "scope",
+        "google", "google-no-key-file", "google-with-microsofts-client", "google-with-token-url",
+        "key-file-for-microsoft", "provider", "password-ignores-provider",
     ],
 )  # fmt: skip
 def test_each_rule_is_one_line_naming_the_variable(values: dict[str, Any], said: str | None) -> None:
@@ -78,6 +105,7 @@ def test_the_tenant_gives_microsofts_token_endpoint_and_the_scope_is_exchange_on
     assert settings.oauth_scope == "https://outlook.office365.com/.default"
     assert IntakeSettings(auth="oauth2").auth.value == "oauth2"
     assert IntakeSettings().auth.value == "password"
+    assert IntakeSettings().oauth_provider.value == "microsoft"  # as before Google was built
 
 
 def test_a_refused_value_is_never_shown() -> None:
