@@ -386,6 +386,14 @@ def compose_config_with(tmp_path: Path, dotenv: str) -> dict[str, dict]:
     return yaml.safe_load(result.stdout)["services"]
 
 
+def as_the_intake_sees_it(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> None:
+    """This process's environment becomes exactly what compose gives the intake."""
+    for key in env_vars(IntakeSettings):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+
+
 def test_intake_runs_from_the_project_image_after_setup_and_reads_only_its_settings(services: dict) -> None:
     intake = services[INTAKE]
     assert intake["build"] in (".", {"context": "."})
@@ -436,10 +444,7 @@ def test_intake_reads_the_mailbox_that_env_file_names(
 ) -> None:
     """The office's mailbox comes from .env, as the keys do; unnamed, TLS on 993."""
     env = environment(compose_config_with(tmp_path, dotenv)[INTAKE])
-    for key in env_vars(IntakeSettings):
-        monkeypatch.delenv(key, raising=False)
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
+    as_the_intake_sees_it(monkeypatch, env)
     settings = IntakeSettings()
     assert (settings.host, settings.port, settings.tls.value, settings.user, settings.password, settings.folder) == (
         expected
@@ -460,10 +465,7 @@ def test_intake_signs_in_to_microsoft_365_with_what_env_file_names(
     microsoft = "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token"
     for text, auth in ((dotenv, "oauth2"), ("INTAKE_HOST=h\nINTAKE_USER=u\nINTAKE_PASSWORD=p\n", "password")):
         env = environment(compose_config_with(tmp_path, text)[INTAKE])
-        for key in env_vars(IntakeSettings):
-            monkeypatch.delenv(key, raising=False)
-        for key, value in env.items():
-            monkeypatch.setenv(key, value)
+        as_the_intake_sees_it(monkeypatch, env)
         settings = IntakeSettings()
         assert (settings.auth.value, settings.auth_problem()) == (auth, None)
         assert settings.oauth_scope == IntakeSettings.model_fields["oauth_scope"].default
@@ -486,10 +488,7 @@ def test_intake_signs_in_to_google_workspace_with_the_key_file_env_file_names(
     )
     for text, provider in ((dotenv, "google"), ("INTAKE_HOST=h\nINTAKE_USER=u\nINTAKE_PASSWORD=p\n", "microsoft")):
         env = environment(compose_config_with(tmp_path, text)[INTAKE])
-        for key in env_vars(IntakeSettings):
-            monkeypatch.delenv(key, raising=False)
-        for key, value in env.items():
-            monkeypatch.setenv(key, value)
+        as_the_intake_sees_it(monkeypatch, env)
         settings = IntakeSettings()
         assert (settings.oauth_provider.value, settings.auth_problem()) == (provider, None)
         assert settings.oauth_provider == IntakeSettings.model_fields["oauth_provider"].default or provider == "google"
@@ -502,10 +501,7 @@ def test_intake_without_a_mailbox_in_env_file_says_which_setting_is_missing(
 ) -> None:
     env = environment(compose_config_with(tmp_path, "")[INTAKE])
     assert env["INTAKE_HOST"] == "" and env["INTAKE_TLS"] == "tls"  # never plaintext unless asked
-    for key in env_vars(IntakeSettings):
-        monkeypatch.delenv(key, raising=False)
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
+    as_the_intake_sees_it(monkeypatch, env)
     with pytest.raises(ValidationError) as error:
         IntakeSettings()
     assert settings_problem(error.value) == (
