@@ -12,7 +12,18 @@ import pwd
 from dataclasses import dataclass
 from pathlib import Path
 
-HOST = "127.0.0.1"
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from devstack.settings import HOST
+
+# trim_blocks: a {% if %} line leaves no empty line in the configuration.
+_TEMPLATES = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
 
 
 class MailboxError(Exception):
@@ -75,56 +86,10 @@ def render_config(
             f"Dovecot {version[0]}.{version[1]} is installed; devstack/mailbox.py writes a configuration "
             "for Dovecot 2.3 (Debian 12), whose settings 2.4 renamed"
         )
-    lines = [
-        "# Written by devstack/mailbox.py at every start; edits are lost.",
-        "protocols = imap",
-        f"listen = {HOST}",
-        f"base_dir = {run_dir}",
-        f"state_dir = {state_dir}",
-        f"log_path = {log}",
-        # Plaintext LOGIN on 127.0.0.1 only: this is a local test mailbox.
-        *(["ssl = yes", f"ssl_cert = <{tls[1]}", f"ssl_key = <{tls[2]}"] if tls else ["ssl = no"]),
-        "disable_plaintext_auth = no",
-        f"auth_mechanisms = plain login{' xoauth2 oauthbearer' if oauth2 else ''}",
-        f"default_internal_user = {who.internal_user}",
-        f"default_internal_group = {who.internal_group}",
-        f"default_login_user = {who.login_user}",
-        "mail_location = maildir:~/Maildir",
-        f"mail_uid = {who.mail_uid}",
-        f"mail_gid = {who.mail_gid}",
-        f"first_valid_uid = {who.mail_uid}",
-        f"first_valid_gid = {who.mail_gid}",
-        *([f"mail_chroot = {who.mail_chroot}"] if who.mail_chroot else []),
-        *([f"imap_capability = {capabilities}"] if capabilities is not None else []),
-        *(
-            ["passdb {", "  driver = oauth2", "  mechanisms = xoauth2 oauthbearer", f"  args = {oauth2}", "}"]
-            if oauth2
-            else []
-        ),
-        "passdb {",
-        "  driver = passwd-file",
-        *(["  mechanisms = plain login"] if oauth2 else []),
-        f"  args = scheme=PLAIN username_format=%u {users}",
-        "}",
-        "userdb {",
-        "  driver = static",
-        f"  args = home={home}",
-        "}",
-        "service imap-login {",
-        f"  chroot = {who.login_chroot}",
-        "  inet_listener imap {",
-        f"    address = {HOST}",
-        f"    port = {port}",
-        "  }",
-        "  inet_listener imaps {",
-        *([f"    address = {HOST}", f"    port = {tls[0]}"] if tls else ["    port = 0"]),
-        "  }",
-        "}",
-        "service anvil {",
-        f"  chroot = {'empty' if who.login_chroot else ''}",
-        "}",
-    ]
-    return "\n".join(lines) + "\n"
+    return _TEMPLATES.get_template("dovecot.conf.j2").render(
+        host=HOST, who=who, port=port, run_dir=run_dir, state_dir=state_dir, log=log, users=users,
+        home=home, capabilities=capabilities, tls=tls, oauth2=oauth2,
+    )  # fmt: skip
 
 
 def render_oauth2(introspection_url: str) -> str:

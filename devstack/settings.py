@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# Every part of the local stack listens on the loopback interface only.
+HOST = "127.0.0.1"
+
 
 class DevstackSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DEVSTACK_", case_sensitive=False, extra="ignore")
