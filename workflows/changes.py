@@ -220,6 +220,14 @@ def restyle_pinned(
     return changes
 
 
+def moved_summary(state: PairState, session: SessionState, asked: int, local: datetime, how: str = "") -> str:
+    """What a move says. Sessions are numbered in time order, so a session moved past
+    others takes a new number; the summary names it, as every later email and ``show`` will."""
+    summary = f"session {asked} moved to {local:%Y-%m-%d %H:%M} {session.timezone}{how}"
+    now_numbered = position(state, session)
+    return summary if now_numbered == asked else f"{summary}; in time order it is now session {now_numbered}"
+
+
 def numbered(state: PairState, changes: list[SessionChange]) -> list[SessionChange]:
     """Changes as people number sessions (see ``agenda.position``), in time order. A
     session cancelled by this operation keeps the number it had just before, for good."""

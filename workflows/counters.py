@@ -27,7 +27,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.agenda import session_at
     from workflows.answers import session_of
     from workflows.attendance import Clocks
-    from workflows.changes import moved_slot, reschedule
+    from workflows.changes import moved_slot, moved_summary, reschedule
     from workflows.letters import participants, program_office
     from workflows.planner import Planner
     from workflows.replies import office_decides, pending_counter
@@ -82,7 +82,7 @@ class Counters:
             self._program, attendance.cannot_approve(self._state, self._program, session, proposal, local, now)
         )
         change = _move(session, proposal, local, CounterStatus.APPROVED)
-        summary = f"session {request.session_number} moved to {local:%Y-%m-%d %H:%M} {session.timezone}, as proposed"
+        summary = moved_summary(self._state, session, request.session_number, local, ", as proposed")
         return summary, [change] if change else []
 
     async def on_arrival(self, proposal: CounterProposal) -> str:

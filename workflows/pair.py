@@ -52,6 +52,7 @@ with workflow.unsafe.imports_passed_through():
         describe_rhythm,
         free_slots,
         moved_slot,
+        moved_summary,
         reschedule,
         restyle_pinned,
         take_plan,
@@ -201,9 +202,7 @@ class PairProgramWorkflow(HearingBack):
             starts_at = await self._planner.instant(request.new_local_start, "new time")
             slot = moved_slot(session, request.new_local_start, starts_at)
             changes = [c for c in [reschedule(session, slot, workflow.now())] if c]
-            summary = (
-                f"session {request.session_number} moved to {request.new_local_start:%Y-%m-%d %H:%M} {session.timezone}"
-            )
+            summary = moved_summary(self._state, session, request.session_number, request.new_local_start)
             return self._done(request, summary if changes else "nothing to change", changes)
 
     @reschedule_session.validator

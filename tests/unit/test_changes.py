@@ -13,6 +13,7 @@ from workflows.changes import (
     apply_plan,
     cancel_session,
     kept_days,
+    moved_summary,
     numbered,
     reschedule,
     restore_pinned,
@@ -32,6 +33,21 @@ def test_sessions_are_numbered_in_time_order_and_cancelled_ones_keep_their_numbe
     assert [(c.session_number, c.change) for c in changes] == [(1, SessionChangeKind.CANCELLED)]
     assert position(state, state.sessions[0]) == 1 and position(state, second) == 3
     assert session_at(state, 0) is None and session_at(state, 8) is None
+
+
+def test_a_move_past_other_sessions_says_the_number_the_session_has_now():
+    state = pair_state()
+    second, third = state.sessions[1], state.sessions[2]
+    later = START + timedelta(weeks=3, days=1)
+    reschedule(second, slot(later), NOW)
+    assert moved_summary(state, second, 2, later.replace(tzinfo=None)) == (
+        f"session 2 moved to {later:%Y-%m-%d %H:%M} UTC; in time order it is now session 4"
+    )
+    sooner = START + timedelta(weeks=2, hours=1)
+    reschedule(third, slot(sooner), NOW)
+    assert moved_summary(state, third, 2, sooner.replace(tzinfo=None), ", as proposed") == (
+        f"session 2 moved to {sooner:%Y-%m-%d %H:%M} UTC, as proposed"
+    )
 
 
 def test_one_operation_cancelling_several_numbers_them_as_they_were():
