@@ -46,6 +46,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import textwrap
 import time
 from datetime import date
 from pathlib import Path
@@ -278,21 +279,23 @@ def banner(args: argparse.Namespace) -> Panel:
         + (["intake"] if mailbox and not args.no_worker else [])
         + ([] if args.no_worker or args.no_start else ["starter"])
     )
+    # Each line fits a panel 80 columns wide (76 inside), so nothing wraps mid-phrase.
     lines = [
         f"Temporal UI   {ADMIN_UI.ui_url}",
-        f"Admin sign-in the link below (token in {CODEC_TOKEN_FILE.relative_to(ROOT)}): signs you in",
-        "              to the codec server and opens the UI with payloads decoded",
+        "Admin sign-in the link printed below signs you in to the codec server",
+        f"              (token in {CODEC_TOKEN_FILE.relative_to(ROOT)}) and opens the UI, decoded",
         f"Mail          {MAIL_DIR.relative_to(ROOT)}/  (one .eml per recipient)",
         *(
             [
-                f"Office mail   imap://{HOST}:{IMAP_PORT}  user {OFFICE_USER}  (where calendar replies land)",
+                f"Office mail   imap://{HOST}:{IMAP_PORT}  user {OFFICE_USER}  (calendar replies)",
                 f"              password in {OFFICE_PASSWORD_FILE.relative_to(ROOT)}",
             ]
             if mailbox
             else []
         ),
-        *([] if args.no_worker else [f"Answers       {SITE_URL}  (the response site the emails' links open)"]),
-        f"Logs          {LOG_DIR.relative_to(ROOT)}/<name>.log  ({names})",
+        *([] if args.no_worker else [f"Answers       {SITE_URL}  (the emails' links open here)"]),
+        f"Logs          {LOG_DIR.relative_to(ROOT)}/<name>.log, for each of",
+        *textwrap.wrap(names, width=76, initial_indent=" " * 14, subsequent_indent=" " * 14),
         f"Temporal      {HOST}:{TEMPORAL_PORT}, namespace {NAMESPACE}, state in var/temporal.db",
         f"Keys          {KEY_FILE.relative_to(ROOT)}  (keep it with var/temporal.db)",
         "",

@@ -208,6 +208,11 @@ def test_a_killed_worker_is_restarted_logs_are_kept_and_a_rerun_starts_nothing(t
         assert f"✓ SMTP inbox on 127.0.0.1:{smtp} (mail to mentoring@example.com: the mailbox)" in first.lines
         assert re.search(rf"│ Office mail +imap://127\.0\.0\.1:{imap} +user office ", first.console), first.console
         assert re.search(r"│ +password in var/dovecot/office-password ", first.console), first.console
+        # At 80 columns (a pipe) no phrase of the banner wraps onto a line of its own.
+        panel = first.console[first.console.index("╭") : first.console.index("╰")].splitlines()[1:]
+        for line in panel:
+            inner = line[2:]
+            assert not inner.strip() or inner[0].isupper() or inner.startswith(" " * 14), line
         already = office_messages(checkout)
         with smtplib.SMTP("127.0.0.1", smtp) as client:
             client.sendmail("lena.weber@example.com", ["mentoring@example.com"], b"Subject: Accepted\r\n\r\nJa.\r\n")
