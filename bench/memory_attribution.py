@@ -198,6 +198,11 @@ async def main() -> None:
     parser.add_argument("--kinds", default="bare,work,pair", help=f"of {', '.join(KINDS)}, in this order")
     parser.add_argument("--types", action="store_true", help="also list each owner's biggest types")
     parser.add_argument("--no-trace", action="store_true", help="RSS without tracemalloc's own memory (heap reads 0)")
+    parser.add_argument(
+        "--exit-parked",
+        action="store_true",
+        help="exit at once with every run cached (for memray run --native, --leaks)",
+    )
     args = parser.parse_args()
     kinds = args.kinds.split(",")
     # Three kinds of 300 fit the default cache of 1,000; an eviction would free memory mid-step.
@@ -233,6 +238,9 @@ async def main() -> None:
                 runs = [run for run in inner._running_workflows.values() if run.workflow_id in set(ids)]
                 what = f"{KINDS[kind][1]}: {events} events, {size} bytes of history"
                 report(what, before, after, args.runs, runs, args.types)
+            if args.exit_parked:
+                await env.shutdown()
+                os._exit(0)
     finally:
         await env.shutdown()
 
