@@ -20,7 +20,7 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from activities.planning import plan_program
-from mentoring.cohort import Pair
+from mentoring.cohort import Pair, Program
 from mentoring.ids import PAIR_WORKFLOW_TYPE, pair_workflow_id
 from mentoring.pair_labels import first_event_at, pair_details, pair_search_attributes, pair_summary
 from mentoring.plan import PlanRequest, SessionPlan
@@ -53,38 +53,45 @@ class PairStarter:
         return PairStartResult(started_pair_ids=[pair.id for pair in request.pairs])
 
     async def _start(self, request: PairStartRequest, pair: Pair, not_before: datetime) -> None:
-        program = request.program
-        # Planned here, where zoneinfo may be used, so the pair's first workflow task
-        # can wait for its first message straight away.
-        request_plan = PlanRequest(
-            start_date=program.start_date,
-            duration_months=program.duration_months,
-            pattern=pair.pattern,
-            not_before=not_before,
-        )
-        plan: SessionPlan | None
         try:
-            plan = plan_program(request_plan)
-        except (ZoneInfoNotFoundError, ValueError):
-            # A zone this worker does not know: the pair plans for itself and fails on
-            # its own, naming the zone, while the rest of the chunk starts.
-            plan = None
-        # The pair's first task would publish when it wakes first: set at the start instead.
-        first_event = first_event_at(program, plan, not_before) if plan is not None else None
-        try:
-            await self._client.start_workflow(
-                PAIR_WORKFLOW_TYPE,
-                PairProgramInput(
-                    program=program, pair=pair, cohort_workflow_id=request.cohort_workflow_id, plan=plan, listening=True
-                ),
-                id=pair_workflow_id(program.cohort_id, pair.id),
-                task_queue=request.task_queue,
-                # A finished pair is never run a second time, so nobody is emailed twice.
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                search_attributes=pair_search_attributes(program.cohort_id, pair, first_event),
-                static_summary=pair_summary(program.cohort_id, pair),
-                static_details=pair_details(program, pair),
+            await start_pair(
+                self._client, request.program, pair, request.cohort_workflow_id, request.task_queue, not_before
             )
         except WorkflowAlreadyStartedError:
             # Started by an earlier attempt, or by the cohort's previous run: adopted.
             pass
+
+
+async def start_pair(
+    client: Client, program: Program, pair: Pair, cohort_workflow_id: str, task_queue: str, not_before: datetime
+) -> None:
+    """Start one pair of a cohort, planned, listening and with its first search attributes
+    (the memory benchmark starts its pairs this way too)."""
+    # Planned here, where zoneinfo may be used, so the pair's first workflow task
+    # can wait for its first message straight away.
+    request_plan = PlanRequest(
+        start_date=program.start_date,
+        duration_months=program.duration_months,
+        pattern=pair.pattern,
+        not_before=not_before,
+    )
+    plan: SessionPlan | None
+    try:
+        plan = plan_program(request_plan)
+    except (ZoneInfoNotFoundError, ValueError):
+        # A zone this worker does not know: the pair plans for itself and fails on
+        # its own, naming the zone, while the rest of the chunk starts.
+        plan = None
+    # The pair's first task would publish when it wakes first: set at the start instead.
+    first_event = first_event_at(program, plan, not_before) if plan is not None else None
+    await client.start_workflow(
+        PAIR_WORKFLOW_TYPE,
+        PairProgramInput(program=program, pair=pair, cohort_workflow_id=cohort_workflow_id, plan=plan, listening=True),
+        id=pair_workflow_id(program.cohort_id, pair.id),
+        task_queue=task_queue,
+        # A finished pair is never run a second time, so nobody is emailed twice.
+        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+        search_attributes=pair_search_attributes(program.cohort_id, pair, first_event),
+        static_summary=pair_summary(program.cohort_id, pair),
+        static_details=pair_details(program, pair),
+    )

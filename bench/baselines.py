@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Any
 
 from pydantic import BaseModel
 from temporalio import activity, workflow
+from temporalio.common import SearchAttributeKey
 
 NOOP_ACTIVITY = "bench_noop"
 
@@ -99,4 +101,45 @@ class AnswerableWorkflow:
         return self._answers
 
 
-WORKFLOWS = [NoopWorkflow, ParkedWorkflow, SkeletonPairWorkflow, AnswerableWorkflow]
+class PairWorkInput(BaseModel):
+    """A parked pair's first task as bare work: its input's bytes (as text), the request of
+    its planning activity, and the current-details line it sets."""
+
+    input_text: str
+    # None: the pair was started planned and listening (``start_pairs``), so its first
+    # task plans nothing, asks no ``patched`` and upserts nothing.
+    plan_request: dict[str, Any] | None
+    details: str
+
+
+@workflow.defn(name="BenchParkedPairWork")
+class ParkedPairWorkWorkflow:
+    """What a pair does before it parks, with no state of its own: the same input bytes,
+    started with the same search attributes; a pair started as before v1.2 also asks
+    ``patched``, plans with the same activity (its result dropped here) and upserts the
+    same search attributes; then the same timer. What it costs the worker beyond
+    ``ParkedWorkflow`` is the SDK's and the core's share of a parked pair."""
+
+    @workflow.run
+    async def run(self, input: PairWorkInput) -> None:
+        if input.plan_request is not None:
+            workflow.patched("participant-answers")
+            await workflow.execute_activity(
+                "plan_sessions",
+                input.plan_request,
+                start_to_close_timeout=timedelta(seconds=30),
+                summary="plan sessions in the pair's time zone",
+            )
+            workflow.upsert_search_attributes(
+                [
+                    SearchAttributeKey.for_keyword("ProgramPhase").value_set("kickoff"),
+                    SearchAttributeKey.for_int("SessionsHeld").value_set(0),
+                    SearchAttributeKey.for_datetime("NextEventAt").value_set(workflow.now() + timedelta(days=7)),
+                    SearchAttributeKey.for_keyword("PairHealth").value_set("healthy"),
+                ]
+            )
+        workflow.set_current_details(input.details)
+        await workflow.sleep(timedelta(days=7), summary="wait for welcome")
+
+
+WORKFLOWS = [NoopWorkflow, ParkedWorkflow, SkeletonPairWorkflow, AnswerableWorkflow, ParkedPairWorkWorkflow]

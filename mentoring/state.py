@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import AwareDatetime, BaseModel
+from pydantic import AwareDatetime, BaseModel, Field
+from pydantic.dataclasses import dataclass
 
 from mentoring.answers import AnswerRecord, PairHealth
 from mentoring.cohort import Cohort, Pair, Person, Program, Role, SessionPattern
@@ -44,7 +45,15 @@ class CancelledBy(StrEnum):
     END = "end"  # the program ended
 
 
-class CalendarAnswer(BaseModel):
+# The records a pair keeps many of (its sessions, their calendar replies, its message
+# log) are slotted pydantic dataclasses, not models: every cached pair holds them, and a
+# BaseModel adds a ``__dict__`` and a set of the fields set to each (about 1.5 KB a record,
+# 3 KB when read from JSON). Pydantic validates and serializes them as it did the models:
+# the same JSON, field for field (tests/unit/test_record_wire_format.py).
+
+
+@dataclass(slots=True, kw_only=True)
+class CalendarAnswer:
     """A participant's calendar reply to one version (SEQUENCE) of a session's invite:
     the latest per participant and version is kept (``workflows.replies``)."""
 
@@ -84,7 +93,8 @@ class CounterProposal(BaseModel):
     holds: list[CounterHold] = []
 
 
-class SessionState(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class SessionState:
     number: int
     uid: str
     sequence: int = 0
@@ -97,7 +107,7 @@ class SessionState(BaseModel):
     # The SEQUENCE both calendars last received; None until the first invite.
     invited_sequence: int | None = None
     # Addresses whose calendars hold this session, so a newcomer's first invite is not an "update".
-    invited_to: list[str] = []
+    invited_to: list[str] = Field(default_factory=list)
     # When the program office last changed it: a changed session is re-sent at once.
     updated_at: AwareDatetime | None = None
     # When an operation added it: its first invite goes out no earlier.
@@ -123,7 +133,7 @@ class SessionState(BaseModel):
     check_ins_disagree: bool = False
     # Accepted, tentative or declined in their calendars (iTIP REPLY): the latest per
     # participant and version, in the order they came.
-    calendar: list[CalendarAnswer] = []
+    calendar: list[CalendarAnswer] = Field(default_factory=list)
 
     @property
     def past(self) -> bool:
@@ -157,7 +167,8 @@ class DeliveryStatus(StrEnum):
     EXPIRED = "expired"
 
 
-class MessageRecord(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class MessageRecord:
     key: str
     kind: MessageKind
     role: Role
