@@ -46,6 +46,8 @@ def print_clock_changes(cohort: Cohort) -> None:
         f"[yellow]note:[/] {count} {'sessions fall' if count != 1 else 'session falls'} on a daylight-saving change "
         "(a time the clocks skip moves forward by the gap; a time that happens twice is the first one):",
         highlight=False,
+        soft_wrap=True,
     )
+    # One line per session, however narrow the terminal or a pipe: grep finds it whole.
     for line in lines:
-        out.print(f"  - {escape(line)}", highlight=False)
+        out.print(f"  - {escape(line)}", highlight=False, soft_wrap=True)

@@ -170,7 +170,8 @@ async def simulate(cohort: Cohort, outbox: Path, script: ResponseScript | None =
     out.print(
         f"{len(results)} pairs, {total} messages ({failed} failed), "
         f"{len(list(outbox.glob('*.eml')))} .eml files in {outbox}, "
-        f"simulated in {time.monotonic() - began:.1f} s"
+        f"simulated in {time.monotonic() - began:.1f} s",
+        soft_wrap=True,
     )
     notes = address_lines(cohort)
     if notes:
