@@ -7,12 +7,16 @@ suite asserts the same invariants with icalendar and its own rule evaluation."""
 from __future__ import annotations
 
 import calendar
+import subprocess
+import sys
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from devstack.temporal_servers import TEST_KEY_ENV
 from mentoring.plan import add_months
 from tests import outbox_checks
+from tests.checkout import ROOT
 from tests.test_starter_cli import starter
 
 # pair id -> (meeting zone, local time, mentor zone)
@@ -98,6 +102,23 @@ def test_validate_names_the_sessions_on_a_clock_change(tmp_path):
         assert f"  - {note}\n" in result.stdout
 
 
+def test_validate_names_each_session_on_one_line_through_an_80_column_pipe(tmp_path):
+    path, start = write_cohort(tmp_path)
+    env = {"PATH": "/usr/bin:/bin", "COLUMNS": "80", "TEMPORAL_ADDRESS": "127.0.0.1:1", **TEST_KEY_ENV}
+    result = subprocess.run(
+        [sys.executable, "starter.py", "validate", str(path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, env=env,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert (
+        lines[0]
+        == f"ok {path}: cohort 'dst-{start.year}' (Zeitumstellung {start.year}), 6 pairs, 6 months from {start}"
+    )
+    for note in expected_notes(start):
+        assert f"  - {note}" in lines, result.stdout
+
+
 def test_simulate_sends_invites_every_reader_reads_alike_on_each_recipients_clock(tmp_path):
     path, start = write_cohort(tmp_path)
     outbox = tmp_path / "outbox"
@@ -124,9 +145,13 @@ def test_simulate_sends_invites_every_reader_reads_alike_on_each_recipients_cloc
         assert start <= local.date() < end and local.date() == last_sunday(local.year, local.month), invite
         expected = shifted.get((pair_id, local.date()), datetime.strptime(at, "%H:%M").time())
         assert local.time() == expected, invite
-        # The meeting zone stays in the file, except for a time a clock change touches (UTC).
+        # The meeting zone stays in the file, except for a time a clock change touches: its
+        # own fixed offset (the first one in a fold, the one before a gap), or UTC for zero.
         touched = (local.date() == start and pair_id in ("berlin", "london")) or (pair_id, local.date()) in shifted
-        assert invite.tzid in (zone, None) and (invite.tzid is None) == touched, invite
+        offsets = {"berlin": ("UTC+02:00", "UTC+01:00"), "london": ("UTC+01:00", None)}.get(pair_id, ())
+        assert invite.tzid == zone or (touched and invite.tzid == offsets[local.date() != start]), invite
+        # As asked, whatever the clock: no calendar check sees daylight-saving drift.
+        assert (invite.local or invite.starts.replace(tzinfo=None)).strftime("%H:%M") == at, invite
 
     starts_by_recipient: dict[str, set[datetime]] = {}
     for invite in requests:
