@@ -74,10 +74,11 @@ def build_calendar(request: DeliveryRequest) -> bytes:
     for person in (request.mentor, request.mentee):
         assert person is not None  # an invite is about a pair, which names both (``message_rules``)
         event.add("attendee", _attendee(person.name, person.email))
-    # The zone goes first, so that a reader knows it before it meets the TZID.
+    # icalendar writes the UTC zone as a "Z" time, which needs no VTIMEZONE; the zone
+    # goes first so that a reader knows it before it meets the TZID.
     if when.offset:
         cal.add_component(fixed_offset(when.offset))
-    elif when.tzid:
+    elif ";TZID=" in event.content_line("dtstart", event["dtstart"]):
         cal.add_component(vtimezone(session.timezone, when.starts, when.ends, request.program.start_date))
     cal.add_component(event)
     return cal.to_ical()
