@@ -168,3 +168,49 @@ def test_simulate_sends_invites_every_reader_reads_alike_on_each_recipients_cloc
         assert f"{hhmm}" in message.get_body(("plain",)).get_content()
         timed += 1
     assert timed > 100
+
+
+def israel_spring_forward(after: date) -> date:
+    """Israel puts its clocks forward on a Friday (02:00 to 03:00), a working day."""
+    zone, day = ZoneInfo("Asia/Jerusalem"), after + timedelta(days=1)
+    while datetime.combine(day, time(12), zone).utcoffset() == datetime.combine(day, time(0), zone).utcoffset():
+        day += timedelta(days=1)
+    return day
+
+
+def test_simulate_names_a_session_a_new_date_moved_onto_a_clock_change(tmp_path):
+    """A pair meets on Thursdays at 02:30; the Thursday before the change its mentor
+    needs a new date, and the page offers the next working day: the Friday whose 02:30
+    the clocks skip. The preview's notes name it too, not only the plan's."""
+    friday = israel_spring_forward(date.today() + timedelta(days=30))
+    start = friday - timedelta(days=22)  # a Thursday three weeks before, the first session
+    path = tmp_path / "cohort.yaml"
+    path.write_text(
+        f"""id: levant
+name: "Levant"
+focus: "Digital collaboration"
+language: en
+program_office: {{name: "Office", email: "office@example.com"}}
+start_date: {start}
+duration_months: 4
+cadence: weekly
+session: {{weekday: thursday, time: "02:30", length_minutes: 60, location: "Online"}}
+pairs:
+  - id: p1
+    mentor: {{name: "Noa Levi", email: "noa@example.com", timezone: "Asia/Jerusalem"}}
+    mentee: {{name: "Dana Cohen", email: "dana@example.com", timezone: "Europe/Berlin"}}
+    meeting_timezone: Asia/Jerusalem
+""",
+        encoding="utf-8",
+    )
+    responses = tmp_path / "responses.yaml"
+    responses.write_text("default: met\npairs:\n  p1:\n    sessions:\n      4: new_date\n", encoding="utf-8")
+    outbox = tmp_path / "outbox"
+    result = starter("simulate", str(path), "--outbox", str(outbox), "--responses", str(responses))
+    assert result.returncode == 0, result.stderr
+    note = (
+        f"  - pair p1, session 4 (moved): 02:30 does not exist on {friday} in Asia/Jerusalem "
+        "(clocks go forward); the session starts at 03:30"
+    )
+    assert note in result.stdout.splitlines(), result.stdout
+    assert outbox_checks.read(outbox).problems == []

@@ -163,7 +163,7 @@ async def simulate(cohort: Cohort, outbox: Path, script: ResponseScript | None =
     out.print(pair_health(results))
     for note in participants.notes if participants is not None else []:
         out.print(escape(f"note: {note}"), highlight=False, soft_wrap=True)
-    print_clock_changes(cohort)
+    print_clock_changes(cohort, results)
     out.print(digest_line(digests), highlight=False, soft_wrap=True)
     total = sum(len(r.messages) for r in results)
     failed = sum(r.messages_failed for r in results)
