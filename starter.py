@@ -50,7 +50,8 @@ async def run(args: argparse.Namespace) -> None:
 
         out.print(
             f"[green]ok[/] {escape(args.file)}: cohort '{program.cohort_id}' ({escape(program.cohort_name)}), "
-            f"{len(cohort.pairs)} pairs, {program.duration_months} months from {program.start_date}"
+            f"{len(cohort.pairs)} pairs, {program.duration_months} months from {program.start_date}",
+            soft_wrap=True,
         )
         from mentoring_service.cli.address_report import address_lines
         from mentoring_service.cli.start import proposed_times_line

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vCalAddress
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from activities.vtimezone import vtimezone
+from activities.vtimezone import fixed_offset, fixed_offset_name, vtimezone
 from activities.wall_clock import WallClock, resolve, shows_twice
 from mentoring.messages import DeliveryRequest, MessageKind, SessionRef
 
@@ -62,7 +62,7 @@ def build_calendar(request: DeliveryRequest) -> bytes:
     event.add("dtstamp", request.composed_at.astimezone(UTC))
     when = event_times(session)
     # Naive wall time plus TZID keeps the meeting at its local time across DST.
-    zone = {} if when.dtstart.tzinfo else {"TZID": session.timezone}
+    zone = {"TZID": when.tzid} if when.tzid else {}
     event.add("dtstart", when.dtstart, parameters=zone)
     event.add("dtend", when.dtend, parameters=zone)
     event.add("status", status)
@@ -76,7 +76,9 @@ def build_calendar(request: DeliveryRequest) -> bytes:
         event.add("attendee", _attendee(person.name, person.email))
     # icalendar writes the UTC zone as a "Z" time, which needs no VTIMEZONE; the zone
     # goes first so that a reader knows it before it meets the TZID.
-    if ";TZID=" in event.content_line("dtstart", event["dtstart"]):
+    if when.offset:
+        cal.add_component(fixed_offset(when.offset))
+    elif ";TZID=" in event.content_line("dtstart", event["dtstart"]):
         cal.add_component(vtimezone(session.timezone, when.starts, when.ends, request.program.start_date))
     cal.add_component(event)
     return cal.to_ical()
@@ -109,27 +111,39 @@ class EventTimes:
     planned: WallClock  # the start as planned, and what the rule made of it
     starts: datetime  # UTC instants
     ends: datetime
-    # Naive wall-clock times in the session's zone (with TZID), or aware UTC ones.
+    # Naive wall-clock times on the clock that ``tzid`` names, or UTC ones (no ``tzid``).
     dtstart: datetime
     dtend: datetime
+    tzid: str | None
+    # Set when a clock change touches the session: the one UTC offset of ``tzid``.
+    offset: timedelta | None = None
 
 
 def event_times(session: SessionRef) -> EventTimes:
-    """DTSTART and DTEND: naive wall-clock times in ``session.timezone``, or UTC instants.
+    """DTSTART and DTEND: naive wall-clock times in ``session.timezone``, or, for a
+    session a clock change touches, on a clock with one fixed UTC offset.
 
-    A session that a clock change touches is written in UTC, start and end: one asked
-    for a time that happens twice that night (parsers disagree which of the two a local
-    time means: ical.js takes the second, the others the first), and one asked for a
-    time that does not exist, which starts later by the gap (the rule of
-    ``activities.wall_clock``); in UTC every client shows it at the real start, and no
-    calendar check mistakes the intended shift for DST drift. The end is the start plus
-    the planned length in real time, so a meeting across a clock change keeps its length."""
+    Such a session is one asked for a time that happens twice that night (parsers
+    disagree which of the two a local time in the zone means: ical.js takes the second,
+    the others the first) or a time that does not exist (which starts later by the gap,
+    the rule of ``activities.wall_clock``), or one whose end happens twice. It keeps
+    the time asked for, on the offset that rule gives it: the first one in a fold, the
+    one before the change in a gap (02:30 at UTC+01:00 in Berlin's gap is 03:30 CEST).
+    Every parser reads one offset alike, every client shows the real start, and the
+    pair's sessions all keep one wall-clock time, so no calendar check mistakes the
+    clock change for drift. An offset of zero is written in UTC (``Z``): vobject reads
+    a VTIMEZONE of offset zero as no zone at all. The end is the start plus the planned
+    length in real time, so a meeting across a clock change keeps its length."""
     start = resolve(session.local_start, session.timezone)
     end = start.instant + (session.ends_at - session.starts_at)
     end_wall = end.astimezone(ZoneInfo(session.timezone))
     if start.change is not None or shows_twice(end_wall):
-        return EventTimes(start, start.instant, end, start.instant, end)
-    return EventTimes(start, start.instant, end, start.actual, end_wall.replace(tzinfo=None))
+        offset = start.asked - start.instant.replace(tzinfo=None)
+        if not offset:
+            return EventTimes(start, start.instant, end, start.instant, end, None, offset)
+        dtend = (end + offset).replace(tzinfo=None)
+        return EventTimes(start, start.instant, end, start.asked, dtend, fixed_offset_name(offset), offset)
+    return EventTimes(start, start.instant, end, start.actual, end_wall.replace(tzinfo=None), session.timezone)
 
 
 def _texts(request: DeliveryRequest) -> tuple[str, str]:

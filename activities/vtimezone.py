@@ -197,6 +197,23 @@ def _name(zone: ZoneInfo, instant: datetime) -> str:
     return instant.astimezone(zone).tzname() or "UTC"
 
 
+def fixed_offset_name(offset: timedelta) -> str:
+    """``UTC+01:00``, ``UTC-02:30``: the TZID of a clock that never changes. No IANA
+    name, so a client that knows its own zones reads this VTIMEZONE, not its own rules."""
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours:02d}:{rest:02d}"
+
+
+def fixed_offset(offset: timedelta) -> Timezone:
+    """The VTIMEZONE of ``fixed_offset_name(offset)``: one STANDARD, ``RRULE:FREQ=YEARLY``,
+    like a zone without daylight saving time (for a session a clock change touches:
+    ``activities.invites.event_times``)."""
+    name = fixed_offset_name(offset)
+    return _component(name, (Observance(False, datetime(1970, 1, 1), offset, offset, name, None),))
+
+
 @functools.lru_cache(maxsize=256)
 def _component(tzname: str, parts: tuple[Observance, ...]) -> Timezone:
     """Cached: every invite of a pair needs the same one, and callers only serialise it."""

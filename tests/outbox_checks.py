@@ -2,8 +2,9 @@
 every invite read by icalendar through zoneinfo, by icalendar through the file's own
 VTIMEZONE (TZID renamed), and by this suite's independent rule evaluation
 (tests/vtimezone_rules.py) must give one instant; the VTIMEZONE has Outlook's shape;
-SEQUENCE grows with every version; and the email around it names that instant on
-the recipient's own clock."""
+SEQUENCE grows with every version; a pair's first invites keep one wall-clock time
+per TZID (no daylight-saving drift); and the email around it names that instant on the
+recipient's own clock."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ class Invite:
     starts: datetime
     tzid: str | None
     local: datetime | None  # DTSTART as written, when it carries a TZID
+    attendees: tuple[str, ...] = ()
 
 
 @dataclass
@@ -56,6 +58,7 @@ def read(folder: Path) -> Outbox:
             if part.get_content_type() == "text/calendar":
                 _check_calendar(box, name, message, part.get_payload(decode=True), part.get_param("method"))
     _check_versions(box)
+    _check_wall_clock(box)
     return box
 
 
@@ -77,7 +80,9 @@ def _check_calendar(box: Outbox, name: str, message: EmailMessage, ics: bytes, c
     renamed = ics.decode()
     if tzid:
         marker = f"X-Renamed-{uuid.uuid4().hex}"
-        renamed = renamed.replace(f"TZID={tzid}:", f"TZID={marker}:").replace(f"TZID:{tzid}\r", f"TZID:{marker}\r")
+        for written in (tzid, f'"{tzid}"'):
+            renamed = renamed.replace(f"TZID={written}:", f"TZID={marker}:")
+        renamed = renamed.replace(f"TZID:{tzid}\r", f"TZID:{marker}\r")
     by_vtimezone = Calendar.from_ical(renamed).walk("VEVENT")[0].decoded("DTSTART").astimezone(UTC)
     try:
         by_rules = rules.event_instant(ics, "DTSTART")
@@ -97,8 +102,13 @@ def _check_calendar(box: Outbox, name: str, message: EmailMessage, ics: bytes, c
             starts=by_rules,
             tzid=tzid,
             local=start.dt.replace(tzinfo=None) if tzid else None,
+            attendees=tuple(sorted(str(a).lower() for a in _listed(event.get("ATTENDEE")))),
         )
     )
+
+
+def _listed(value: object) -> list[object]:
+    return value if isinstance(value, list) else [value] if value else []
 
 
 def _check_versions(box: Outbox) -> None:
@@ -108,6 +118,23 @@ def _check_versions(box: Outbox) -> None:
     for (uid, sequence), versions in by_version.items():
         if len(versions) > 1:
             box.problems.append(f"{uid}: SEQUENCE {sequence} carries {len(versions)} versions")
+
+
+def _check_wall_clock(box: Outbox) -> None:
+    """As ``check-outbox``: the first version of each session a pair is invited to starts
+    at one wall-clock time per TZID (UTC ones count as one more TZID), across clock changes."""
+    first: dict[str, Invite] = {}
+    for invite in box.invites:
+        if invite.uid not in first or invite.sequence < first[invite.uid].sequence:
+            first[invite.uid] = invite
+    times = collections.defaultdict(set)
+    for invite in first.values():
+        if invite.sequence == 0 and invite.method == "REQUEST":
+            written = invite.local or invite.starts.replace(tzinfo=None)
+            times[(invite.attendees, invite.tzid)].add(written.time())
+    for (attendees, tzid), seen in times.items():
+        if len(seen) > 1:
+            box.problems.append(f"{attendees}: first invites start at {sorted(map(str, seen))} in {tzid}")
 
 
 def subject_time(message: EmailMessage) -> tuple[str, str] | None:

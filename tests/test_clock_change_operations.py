@@ -72,7 +72,8 @@ async def test_a_reschedule_into_the_spring_gap_starts_later_by_the_gap(program)
     actual = datetime.combine(gap_day, time(3, 30), tzinfo=BERLIN)
     assert moved.starts_at == actual.astimezone(UTC)
     message, text, ics = invite_for(program, MENTEE, moved.uid)
-    assert f"DTSTART:{moved.starts_at:%Y%m%dT%H%M%S}Z" in rules.unfolded(ics)
+    # 02:30 as asked, on the offset before the change: 03:30 CEST.
+    assert f'DTSTART;TZID="UTC+01:00":{asked:%Y%m%dT%H%M%S}' in rules.unfolded(ics)
     assert rules.event_instant(ics, "DTSTART") == moved.starts_at
     assert str(message["Subject"]).endswith("at 03:30 (Europe/Berlin)")
     assert "does not exist that day, so the session starts at 03:30 (Europe/Berlin)." in text
@@ -83,7 +84,7 @@ async def test_a_reschedule_into_the_spring_gap_starts_later_by_the_gap(program)
     )
 
 
-async def test_a_replacement_in_the_autumn_fold_is_the_first_one_and_written_in_utc(program):
+async def test_a_replacement_in_the_autumn_fold_is_the_first_one_on_its_own_offset(program):
     fold_day = next_change(await program.now(), forward=False)
     await started_before(program, fold_day)
     asked = datetime.combine(fold_day, time(2, 30))
@@ -99,6 +100,8 @@ async def test_a_replacement_in_the_autumn_fold_is_the_first_one_and_written_in_
 
     message, text, ics = invite_for(program, MENTEE, replacement.uid)
     lines = rules.unfolded(ics)
-    assert f"DTSTART:{fold_day:%Y%m%d}T003000Z" in lines and f"DTEND:{fold_day:%Y%m%d}T013000Z" in lines
+    assert f'DTSTART;TZID="UTC+02:00":{fold_day:%Y%m%d}T023000' in lines
+    assert f'DTEND;TZID="UTC+02:00":{fold_day:%Y%m%d}T033000' in lines
+    assert rules.event_instant(ics, "DTSTART") == replacement.starts_at
     assert str(message["Subject"]).endswith("at 02:30 CEST (Europe/Berlin)")
     assert "happens twice that day, and the session is at the first one (CEST, UTC+02:00)." in text

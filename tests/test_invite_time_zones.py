@@ -4,6 +4,7 @@ Wall-clock times the clocks skip or show twice follow one rule (activities.wall_
 
 from __future__ import annotations
 
+import re
 import uuid
 import zoneinfo
 from datetime import UTC, date, datetime, time, timedelta
@@ -107,17 +108,19 @@ def test_every_zone_reads_back_as_zoneinfo(zone: str, day: date, at: time, minut
 def test_a_programs_invites_share_one_vtimezone_that_is_right_for_each(
     zone: str, program_start: date, days: list[int], at: time
 ) -> None:
-    texts = set()
+    texts: dict[str, set[tuple[str, ...]]] = {}
     for offset in days:
         ics = check_invite(datetime.combine(program_start + timedelta(days=offset), at), zone, 60, program_start)
         lines = rules.unfolded(ics)
         if "BEGIN:VTIMEZONE" in lines:
-            texts.add(tuple(lines[lines.index("BEGIN:VTIMEZONE") : lines.index("END:VTIMEZONE")]))
-    # One text per program, unless the zone changes three times in it (Morocco's Ramadan
-    # in January and December 2029) or every session is written in UTC.
+            text = tuple(lines[lines.index("BEGIN:VTIMEZONE") : lines.index("END:VTIMEZONE")])
+            texts.setdefault(text[1], set()).add(text)
+    # One text per TZID, unless the zone changes three times in the program (Morocco's
+    # Ramadan in January and December 2029). A session a clock change touches has a
+    # TZID of its own, one fixed offset (UTC+02:00), always the same text.
     changes = _changes_between(zone, program_start - timedelta(days=1), program_start + timedelta(days=349))
     if changes <= 2:
-        assert len(texts) <= 1, texts
+        assert all(len(same) == 1 for same in texts.values()), texts
 
 
 def _changes_between(zone: str, first: date, last: date) -> int:
@@ -202,38 +205,76 @@ def test_a_rule_that_is_not_an_nth_weekday_keeps_one_text_across_years() -> None
 def test_a_time_in_the_spring_gap_moves_forward_by_the_gap() -> None:
     ics = check_invite(datetime(2027, 3, 28, 2, 30), "Europe/Berlin")
     lines = unfolded_lines(ics)
-    # 03:30 CEST, written in UTC like every time a clock change touches.
-    assert "DTSTART:20270328T013000Z" in lines and "DTEND:20270328T023000Z" in lines
-    assert "TZID" not in ics.decode()
+    # 03:30 CEST: 02:30 as asked, on the offset before the change (RFC 5545's reading).
+    assert 'DTSTART;TZID="UTC+01:00":20270328T023000' in lines
+    assert 'DTEND;TZID="UTC+01:00":20270328T033000' in lines
+    assert "Europe/Berlin" not in ics.decode()
     assert resolve(datetime(2027, 3, 28, 2, 30), "Europe/Berlin").instant == datetime(2027, 3, 28, 1, 30, tzinfo=UTC)
 
 
 def test_a_30_minute_gap_moves_by_30_minutes() -> None:
     ics = check_invite(datetime(2027, 10, 3, 2, 15), "Australia/Lord_Howe")
-    # 02:45 LHDT (UTC+11) is 15:45 UTC the day before.
-    assert "DTSTART:20271002T154500Z" in unfolded_lines(ics)
+    # 02:45 LHDT (UTC+11) is 02:15 on the standard time before the change (UTC+10:30).
+    assert 'DTSTART;TZID="UTC+10:30":20271003T021500' in unfolded_lines(ics)
+    assert rules.event_instant(ics, "DTSTART") == datetime(2027, 10, 2, 15, 45, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
-    ("local", "zone", "start", "end"),
+    ("local", "zone", "tzid", "utc_start", "end"),
     [
-        (datetime(2027, 10, 31, 2, 30), "Europe/Berlin", "20271031T003000Z", "20271031T013000Z"),
+        (datetime(2027, 10, 31, 2, 30), "Europe/Berlin", "UTC+02:00", "20271031T003000Z", "20271031T033000"),
         # Starts before the fold but ends in it: the end would be read twice as well.
-        (datetime(2027, 10, 31, 1, 30), "Europe/Berlin", "20271030T233000Z", "20271031T003000Z"),
-        (datetime(2027, 11, 7, 1, 30), "America/New_York", "20271107T053000Z", "20271107T063000Z"),
-        (datetime(2027, 4, 4, 2, 30), "Australia/Sydney", "20270403T153000Z", "20270403T163000Z"),
+        (datetime(2027, 10, 31, 1, 30), "Europe/Berlin", "UTC+02:00", "20271030T233000Z", "20271031T023000"),
+        (datetime(2027, 11, 7, 1, 30), "America/New_York", "UTC-04:00", "20271107T053000Z", "20271107T023000"),
+        (datetime(2027, 4, 4, 2, 30), "Australia/Sydney", "UTC+11:00", "20270403T153000Z", "20270404T033000"),
+        (datetime(2027, 4, 4, 3, 0), "Pacific/Chatham", "UTC+13:45", "20270403T131500Z", "20270404T040000"),
     ],
 )
-def test_a_time_that_happens_twice_is_the_first_and_is_written_in_utc(
-    local: datetime, zone: str, start: str, end: str
+def test_a_time_that_happens_twice_is_the_first_on_its_own_offset(
+    local: datetime, zone: str, tzid: str, utc_start: str, end: str
 ) -> None:
-    # ical.js reads such a local time as the second occurrence, the others as the
-    # first: only UTC is read alike by all four parsers.
-    assert resolve(local, zone).instant == datetime.strptime(start, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    # ical.js reads such a local time in the zone as the second occurrence, the others
+    # as the first: on a clock with one offset every parser reads it alike.
+    assert resolve(local, zone).instant == datetime.strptime(utc_start, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
     ics = check_invite(local, zone)
     lines = unfolded_lines(ics)
-    assert f"DTSTART:{start}" in lines and f"DTEND:{end}" in lines
+    assert f'DTSTART;TZID="{tzid}":{local:%Y%m%dT%H%M%S}' in lines and f'DTEND;TZID="{tzid}":{end}' in lines
+    assert zone not in ics.decode()
+
+
+def test_an_offset_of_zero_is_written_in_utc() -> None:
+    # Morocco's gap after Ramadan: 02:30 on UTC+00:00 (vobject reads a VTIMEZONE of
+    # offset zero as no zone, so the time is written with Z).
+    ics = check_invite(datetime(2027, 3, 14, 2, 30), "Africa/Casablanca")
+    lines = unfolded_lines(ics)
+    assert "DTSTART:20270314T023000Z" in lines and "DTEND:20270314T033000Z" in lines
     assert "TZID" not in ics.decode()
+
+
+def _near_changes(zone: str) -> list[datetime]:
+    """Local wall-clock times within two hours of each of the zone's changes, 2027-2029."""
+    tz, found = ZoneInfo(zone), []
+    hour = datetime(2027, 1, 1, tzinfo=UTC)
+    while hour.year < 2030:
+        if hour.astimezone(tz).utcoffset() != (hour + timedelta(hours=1)).astimezone(tz).utcoffset():
+            local = hour.astimezone(tz).replace(tzinfo=None, minute=0)
+            found += [local + timedelta(minutes=m) for m in range(-120, 150, 15)]
+        hour += timedelta(hours=1)
+    return found
+
+
+@given(data=st.data(), zone=st.sampled_from([z for z in HARD_ZONES if _near_changes(z)]), minutes=st.integers(15, 240))
+@settings(PROPERTY, max_examples=150)
+def test_every_session_keeps_the_wall_clock_time_asked_for(data: st.DataObject, zone: str, minutes: int) -> None:
+    """Around a clock change too, DTSTART is the time the pair meets at, so a pair's
+    invites all carry one wall-clock time (a calendar check sees no drift), on a clock
+    that gives it the instant of the one rule."""
+    local = data.draw(st.sampled_from(_near_changes(zone)))
+    ics = check_invite(local, zone, minutes)
+    tzid, value = rules.property_value(ics, "DTSTART")
+    assert value.removesuffix("Z") == f"{local:%Y%m%dT%H%M%S}", (tzid, value)
+    # The zone itself, or, where a clock change touches the session, one fixed offset.
+    assert tzid in (zone, None) or re.fullmatch(r"UTC[+-]\d\d:\d\d", tzid), tzid
 
 
 def test_a_meeting_across_the_spring_gap_keeps_its_length() -> None:

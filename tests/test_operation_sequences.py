@@ -1,22 +1,29 @@
 """Random sequences of operations on a running pair (Hypothesis), with the real
-activities and SMTP on the time-skipping server. After every step the office's
-decisions hold; at the end every calendar, rebuilt from every ICS its owner
-received, holds exactly the sessions that will happen, and no two messages ever
-carried different content under one UID and SEQUENCE."""
+activities and SMTP on the time-skipping server. The operations are the office's
+(ops.py) and the participants' that move a session: a new time proposed from a
+calendar and approved with ``approve-counter``, and "we need a new date" from the
+check-in page (after declining the session in the calendar, or after it). After
+every step the office's and the participants' decisions hold; at the end every
+calendar, rebuilt from every ICS its owner received, holds exactly the sessions that
+will happen, and no two messages ever carried different content under one UID and
+SEQUENCE."""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from temporalio.client import WorkflowUpdateFailedError
 
 from devstack.temporal_servers import start_time_skipping
-from mentoring.cohort import Cadence, Person, Role, Weekday
+from mentoring.answers import AnswerRequest, CheckInAnswer, CheckInChoice
+from mentoring.cohort import Cadence, Person, ProposedTimes, Role, Weekday
 from mentoring.operations import (
+    ApproveCounter,
     CancelSession,
     ChangeRhythm,
     EndProgram,
@@ -27,7 +34,8 @@ from mentoring.operations import (
     ResumePair,
     WithdrawParticipant,
 )
-from mentoring.state import CancelledBy, PairProgramInput, PairState
+from mentoring.replies import CalendarReply, PartStat, ReplyMethod, ReplyRequest
+from mentoring.state import CancelledBy, CounterStatus, PairProgramInput, PairState, SessionState
 from tests import factories
 from tests.calendars import calendar_parts
 from tests.program_harness import ProgramHarness
@@ -54,6 +62,8 @@ steps = st.lists(
                 "withdraw",
                 "replace",
                 "end",
+                "approve-counter",
+                "new-date",
             ]
         ),
         st.integers(0, 6),
@@ -155,10 +165,83 @@ async def _apply(program: ProgramHarness, step: tuple[str, int, int], seen: Deci
             seen.newcomers.append((newcomer.email, joined))
         elif kind == "end":
             await program.update(PairProgramWorkflow.end_program, EndProgram(request_id=request_id, reason="Umbau"))
+        elif kind == "approve-counter" and target:
+            await _approve_counter(program, state, target, a, b, seen)
+        elif kind == "new-date":
+            await _new_date(program, state, now, target, a, b, seen)
     except WorkflowUpdateFailedError:
         # Refused by a validator (a paused pair, nothing to resume, ...): nothing changed.
         pass
     await program.settle()
+
+
+def _person(state: PairState, role: Role) -> Person:
+    person = state.mentor if role == Role.MENTOR else state.mentee
+    assert person is not None
+    return person
+
+
+async def _calendar_reply(program: ProgramHarness, session: SessionState, seen: Decisions, *, role: Role, **fields):
+    """What the intake hands the pair when a participant's calendar answers the invite."""
+    assert program.handle is not None
+    reply = CalendarReply(
+        message_id=f"<reply-{seen.number}-{session.number}@calendar.example>",
+        workflow_id=program.handle.id,
+        session=session.number,
+        sequence=session.sequence,
+        attendee=_person(await program.state(), role).email.upper(),
+        **fields,
+    )
+    await program.handle.execute_update(PairProgramWorkflow.record_calendar_reply, ReplyRequest(reply=reply))
+
+
+async def _approve_counter(
+    program: ProgramHarness, state: PairState, target: SessionState, a: int, b: int, seen: Decisions
+) -> None:
+    """A participant proposes a new time from their calendar; the office approves it."""
+    role = (Role.MENTOR, Role.MENTEE)[b % 2]
+    proposed = target.starts_at + timedelta(days=1 + a % 3, hours=b % 3 - 1)
+    await _calendar_reply(
+        program, target, seen, role=role, method=ReplyMethod.COUNTER,
+        proposed_start=proposed, proposed_end=proposed + timedelta(minutes=45),
+    )  # fmt: skip
+    local = proposed.astimezone(ZoneInfo(target.timezone)).replace(tzinfo=None)
+    state = await program.state()
+    if state.counters[-1].status == CounterStatus.AUTO_APPROVED:
+        # A cohort with ``proposed_times.auto_approve``: both can attend, the pair took it.
+        seen.placed.add(local)
+        return
+    approve = ApproveCounter(request_id=f"approve-{seen.number}", session_number=position(state, target))
+    await program.update(PairProgramWorkflow.approve_counter, approve)
+    seen.placed.add(local)
+
+
+async def _new_date(
+    program: ProgramHarness,
+    state: PairState,
+    now: datetime,
+    target: SessionState | None,
+    a: int,
+    b: int,
+    seen: Decisions,
+) -> None:
+    """A participant's "we need a new date" from the check-in page: before a session
+    its decliner may ask for one, after it either participant."""
+    role = (Role.MENTOR, Role.MENTEE)[a % 2]
+    past = [s for s in active_sessions(state) if s.ends_at < now]
+    session = past[-1] if b % 2 and past else target
+    if session is None:
+        return
+    if session.starts_at > now:
+        await _calendar_reply(program, session, seen, role=role, method=ReplyMethod.REPLY, partstat=PartStat.DECLINED)
+    new = datetime.combine(max(session.local_start.date(), now.date()) + timedelta(days=2 + b % 3), time(7 + a, 15))
+    answer = CheckInAnswer(
+        answer_id=f"link-{seen.number}-{session.number}", role=role, session=session.number,
+        choice=CheckInChoice.NEW_DATE, new_local_start=new,
+    )  # fmt: skip
+    assert program.handle is not None
+    await program.handle.execute_update(PairProgramWorkflow.record_answer, AnswerRequest(answer=answer))
+    seen.placed.add(new)
 
 
 def _check_decisions(state: PairState, now: datetime, seen: Decisions) -> None:
@@ -205,15 +288,18 @@ def _check_calendars(program: ProgramHarness, state: PairState, now: datetime, s
         assert all(start <= at for start, _ in program.calendar(email).values()), email
 
 
-async def _scenario(zone: str, cadence: Cadence, plan: list[tuple[str, int, int]]) -> None:
+async def _scenario(zone: str, cadence: Cadence, plan: list[tuple[str, int, int]], auto_approve: bool) -> None:
     env = await start_time_skipping()
     try:
         with SmtpServer() as smtp:
             async with ProgramHarness(env, smtp) as program:
                 now = await program.now()
+                cohort = factories.program((now + timedelta(days=1)).date(), months=4)
+                # Proposed times both can attend approve themselves, the others wait for the office.
+                cohort.proposed_times = ProposedTimes(auto_approve=auto_approve, notice_hours=24)
                 await program.start(
                     PairProgramInput(
-                        program=factories.program((now + timedelta(days=1)).date(), months=4),
+                        program=cohort,
                         pair=factories.pair(timezone=zone, cadence=cadence, mentee_tz="America/New_York"),
                     )
                 )
@@ -229,6 +315,6 @@ async def _scenario(zone: str, cadence: Cadence, plan: list[tuple[str, int, int]
 
 
 @settings(max_examples=20, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-@given(zone=st.sampled_from(ZONES), cadence=st.sampled_from(list(Cadence)), plan=steps)
-def test_random_operation_sequences_keep_decisions_and_calendars(zone, cadence, plan):
-    asyncio.run(_scenario(zone, cadence, plan))
+@given(zone=st.sampled_from(ZONES), cadence=st.sampled_from(list(Cadence)), plan=steps, auto_approve=st.booleans())
+def test_random_operation_sequences_keep_decisions_and_calendars(zone, cadence, plan, auto_approve):
+    asyncio.run(_scenario(zone, cadence, plan, auto_approve))

@@ -11,12 +11,14 @@ import sys
 import zoneinfo
 from datetime import UTC, datetime, timedelta
 from unittest import mock
+from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 from rich.console import Console
 
+from activities.wall_clock import resolve
 from devstack.temporal_servers import TEST_KEY_ENV
 from mentoring.answers import (
     AnswerRecord,
@@ -32,7 +34,9 @@ from mentoring.answers import (
 )
 from mentoring.cohort import Person, Role
 from mentoring.messages import MessageKind
+from mentoring.replies import PartStat
 from mentoring.state import (
+    CalendarAnswer,
     DeliveryStatus,
     MessageRecord,
     PairProgramInput,
@@ -157,6 +161,61 @@ def test_every_status_is_whole_at_any_width_from_80(messages, plan, width):
         assert re.search(rf"^{shown} .* {session.status.value} +{session.sequence} +– *$", output, re.MULTILINE)
 
 
+def replied_sessions() -> st.SearchStrategy[tuple[str, list[SessionState]]]:
+    """A pair's sessions in its own zone (any zone), two weeks apart from a day with a
+    clock change, each with calendar replies from both, some to earlier versions."""
+    reply = st.builds(
+        lambda role, partstat, earlier: (role, partstat, earlier),
+        st.sampled_from([Role.MENTOR, Role.MENTEE]), st.sampled_from(PartStat), st.booleans(),
+    )  # fmt: skip
+    zone = st.sampled_from(sorted(zoneinfo.available_timezones() - {"Factory", "localtime"}))
+
+    def build(zone: str, replies: list[list[tuple[Role, PartStat, bool]]]) -> tuple[str, list[SessionState]]:
+        sessions = []
+        for n, said in enumerate(replies, start=1):
+            local = datetime(2027, 3, 28, 2, 30) + timedelta(weeks=2 * (n - 1))
+            at = resolve(local, zone).instant
+            calendar = [
+                CalendarAnswer(role=role, partstat=partstat, sequence=0 if earlier else 1, recorded_at=at)
+                for role, partstat, earlier in said
+            ]
+            sessions.append(
+                SessionState(
+                    number=n, uid=f"u{n}", sequence=1, starts_at=at, ends_at=at + timedelta(hours=1),
+                    local_start=local, timezone=zone, location="Teams", calendar=calendar,
+                )
+            )  # fmt: skip
+        return zone, sessions
+
+    return st.builds(build, zone, st.lists(st.lists(reply, max_size=3), min_size=1, max_size=4))
+
+
+@settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(plan=replied_sessions(), width=st.integers(80, 160))
+def test_sessions_and_their_calendar_replies_are_whole_in_any_zone_at_any_width_from_80(plan, width):
+    zone, sessions = plan
+    pair = factories.pair()
+    state = PairState(
+        sessions=sessions, mentor=pair.mentor, mentee=pair.mentee,
+        pattern=pair.pattern.model_copy(update={"timezone": zone}),
+    )  # fmt: skip
+    output = shown(state, width)
+    assert "…" not in output and max(map(cell_len, output.splitlines())) <= width, output
+    table = section(output, "Sessions", "Messages")
+    assert table[0] == f"(local times in {zone})", output
+    for session in sessions:
+        # The time it really starts on the pair's clock (a skipped 02:30 shows its 03:30).
+        real = session.starts_at.astimezone(ZoneInfo(zone))
+        row = rf"^{session.number} +{real:%a %Y-%m-%d %H:%M} +{session.status.value} +1 +"
+        assert any(re.match(row, line) for line in table), (row, output)
+        for role in (Role.MENTOR, Role.MENTEE):
+            latest = next((a for a in reversed(session.calendar) if a.role == role), None)
+            if latest is not None:
+                said = f"{role.value} {latest.partstat.value}" + (" (earlier)" if latest.sequence == 0 else "")
+                # Each participant's reply on a line of its own, whole.
+                assert any(line.rstrip().endswith(said) for line in table), (said, output)
+
+
 # ------------------------------------------------------------------ answers
 
 
@@ -260,7 +319,7 @@ def test_a_pair_that_takes_no_answers_shows_as_before():
     output = shown(state)
     assert "health" not in output and "Check-ins" not in output and "Reviews" not in output
     assert [line.split("\n")[0] for line in output.split("\n\n")][1:] == [
-        "Sessions",
+        "Sessions (local times in Europe/Berlin)",
         "Messages (times in Europe/Berlin)",
         "Pauses (times in Europe/Berlin)",
     ]

@@ -7,12 +7,16 @@ suite asserts the same invariants with icalendar and its own rule evaluation."""
 from __future__ import annotations
 
 import calendar
+import subprocess
+import sys
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from devstack.temporal_servers import TEST_KEY_ENV
 from mentoring.plan import add_months
 from tests import outbox_checks
+from tests.checkout import ROOT
 from tests.test_starter_cli import starter
 
 # pair id -> (meeting zone, local time, mentor zone)
@@ -98,6 +102,23 @@ def test_validate_names_the_sessions_on_a_clock_change(tmp_path):
         assert f"  - {note}\n" in result.stdout
 
 
+def test_validate_names_each_session_on_one_line_through_an_80_column_pipe(tmp_path):
+    path, start = write_cohort(tmp_path)
+    env = {"PATH": "/usr/bin:/bin", "COLUMNS": "80", "TEMPORAL_ADDRESS": "127.0.0.1:1", **TEST_KEY_ENV}
+    result = subprocess.run(
+        [sys.executable, "starter.py", "validate", str(path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, env=env,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert (
+        lines[0]
+        == f"ok {path}: cohort 'dst-{start.year}' (Zeitumstellung {start.year}), 6 pairs, 6 months from {start}"
+    )
+    for note in expected_notes(start):
+        assert f"  - {note}" in lines, result.stdout
+
+
 def test_simulate_sends_invites_every_reader_reads_alike_on_each_recipients_clock(tmp_path):
     path, start = write_cohort(tmp_path)
     outbox = tmp_path / "outbox"
@@ -124,9 +145,13 @@ def test_simulate_sends_invites_every_reader_reads_alike_on_each_recipients_cloc
         assert start <= local.date() < end and local.date() == last_sunday(local.year, local.month), invite
         expected = shifted.get((pair_id, local.date()), datetime.strptime(at, "%H:%M").time())
         assert local.time() == expected, invite
-        # The meeting zone stays in the file, except for a time a clock change touches (UTC).
+        # The meeting zone stays in the file, except for a time a clock change touches: its
+        # own fixed offset (the first one in a fold, the one before a gap), or UTC for zero.
         touched = (local.date() == start and pair_id in ("berlin", "london")) or (pair_id, local.date()) in shifted
-        assert invite.tzid in (zone, None) and (invite.tzid is None) == touched, invite
+        offsets = {"berlin": ("UTC+02:00", "UTC+01:00"), "london": ("UTC+01:00", None)}.get(pair_id, ())
+        assert invite.tzid == zone or (touched and invite.tzid == offsets[local.date() != start]), invite
+        # As asked, whatever the clock: no calendar check sees daylight-saving drift.
+        assert (invite.local or invite.starts.replace(tzinfo=None)).strftime("%H:%M") == at, invite
 
     starts_by_recipient: dict[str, set[datetime]] = {}
     for invite in requests:
@@ -143,3 +168,49 @@ def test_simulate_sends_invites_every_reader_reads_alike_on_each_recipients_cloc
         assert f"{hhmm}" in message.get_body(("plain",)).get_content()
         timed += 1
     assert timed > 100
+
+
+def israel_spring_forward(after: date) -> date:
+    """Israel puts its clocks forward on a Friday (02:00 to 03:00), a working day."""
+    zone, day = ZoneInfo("Asia/Jerusalem"), after + timedelta(days=1)
+    while datetime.combine(day, time(12), zone).utcoffset() == datetime.combine(day, time(0), zone).utcoffset():
+        day += timedelta(days=1)
+    return day
+
+
+def test_simulate_names_a_session_a_new_date_moved_onto_a_clock_change(tmp_path):
+    """A pair meets on Thursdays at 02:30; the Thursday before the change its mentor
+    needs a new date, and the page offers the next working day: the Friday whose 02:30
+    the clocks skip. The preview's notes name it too, not only the plan's."""
+    friday = israel_spring_forward(date.today() + timedelta(days=30))
+    start = friday - timedelta(days=22)  # a Thursday three weeks before, the first session
+    path = tmp_path / "cohort.yaml"
+    path.write_text(
+        f"""id: levant
+name: "Levant"
+focus: "Digital collaboration"
+language: en
+program_office: {{name: "Office", email: "office@example.com"}}
+start_date: {start}
+duration_months: 4
+cadence: weekly
+session: {{weekday: thursday, time: "02:30", length_minutes: 60, location: "Online"}}
+pairs:
+  - id: p1
+    mentor: {{name: "Noa Levi", email: "noa@example.com", timezone: "Asia/Jerusalem"}}
+    mentee: {{name: "Dana Cohen", email: "dana@example.com", timezone: "Europe/Berlin"}}
+    meeting_timezone: Asia/Jerusalem
+""",
+        encoding="utf-8",
+    )
+    responses = tmp_path / "responses.yaml"
+    responses.write_text("default: met\npairs:\n  p1:\n    sessions:\n      4: new_date\n", encoding="utf-8")
+    outbox = tmp_path / "outbox"
+    result = starter("simulate", str(path), "--outbox", str(outbox), "--responses", str(responses))
+    assert result.returncode == 0, result.stderr
+    note = (
+        f"  - pair p1, session 4 (moved): 02:30 does not exist on {friday} in Asia/Jerusalem "
+        "(clocks go forward); the session starts at 03:30"
+    )
+    assert note in result.stdout.splitlines(), result.stdout
+    assert outbox_checks.read(outbox).problems == []

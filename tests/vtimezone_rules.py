@@ -119,10 +119,23 @@ def property_value(ics: bytes, prop: str) -> tuple[str | None, str]:
     for line in unfolded(ics):
         in_event = in_event or line == "BEGIN:VEVENT"
         if in_event and line.startswith((prop + ":", prop + ";")):
-            head, _, value = line.partition(":")
+            head, value = _split_content_line(line)
             params = dict(p.split("=", 1) for p in head.split(";")[1:])
-            return params.get("TZID"), value
+            tzid = params.get("TZID")
+            # A quoted parameter value (RFC 5545 3.2), as a TZID with a colon needs.
+            return (tzid[1:-1] if tzid and tzid.startswith('"') else tzid), value
     raise AssertionError(f"no {prop} in the event")
+
+
+def _split_content_line(line: str) -> tuple[str, str]:
+    """Name and parameters, and the value: split at the first colon outside quotes."""
+    quoted = False
+    for i, char in enumerate(line):
+        if char == '"':
+            quoted = not quoted
+        elif char == ":" and not quoted:
+            return line[:i], line[i + 1 :]
+    raise AssertionError(f"no value in {line!r}")
 
 
 def event_instant(ics: bytes, prop: str) -> datetime:

@@ -66,8 +66,7 @@ def _check_check_in(
         check_local_time("new date", answer.new_local_start, state, program_start, now)
     except ApplicationError as error:
         raise refuse(error.message) from None
-    if answer.new_local_start <= now.replace(tzinfo=None):
-        raise refuse("the new date must be in the future")
+    # Whether it lies ahead needs the pair's clock: the handler asks for its instant.
     taken = {s.local_start.date() for s in state.sessions if s.status != SessionStatus.CANCELLED and s is not session}
     if answer.new_local_start.date() in taken:
         raise refuse(f"the pair already meets on {answer.new_local_start:%Y-%m-%d}")
@@ -82,3 +81,13 @@ def _check_review(state: PairState, answer: ReviewAnswer, now: datetime) -> None
     if not closing and (answer.recommend is not None or answer.keep_meeting is not None):
         raise refuse("the recommendation and keeping on meeting belong to the closing review")
     check_input("comment", inputs.comment, answer.comment_to_office, required=False)
+
+
+def past_when_read_as_utc(answer: Answer, now: datetime) -> bool:
+    """How a pair before the ``new-date-on-the-pairs-clock`` patch refused a new date in
+    the signal's check: its wall-clock time read as UTC (wrong for every other zone)."""
+    return (
+        isinstance(answer, CheckInAnswer)
+        and answer.new_local_start is not None
+        and answer.new_local_start <= now.replace(tzinfo=None)
+    )

@@ -14,9 +14,14 @@ with workflow.unsafe.imports_passed_through():
     from mentoring.replies import ReplyReceipt, ReplyRequest
     from workflows import answers, health, replies
     from workflows.agenda import current_phase
-    from workflows.answer_checks import check_answer
+    from workflows.answer_checks import check_answer, past_when_read_as_utc, refuse
     from workflows.counters import check_approve, check_refuse
     from workflows.pair_base import PairBase
+
+
+# A new date lies ahead by its instant on the pair's clock (the handler's activity), and
+# an answer the handler refuses never fails the pair when it came as the signal.
+NEW_DATE_ON_THE_PAIRS_CLOCK = "new-date-on-the-pairs-clock"
 
 
 class HearingBack(PairBase):
@@ -46,13 +51,27 @@ class HearingBack(PairBase):
     @workflow.signal
     async def record_answer_later(self, request: AnswerRequest) -> None:
         """The same answer, sent by the site while no worker could take the update.
-        A signal cannot be refused, so an answer the update would refuse is dropped."""
+        A signal cannot be refused, so an answer the update would refuse is dropped,
+        also one its handler refuses (a new date that passed while no worker ran): an
+        error raised here would fail the whole pair."""
         try:
             self._check_answer(request)
+            if past_when_read_as_utc(request.answer, workflow.now()) and not workflow.patched(
+                NEW_DATE_ON_THE_PAIRS_CLOCK
+            ):
+                raise refuse("the new date must be in the future")
         except ApplicationError as error:
-            workflow.logger.info("pair %s: an answer was not recorded (%s)", self._input.pair.id, error.type)
+            self._not_recorded(error)
             return
-        await self._record(request)
+        try:
+            await self._record(request)
+        except ApplicationError as error:
+            if not workflow.patched(NEW_DATE_ON_THE_PAIRS_CLOCK):
+                raise
+            self._not_recorded(error)
+
+    def _not_recorded(self, error: ApplicationError) -> None:
+        workflow.logger.info("pair %s: an answer was not recorded (%s)", self._input.pair.id, error.type)
 
     # ------------------------------------------------------------------ calendar replies
 

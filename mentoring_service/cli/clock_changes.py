@@ -14,7 +14,9 @@ from activities.planning import plan_program
 from activities.wall_clock import resolve
 from mentoring.cohort import Cohort
 from mentoring.plan import PlanRequest
+from mentoring.state import PairProgramResult
 from mentoring_service.cli.console import out
+from workflows.agenda import active_sessions, position
 
 
 def clock_change_lines(cohort: Cohort, now: datetime | None = None) -> list[str]:
@@ -37,8 +39,24 @@ def clock_change_lines(cohort: Cohort, now: datetime | None = None) -> list[str]
     return lines
 
 
-def print_clock_changes(cohort: Cohort) -> None:
-    lines = clock_change_lines(cohort)
+def moved_clock_change_lines(results: list[PairProgramResult]) -> list[str]:
+    """After a preview: one line per session that a participant's "we need a new date"
+    moved onto a clock change (the plan's own are in ``clock_change_lines``)."""
+    lines = []
+    for result in results:
+        state = result.final_state
+        if state is None:
+            continue
+        for session in active_sessions(state):
+            wall = resolve(session.local_start, session.timezone)
+            if session.pinned and wall.change is not None:
+                lines.append(f"pair {result.pair_id}, session {position(state, session)} (moved): {wall.describe()}")
+    return lines
+
+
+def print_clock_changes(cohort: Cohort, results: list[PairProgramResult] | None = None) -> None:
+    """The plan's sessions on a clock change, and after a preview those moved onto one."""
+    lines = clock_change_lines(cohort) + moved_clock_change_lines(results or [])
     if not lines:
         return
     count = len(lines)
@@ -46,6 +64,8 @@ def print_clock_changes(cohort: Cohort) -> None:
         f"[yellow]note:[/] {count} {'sessions fall' if count != 1 else 'session falls'} on a daylight-saving change "
         "(a time the clocks skip moves forward by the gap; a time that happens twice is the first one):",
         highlight=False,
+        soft_wrap=True,
     )
+    # One line per session, however narrow the terminal or a pipe: grep finds it whole.
     for line in lines:
-        out.print(f"  - {escape(line)}", highlight=False)
+        out.print(f"  - {escape(line)}", highlight=False, soft_wrap=True)

@@ -20,15 +20,16 @@ _STATUS = {CounterStatus.AUTO_APPROVED: "approved automatically"}
 
 
 def calendars(session: SessionState) -> str:
-    """ "mentor accepted, mentee declined"; a reply to an earlier time is marked so."""
+    """ "mentor accepted" and "mentee declined", one to a line; a reply to an earlier
+    version of the invite (a lower SEQUENCE) is marked "(earlier)"."""
     said = []
     for role in _ROLES:
         latest = next((a for a in reversed(session.calendar) if a.role == role), None)
         if latest is None:
             continue
-        earlier = " (earlier time)" if latest.sequence < session.sequence else ""
+        earlier = " (earlier)" if latest.sequence < session.sequence else ""
         said.append(f"{role.value} {latest.partstat.value}{earlier}")
-    return ", ".join(said) or "–"
+    return "\n".join(said) or "–"
 
 
 def counters(state: PairState, cohort_id: str, pair_id: str, local: Callable[[datetime], str]) -> RenderableType:

@@ -94,8 +94,8 @@ def print_pair(cohort_id: str, pair_id: str, state: PairState) -> None:
         out.print(ended, highlight=False, markup=False)
     if state.listening:
         out.print(ops_answers.health_line(state), highlight=False, markup=False)
-    out.print("\n[bold]Sessions[/]")
-    out.print(_sessions(state))
+    out.print(f"\n[bold]Sessions[/] (local times in {zone_name})", highlight=False)
+    out.print(_sessions(state, zone_name))
     if state.listening:
         out.print("\n[bold]Check-ins and reflections[/] (ratings career/psychosocial/emotional, 1–5)")
         out.print(ops_answers.check_ins(state))
@@ -110,19 +110,25 @@ def print_pair(cohort_id: str, pair_id: str, state: PairState) -> None:
     out.print(_pauses(state, local) if state.pauses else "none")
 
 
-def _sessions(state: PairState) -> Table:
-    rows = table("no.", "local start", "time zone", "status", "SEQUENCE", "calendars", wrap=("time zone", "calendars"))
+def _sessions(state: PairState, zone_name: str) -> Table:
+    # The pair's zone is in the title; a column only when a session meets in another,
+    # so 80 columns (a pipe's width) leave the calendar replies room to stay whole.
+    other_zones = any(s.timezone != zone_name for s in state.sessions)
+    zone = ("time zone",) if other_zones else ()
+    rows = table("no.", "local start", *zone, "status", "SEQUENCE", "calendars", wrap=("time zone", "calendars"))
     # Numbered as ops commands and the emails number them; a cancelled one keeps its
     # number in brackets.
     for session in sorted(state.sessions, key=lambda s: (s.starts_at, s.number)):
         place = position(state, session)
         rows.add_row(
             f"({place})" if session.status == SessionStatus.CANCELLED else str(place),
-            wall_clock(session.local_start),
-            session.timezone,
+            # When the session really starts on the pair's clock: a time the clocks
+            # skipped shows the later time its invite and emails give.
+            wall_clock(session.starts_at.astimezone(zoneinfo.ZoneInfo(session.timezone))),
+            *((session.timezone,) if other_zones else ()),
             session.status.value,
             str(session.sequence),
-            ops_replies.calendars(session),
+            Text(ops_replies.calendars(session)),
         )
     return rows
 

@@ -163,14 +163,15 @@ async def simulate(cohort: Cohort, outbox: Path, script: ResponseScript | None =
     out.print(pair_health(results))
     for note in participants.notes if participants is not None else []:
         out.print(escape(f"note: {note}"), highlight=False, soft_wrap=True)
-    print_clock_changes(cohort)
+    print_clock_changes(cohort, results)
     out.print(digest_line(digests), highlight=False, soft_wrap=True)
     total = sum(len(r.messages) for r in results)
     failed = sum(r.messages_failed for r in results)
     out.print(
         f"{len(results)} pairs, {total} messages ({failed} failed), "
         f"{len(list(outbox.glob('*.eml')))} .eml files in {outbox}, "
-        f"simulated in {time.monotonic() - began:.1f} s"
+        f"simulated in {time.monotonic() - began:.1f} s",
+        soft_wrap=True,
     )
     notes = address_lines(cohort)
     if notes:
