@@ -63,7 +63,8 @@ def normalized(text: str) -> str:
 def parse(text: str) -> MailAddress:
     # Cached: every message parses its recipient and the office, and they recur all the time.
     try:
-        checked = validate_email(text, check_deliverability=False)
+        # strict: at most 64 characters before the @, as RFC 5321 allows and servers enforce.
+        checked = validate_email(text, check_deliverability=False, strict=True)
     except EmailNotValidError as error:
         raise AddressError(str(error)) from None
     return MailAddress(checked.local_part, checked.domain, checked.ascii_domain)

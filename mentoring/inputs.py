@@ -152,6 +152,13 @@ def _required(text: str) -> str:
     return s
 
 
+# Embeddings, overrides and isolates reorder how text around them is shown: a name with
+# U+202E can make an email or a calendar show words the office never wrote. Right-to-left
+# names need none of them (the marks U+200E and U+200F stay allowed). Text of several
+# lines (a comment, a reflection) keeps them: apps put isolates around pasted names.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def _refuse_unprintable(ch: str) -> None:
     category = unicodedata.category(ch)
     if category == "Cc":
@@ -173,6 +180,11 @@ def one_line(text: str, max_length: int | None) -> str:
     for ch in s:
         if ch in _LINE_BREAKS:
             raise InputError("contains a line break; it must be a single line")
+        if ch in _BIDI_CONTROLS:
+            raise InputError(
+                f"contains a bidirectional control character (U+{ord(ch):04X}), which changes the order "
+                "text is shown in; remove it"
+            )
         _refuse_unprintable(ch)
     return _within(s, max_length)
 

@@ -163,6 +163,22 @@ def refusals(kind: str, value: str) -> set[str | None]:
         ("name", "Lena\nBcc: all@example.com", "contains a line break; it must be a single line"),
         ("reason", "done\r\nBcc: all@example.com", "contains a line break; it must be a single line"),
         ("reason", "done\x1b[2J", "contains a control character (U+001B); remove it"),
+        (
+            "name",
+            "Lena \u202eWeber",
+            "contains a bidirectional control character (U+202E), which changes the order text is shown in; remove it",
+        ),
+        (
+            "location",
+            "Raum \u2066A\u2069",
+            "contains a bidirectional control character (U+2066), which changes the order text is shown in; remove it",
+        ),
+        (
+            "email",
+            "a" * 65 + "@example.com",
+            f"'{'a' * 59}…' is not a valid email address: "
+            "The email address is too long before the @-sign (1 character too many).",
+        ),
         ("name", "   ", "is empty"),
         ("reason", "   ", "is empty"),
         ("email", "bob@", "'bob@' is not a valid email address: There must be something after the @-sign."),
@@ -184,7 +200,11 @@ def test_each_place_refuses_a_bad_value_in_the_same_words(kind, value, reason):
     assert refusals(kind, value) == {reason}
 
 
-@pytest.mark.parametrize(("kind", "value"), [(k, v) for k, v in GOOD.items()] + [("reason", "Umzug")])
+@pytest.mark.parametrize(
+    ("kind", "value"),
+    [(k, v) for k, v in GOOD.items()]
+    + [("reason", "Umzug"), ("name", "\u200fעדן לוי\u200f"), ("email", "a" * 64 + "@example.com")],
+)
 def test_each_place_accepts_a_good_value(kind, value):
     assert refusals(kind, value) == {None}
 
