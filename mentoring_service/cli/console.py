@@ -15,6 +15,12 @@ out = Console()
 err = Console(stderr=True)
 
 
+def say(line: str) -> None:
+    """A line of prose, whole: through a pipe (80 columns) it stays one line that grep
+    finds, and a terminal wraps it itself. Tables fold in their own way (``table``)."""
+    out.print(line, highlight=False, markup=False, soft_wrap=True)
+
+
 def table(*columns: str, wrap: tuple[str, ...] = ()) -> Table:
     """Columns in ``wrap`` fold onto more lines when the terminal (or a pipe's 80
     columns) is too narrow; the others are kept whole, so no status is ever cut."""

@@ -10,7 +10,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from mentoring.digest import digest_when
 from mentoring.ids import digest_schedule_id
-from mentoring_service.cli.console import CommandError, out
+from mentoring_service.cli.console import CommandError, out, say
 from mentoring_service.digest_schedule import DigestStatus, digest_status
 
 RESUMED_NOTE = "resumed with ops.py"
@@ -27,7 +27,7 @@ def status_line(cohort_id: str, status: DigestStatus | None) -> str:
 
 
 async def print_digest_status(client: Client, cohort_id: str) -> None:
-    out.print(status_line(cohort_id, await digest_status(client, cohort_id)), highlight=False, markup=False)
+    say(status_line(cohort_id, await digest_status(client, cohort_id)))
 
 
 async def pause_or_resume(client: Client, args: argparse.Namespace) -> None:
@@ -60,4 +60,4 @@ async def pause_or_resume(client: Client, args: argparse.Namespace) -> None:
         )
     else:
         line = status_line(cohort_id, await digest_status(client, cohort_id))
-    out.print(line, highlight=False, markup=False)
+    say(line)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC
 
 from mentoring.operations import CohortOperationResult, OperationResult
-from mentoring_service.cli.console import out
+from mentoring_service.cli.console import out, say
 from mentoring_service.cli.ops_views import wall_clock
 
 
@@ -27,8 +27,7 @@ def print_result(result: OperationResult | CohortOperationResult, repeat: bool =
     if repeat:
         applied_at = getattr(result, "applied_at", None)
         when = f" at {applied_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC" if applied_at else ""
-        out.print(
+        say(
             f"This request was already applied{when}; nothing was done again. "
-            "To do the same thing once more, pass a new --request-id.",
-            highlight=False,
+            "To do the same thing once more, pass a new --request-id."
         )

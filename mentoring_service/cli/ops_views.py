@@ -12,7 +12,7 @@ from rich.text import Text
 from mentoring.cohort import Person
 from mentoring.state import CohortProgress, PairState, SessionStatus
 from mentoring_service.cli import ops_answers, ops_replies
-from mentoring_service.cli.console import out, table
+from mentoring_service.cli.console import out, say, table
 from workflows.agenda import position
 
 
@@ -26,11 +26,10 @@ def utc(moment: datetime | None) -> str:
 
 
 def print_status(progress: CohortProgress) -> None:
-    out.print(
+    say(
         f"cohort {progress.cohort_id}: {progress.pairs_started} of {progress.pairs_total} pairs started · "
         f"{progress.sessions_held} sessions held · {progress.messages_sent} messages sent · "
-        f"{progress.messages_failed} failed",
-        highlight=False,
+        f"{progress.messages_failed} failed"
     )
     # Two-line headers keep a row within 80 columns (a pipe's width); a long pair id folds.
     rows = table(
