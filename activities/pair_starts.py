@@ -21,10 +21,11 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from activities.planning import plan_program
 from mentoring.cohort import Pair, Program
+from mentoring.cohort_state import PairStartRequest, PairStartResult
 from mentoring.ids import PAIR_WORKFLOW_TYPE, pair_workflow_id
 from mentoring.pair_labels import first_event_at, pair_details, pair_search_attributes, pair_summary
 from mentoring.plan import PlanRequest, SessionPlan
-from mentoring.state import PairProgramInput, PairStartRequest, PairStartResult
+from mentoring.state import PairProgramInput
 
 # Starts in flight at once per chunk; the cohort runs two chunks at a time, so 50 in
 # all: enough to keep the server busy, few enough not to crowd out the workflow

@@ -10,9 +10,9 @@ from pydantic import AwareDatetime, BaseModel, Field
 from pydantic.dataclasses import dataclass
 
 from mentoring.answers import AnswerRecord, PairHealth
-from mentoring.cohort import Cohort, Pair, Person, Program, Role, SessionPattern
+from mentoring.cohort import Pair, Person, Program, Role, SessionPattern
 from mentoring.messages import MessageKind, Recipient
-from mentoring.operations import CohortOperationResult, OperationResult
+from mentoring.operations import OperationResult
 from mentoring.plan import SessionPlan
 from mentoring.replies import CounterHold, PartStat
 
@@ -357,47 +357,3 @@ class PairProgramResult(BaseModel):
     # the report of a finished cohort reads the same facts a query gave while it ran
     # (``mentoring.reporting.facts``). None from pairs that finished before v1.2.
     final_state: PairState | None = None
-
-
-class CohortState(BaseModel):
-    started_pair_ids: list[str] = []
-    progress: dict[str, PairProgress] = {}
-    # request_id -> result, so a repeated cohort operation changes nothing.
-    operations: dict[str, CohortOperationResult] = {}
-
-
-class CohortInput(BaseModel):
-    cohort: Cohort
-    state: CohortState | None = None
-
-
-class CohortProgress(BaseModel):
-    cohort_id: str
-    pairs: list[PairProgress] = []
-    pairs_total: int
-    pairs_started: int
-    pairs_by_phase: dict[str, int]
-    sessions_held: int
-    messages_sent: int
-    messages_failed: int
-
-
-class CohortResult(BaseModel):
-    cohort_id: str
-    progress: CohortProgress
-
-
-class PairStartRequest(BaseModel):
-    """Pairs of one cohort for the ``start_pairs`` activity to start."""
-
-    cohort_workflow_id: str
-    task_queue: str
-    program: Program
-    pairs: list[Pair]
-    # The cohort's clock: sessions before it are left out of each pair's plan.
-    not_before: AwareDatetime | None = None
-
-
-class PairStartResult(BaseModel):
-    # Started now, or by an earlier attempt or run: either way the pair's workflow exists.
-    started_pair_ids: list[str]

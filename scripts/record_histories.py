@@ -36,6 +36,7 @@ from mentoring.answers import (  # noqa: E402
     ReviewStage,
 )
 from mentoring.cohort import Cadence, Person, Role, office_zone  # noqa: E402
+from mentoring.cohort_state import CohortInput  # noqa: E402
 from mentoring.digest import DigestInput  # noqa: E402
 from mentoring.ids import TASK_QUEUE, digest_workflow_id, pair_workflow_id  # noqa: E402
 from mentoring.operations import (  # noqa: E402
@@ -51,7 +52,7 @@ from mentoring.operations import (  # noqa: E402
     WithdrawParticipant,
 )
 from mentoring.replies import CalendarReply, PartStat, ReplyMethod, ReplyRequest  # noqa: E402
-from mentoring.state import CohortInput, PairProgramInput  # noqa: E402
+from mentoring.state import PairProgramInput  # noqa: E402
 from mentoring_service.links import LinkSigner  # noqa: E402
 from mentoring_service.settings import (  # noqa: E402
     MailSettings,

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from mentoring.cohort_state import CohortProgress
 from mentoring.operations import OperationResult
-from mentoring.state import CohortProgress
 from mentoring_service.cli.console import out
 from mentoring_service.cli.ops_report import print_result
 from mentoring_service.cli.ops_views import print_status

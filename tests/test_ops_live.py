@@ -9,7 +9,8 @@ from unittest import mock
 from rich.console import Console
 
 from mentoring.answers import PairHealth
-from mentoring.state import CohortProgress, PairProgress, ProgramPhase
+from mentoring.cohort_state import CohortProgress
+from mentoring.state import PairProgress, ProgramPhase
 from mentoring_service.cli import ops_views
 from mentoring_service.cli.ops_live import LivePair, with_live
 

@@ -14,8 +14,9 @@ from temporalio.worker import Replayer
 from activities.pair_starts import PairStarter
 from mentoring import search_attributes as sa
 from mentoring.cohort import Cadence
+from mentoring.cohort_state import PairStartRequest
 from mentoring.ids import TASK_QUEUE, pair_workflow_id
-from mentoring.state import PairProgramInput, PairStartRequest
+from mentoring.state import PairProgramInput
 from tests import factories
 from tests.waiting import eventually
 from tests.workers import running_workers

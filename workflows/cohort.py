@@ -16,6 +16,14 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from mentoring import inputs
     from mentoring.cohort import Pair, Role, place_of, same_address
+    from mentoring.cohort_state import (
+        CohortInput,
+        CohortProgress,
+        CohortResult,
+        CohortState,
+        PairStartRequest,
+        PairStartResult,
+    )
     from mentoring.ids import pair_workflow_id
     from mentoring.operations import (
         AddPair,
@@ -30,16 +38,7 @@ with workflow.unsafe.imports_passed_through():
         PastCohortOperation,
         WithdrawPair,
     )
-    from mentoring.state import (
-        CohortInput,
-        CohortProgress,
-        CohortResult,
-        CohortState,
-        PairProgress,
-        PairStartRequest,
-        PairStartResult,
-        ProgramPhase,
-    )
+    from mentoring.state import PairProgress, ProgramPhase
     from workflows import validation as check
 
 # Pairs per ``start_pairs`` activity: the progress bar of ``starter.py start`` moves

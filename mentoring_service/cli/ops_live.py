@@ -16,8 +16,9 @@ from temporalio.service import RPCError
 
 from mentoring import search_attributes as sa
 from mentoring.answers import PairHealth
+from mentoring.cohort_state import CohortProgress
 from mentoring.ids import PAIR_WORKFLOW_TYPE
-from mentoring.state import CohortProgress, PairProgress, ProgramPhase
+from mentoring.state import PairProgress, ProgramPhase
 
 
 class LivePair(BaseModel):

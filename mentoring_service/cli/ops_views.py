@@ -10,7 +10,8 @@ from rich.table import Table
 from rich.text import Text
 
 from mentoring.cohort import Person
-from mentoring.state import CohortProgress, PairState, SessionStatus
+from mentoring.cohort_state import CohortProgress
+from mentoring.state import PairState, SessionStatus
 from mentoring_service.cli import ops_answers, ops_replies
 from mentoring_service.cli.console import out, say, table
 from workflows.agenda import position

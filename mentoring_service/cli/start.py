@@ -11,9 +11,9 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from mentoring import search_attributes as sa
 from mentoring.cohort import Cohort, office_zone
+from mentoring.cohort_state import CohortInput, CohortProgress
 from mentoring.digest import digest_when
 from mentoring.ids import TASK_QUEUE, cohort_workflow_id, digest_schedule_id
-from mentoring.state import CohortInput, CohortProgress
 from mentoring_service.cli.console import out
 from mentoring_service.digest_schedule import ensure_digest_schedule
 from workflows.cohort import CohortWorkflow

@@ -23,9 +23,9 @@ from temporalio.client import Client, WorkflowExecutionDescription, WorkflowExec
 from temporalio.service import RPCError, RPCStatusCode
 
 from mentoring.cohort import Language
+from mentoring.cohort_state import CohortInput, CohortProgress
 from mentoring.ids import cohort_workflow_id, pair_workflow_id
 from mentoring.reporting.facts import PairFacts, from_result, from_state
-from mentoring.state import CohortInput, CohortProgress
 from mentoring_service.cli.console import CommandError
 from mentoring_service.cli.ops_target import Remote, Target, unexplained
 from workflows.cohort import CohortWorkflow
