@@ -17,9 +17,10 @@ from datetime import timedelta
 
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHistory
+from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 
-from bench.baselines import SkeletonPairWorkflow
+from bench.baselines import SkeletonInput, SkeletonPairWorkflow
 from bench.harness import (
     Figure,
     Target,
@@ -51,45 +52,53 @@ async def runs_of(client: Client, workflow_id: str, run_id: str) -> list[Workflo
         run_id = last.workflow_execution_continued_as_new_event_attributes.new_execution_run_id
 
 
-async def run() -> list[Figure]:
-    with smtp_sink() as sink:
-        env = await start_time_skipping(quiet_runtime())
-        try:
-            target = env.client.service_client.config.target_host
-            async with WorkerProcess(target, sink.port, email_rate=10_000):
-                start = (await env.get_current_time() + timedelta(days=21)).date()
-                workflow_id = pair_workflow_id("bench-history", "weekly")
-                handle = await env.client.start_workflow(
-                    PairProgramWorkflow.run,
-                    PairProgramInput(
-                        program=factories.program(start, cohort_id="bench-history", months=6),
-                        pair=factories.pair("weekly", cadence=Cadence.WEEKLY),
-                    ),
-                    id=workflow_id,
-                    task_queue=TASK_QUEUE,
-                )
-                await handle.result()
-                runs = await runs_of(env.client, workflow_id, handle.first_execution_run_id or handle.result_run_id)
+async def _pair_runs(env: WorkflowEnvironment, workflow_id: str) -> list[WorkflowHistory]:
+    """Every run of one weekly pair's whole program."""
+    start = (await env.get_current_time() + timedelta(days=21)).date()
+    handle = await env.client.start_workflow(
+        PairProgramWorkflow.run,
+        PairProgramInput(
+            program=factories.program(start, cohort_id="bench-history", months=6),
+            pair=factories.pair("weekly", cadence=Cadence.WEEKLY),
+        ),
+        id=workflow_id,
+        task_queue=TASK_QUEUE,
+    )
+    await handle.result()
+    return await runs_of(env.client, workflow_id, handle.first_execution_run_id or handle.result_run_id)
 
-                skeleton = skeleton_from_history(WorkflowHistory(workflow_id, [e for h in runs for e in h.events]))
-                skeleton_handle = await env.client.start_workflow(
-                    SkeletonPairWorkflow.run, skeleton, id="bench-history-skeleton", task_queue=TASK_QUEUE
-                )
-                await skeleton_handle.result()
-                [skeleton_history] = await runs_of(env.client, skeleton_handle.id, skeleton_handle.result_run_id)
-        finally:
-            await env.shutdown()
 
-    sizes = [history_size(h) for h in runs]
+async def _skeleton_run(
+    client: Client, workflow_id: str, runs: list[WorkflowHistory]
+) -> tuple[SkeletonInput, WorkflowHistory]:
+    """The skeleton of all the pair's runs together, and the history of its one run."""
+    skeleton = skeleton_from_history(WorkflowHistory(workflow_id, [e for h in runs for e in h.events]))
+    skeleton_handle = await client.start_workflow(
+        SkeletonPairWorkflow.run, skeleton, id="bench-history-skeleton", task_queue=TASK_QUEUE
+    )
+    await skeleton_handle.result()
+    [skeleton_history] = await runs_of(client, skeleton_handle.id, skeleton_handle.result_run_id)
+    return skeleton, skeleton_history
+
+
+async def _replay_ms(history: WorkflowHistory) -> float:
+    replayer = Replayer(workflows=[PairProgramWorkflow], data_converter=data_converter())
+    await replayer.replay_workflow(history)  # sandbox warm-up
+    began = time.perf_counter()
+    await replayer.replay_workflow(history)
+    return (time.perf_counter() - began) * 1000
+
+
+def _figures(
+    runs: list[WorkflowHistory],
+    sizes: list[tuple[int, int]],
+    skeleton: SkeletonInput,
+    skeleton_history: WorkflowHistory,
+    replay_ms: float,
+    messages_sent: int,
+) -> list[Figure]:
     events, size = max(s[0] for s in sizes), max(s[1] for s in sizes)
     base_events, base_bytes = history_size(skeleton_history)
-    largest = runs[max(range(len(runs)), key=lambda i: sizes[i][0])]
-    replayer = Replayer(workflows=[PairProgramWorkflow], data_converter=data_converter())
-    await replayer.replay_workflow(largest)  # sandbox warm-up
-    began = time.perf_counter()
-    await replayer.replay_workflow(largest)
-    replay_ms = (time.perf_counter() - began) * 1000
-
     timers = sum(1 for s in skeleton.steps if s.sleep_seconds)
     activities = sum(s.activities for s in skeleton.steps)
     log(f"history: {len(runs)} run(s), largest {events} events / {size / 1024:.0f} KiB; "
@@ -99,7 +108,7 @@ async def run() -> list[Figure]:
         "events_per_run": [s[0] for s in sizes],
         "timers": timers,
         "activities": activities,
-        "messages_sent": sink.handler.count,
+        "messages_sent": messages_sent,
         "replay_largest_run_ms": round(replay_ms, 1),
     }
     return [
@@ -124,3 +133,21 @@ async def run() -> list[Figure]:
             details={"bytes": size, "skeleton_bytes": base_bytes, "continue_as_new_suggested_at_bytes": 4 * 2**20},
         ),
     ]
+
+
+async def run() -> list[Figure]:
+    workflow_id = pair_workflow_id("bench-history", "weekly")
+    with smtp_sink() as sink:
+        env = await start_time_skipping(quiet_runtime())
+        try:
+            target = env.client.service_client.config.target_host
+            async with WorkerProcess(target, sink.port, email_rate=10_000):
+                runs = await _pair_runs(env, workflow_id)
+                skeleton, skeleton_history = await _skeleton_run(env.client, workflow_id, runs)
+        finally:
+            await env.shutdown()
+
+    sizes = [history_size(h) for h in runs]
+    largest = runs[max(range(len(runs)), key=lambda i: sizes[i][0])]
+    replay_ms = await _replay_ms(largest)
+    return _figures(runs, sizes, skeleton, skeleton_history, replay_ms, messages_sent=sink.handler.count)

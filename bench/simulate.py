@@ -57,6 +57,10 @@ class Phase:
     email_worker_cpu_s: float
     result: object
 
+    @property
+    def worker_cpu_s(self) -> float:
+        return self.workflow_worker_cpu_s + self.email_worker_cpu_s
+
 
 async def _skeleton_shape(smtp_port: int) -> tuple[SkeletonInput, int]:
     """Run one real pair (on a server and worker of its own) and return the skeleton of
@@ -102,62 +106,81 @@ async def _on_fresh_server(smtp_port: int, body: Callable[[Client, date], Awaita
         await env.shutdown()
 
 
-async def run() -> list[Figure]:
+@dataclass
+class Measured:
+    skeleton: SkeletonInput
+    warm_messages: int  # sent by the warm-up pair
+    base: Phase  # the skeletons
+    real: Phase  # the cohort
+    messages: int  # sent by the cohort
+
+
+def _skeletons(skeleton: SkeletonInput) -> Callable[[Client, date], Awaitable[int]]:
+    async def skeletons(client: Client, _: date) -> int:
+        handles = await asyncio.gather(
+            *(
+                client.start_workflow(
+                    SkeletonPairWorkflow.run, skeleton, id=f"bench-sim-skeleton-{i}", task_queue=TASK_QUEUE
+                )
+                for i in range(PAIRS)
+            )
+        )
+        # One result at a time: time skips while the client waits on a result.
+        return sum([await handle.result() for handle in handles])
+
+    return skeletons
+
+
+async def _cohort(client: Client, start: date):
+    cohort = factories.cohort(start, [f"p{i:03d}" for i in range(PAIRS)], cohort_id="bench-sim")
+    handle, _ = await start_cohort(client, cohort)
+    return await handle.result()
+
+
+async def _measure() -> Measured:
+    """The warm-up pair, then the skeletons, then the cohort, each on a server of its own."""
     with smtp_sink() as sink:
         skeleton, warm_messages = await _skeleton_shape(sink.port)
         log(f"simulate: warm-up pair sent {warm_messages} messages; running {PAIRS} skeletons")
-
-        async def skeletons(client: Client, _: date) -> int:
-            handles = await asyncio.gather(
-                *(
-                    client.start_workflow(
-                        SkeletonPairWorkflow.run, skeleton, id=f"bench-sim-skeleton-{i}", task_queue=TASK_QUEUE
-                    )
-                    for i in range(PAIRS)
-                )
-            )
-            # One result at a time: time skips while the client waits on a result.
-            return sum([await handle.result() for handle in handles])
-
-        async def cohort(client: Client, start: date):
-            cohort = factories.cohort(start, [f"p{i:03d}" for i in range(PAIRS)], cohort_id="bench-sim")
-            handle, _ = await start_cohort(client, cohort)
-            return await handle.result()
-
-        base = await _on_fresh_server(sink.port, skeletons)
+        base = await _on_fresh_server(sink.port, _skeletons(skeleton))
         log(f"simulate: skeletons done in {base.wall_s:.1f} s; running the {PAIRS}-pair cohort")
         sent_before = sink.handler.count
-        real = await _on_fresh_server(sink.port, cohort)
+        real = await _on_fresh_server(sink.port, _cohort)
         messages = sink.handler.count - sent_before
+    return Measured(skeleton, warm_messages, base, real, messages)
 
-    result = real.result
-    expected = warm_messages * PAIRS
-    if messages != expected or result.progress.messages_failed:
-        raise RuntimeError(f"the cohort sent {messages} messages, expected {expected}")
-    timers = sum(1 for s in skeleton.steps if s.sleep_seconds)
-    activities = sum(s.activities for s in skeleton.steps)
-    real_worker_cpu = real.workflow_worker_cpu_s + real.email_worker_cpu_s
-    skeleton_worker_cpu = base.workflow_worker_cpu_s + base.email_worker_cpu_s
-    log(f"simulate: {PAIRS} pairs in {real.wall_s:.1f} s, skeleton in {base.wall_s:.1f} s")
-    details = {
+
+def _check_messages(m: Measured) -> None:
+    expected = m.warm_messages * PAIRS
+    if m.messages != expected or m.real.result.progress.messages_failed:
+        raise RuntimeError(f"the cohort sent {m.messages} messages, expected {expected}")
+
+
+def _details(m: Measured) -> dict[str, object]:
+    real, base = m.real, m.base
+    return {
         "pairs": PAIRS,
         "months": MONTHS,
         "cadence": "biweekly",
-        "messages": messages,
-        "timers_per_pair": timers,
-        "activities_per_pair": activities,
+        "messages": m.messages,
+        "timers_per_pair": sum(1 for s in m.skeleton.steps if s.sleep_seconds),
+        "activities_per_pair": sum(s.activities for s in m.skeleton.steps),
         "real_wall_s": round(real.wall_s, 1),
         "skeleton_wall_s": round(base.wall_s, 1),
         "real_cpu_s_workers_and_server": round(real.cpu_s, 1),
         "skeleton_cpu_s_workers_and_server": round(base.cpu_s, 1),
-        "real_server_cpu_s": round(real.cpu_s - real_worker_cpu, 1),
-        "skeleton_server_cpu_s": round(base.cpu_s - skeleton_worker_cpu, 1),
+        "real_server_cpu_s": round(real.cpu_s - real.worker_cpu_s, 1),
+        "skeleton_server_cpu_s": round(base.cpu_s - base.worker_cpu_s, 1),
         "real_workflow_worker_cpu_s": round(real.workflow_worker_cpu_s, 1),
         "real_email_worker_cpu_s": round(real.email_worker_cpu_s, 1),
         "skeleton_workflow_worker_cpu_s": round(base.workflow_worker_cpu_s, 1),
         "skeleton_email_worker_cpu_s": round(base.email_worker_cpu_s, 1),
         "worker_processes": "two: workflows (reverse-mentoring) and email (reverse-mentoring-email)",
     }
+
+
+def _figures(m: Measured) -> list[Figure]:
+    real, base = m.real, m.base
     return [
         Figure(
             key="simulate_ratio",
@@ -167,7 +190,7 @@ async def run() -> list[Figure]:
             baseline_unit="s",
             baseline_what=f"{PAIRS} skeleton workflows: same timers, no-op activities",
             target=Target("ratio", "<=", 1.5),
-            details=details,
+            details=_details(m),
         ),
         Figure(
             key="simulate_s_per_pair",
@@ -177,8 +200,15 @@ async def run() -> list[Figure]:
             baseline_unit="s/pair",
             baseline_what="skeleton",
             details={
-                "worker_cpu_s_per_pair": round(real_worker_cpu / PAIRS, 2),
-                "worker_cpu_ms_per_message": round(real_worker_cpu / messages * 1000, 1),
+                "worker_cpu_s_per_pair": round(real.worker_cpu_s / PAIRS, 2),
+                "worker_cpu_ms_per_message": round(real.worker_cpu_s / m.messages * 1000, 1),
             },
         ),
     ]
+
+
+async def run() -> list[Figure]:
+    m = await _measure()
+    _check_messages(m)
+    log(f"simulate: {PAIRS} pairs in {m.real.wall_s:.1f} s, skeleton in {m.base.wall_s:.1f} s")
+    return _figures(m)

@@ -18,8 +18,11 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+
+import psutil
+from temporalio.client import Client
 
 from bench.baselines import NoopWorkflow
 from bench.harness import (
@@ -42,6 +45,79 @@ from workflows.cohort import CohortWorkflow
 PAIRS = 500
 IN_FLIGHT = 50
 
+# Seconds until the last start, and CPU seconds (worker, server) meanwhile.
+Side = tuple[float, tuple[float, float]]
+
+
+async def _warm_up(client: Client, worker: WorkerProcess, servers: list[psutil.Process]) -> date:
+    """A few starts and one tiny cohort, so neither side pays first-use costs; the programs' start date."""
+    await asyncio.gather(
+        *[client.execute_workflow(NoopWorkflow.run, id=f"bench-warm-{i}", task_queue=TASK_QUEUE) for i in range(5)]
+    )
+    # The program starts in three weeks: pairs plan and wait for their first invite.
+    start_date = datetime.now(UTC).date() + timedelta(days=21)
+    warm, _ = await start_cohort(client, factories.cohort(start_date, ["w1", "w2"], cohort_id="bench-warm"))
+    await _wait_started(warm, 2)
+    await settle([worker.ps, *servers], timeout=60)
+    return start_date
+
+
+async def _noop_starts(client: Client, worker: WorkerProcess, servers: list[psutil.Process]) -> Side:
+    """The baseline: PAIRS no-op starts, IN_FLIGHT at a time; then they are let finish."""
+    worker0, server0 = worker.cpu_seconds(), cpu_seconds(servers)
+    began = time.perf_counter()
+    handles = await gather_limited(
+        (
+            lambda i=i: client.start_workflow(NoopWorkflow.run, id=f"bench-noop-{i}", task_queue=TASK_QUEUE)
+            for i in range(PAIRS)
+        ),
+        IN_FLIGHT,
+    )
+    noop_s = time.perf_counter() - began
+    noop_cpu = (worker.cpu_seconds() - worker0, cpu_seconds(servers) - server0)
+    await asyncio.gather(*(h.result() for h in handles))
+    await settle([worker.ps, *servers], timeout=60)
+    return noop_s, noop_cpu
+
+
+async def _cohort_starts(
+    client: Client, worker: WorkerProcess, servers: list[psutil.Process], start_date: date
+) -> Side:
+    """The figure: a PAIRS-pair cohort started and followed until all its pairs are started."""
+    cohort = factories.cohort(start_date, [f"p{i:04d}" for i in range(PAIRS)], cohort_id="bench-start")
+    worker0, server0 = worker.cpu_seconds(), cpu_seconds(servers)
+    began = time.perf_counter()
+    handle, started = await start_cohort(client, cohort)
+    assert started
+    await follow_start(handle, PAIRS)
+    cohort_s = time.perf_counter() - began
+    cohort_cpu = (worker.cpu_seconds() - worker0, cpu_seconds(servers) - server0)
+    return cohort_s, cohort_cpu
+
+
+def _figure(cohort: Side, noop: Side) -> Figure:
+    (cohort_s, cohort_cpu), (noop_s, noop_cpu) = cohort, noop
+    pair_rate, noop_rate = PAIRS / cohort_s, PAIRS / noop_s
+    log(f"start: {pair_rate:.0f} pair starts/s through the cohort, {noop_rate:.0f} no-op starts/s from the client")
+    return Figure(
+        key="start_ratio",
+        value=pair_rate,
+        unit="pair starts/s",
+        baseline=noop_rate,
+        baseline_unit="starts/s",
+        baseline_what=f"{PAIRS} no-op workflows started by the client, {IN_FLIGHT} in flight",
+        target=Target("ratio", ">=", 0.8),
+        details={
+            "pairs": PAIRS,
+            "cohort_start_s": round(cohort_s, 2),
+            "noop_start_s": round(noop_s, 2),
+            "server": "dev server, SQLite file",
+            # CPU seconds while each side started its 500: where the time goes.
+            "cohort_cpu_s": {"worker": round(cohort_cpu[0], 1), "server": round(cohort_cpu[1], 1)},
+            "noop_cpu_s": {"worker": round(noop_cpu[0], 1), "server": round(noop_cpu[1], 1)},
+        },
+    )
+
 
 async def run() -> list[Figure]:
     with tempfile.TemporaryDirectory(prefix="bench-start-") as tmp, smtp_sink() as sink:
@@ -51,66 +127,12 @@ async def run() -> list[Figure]:
             target = client.service_client.config.target_host
             async with WorkerProcess(target, sink.port) as worker:
                 servers = temporal_server_processes()
-                # Warm up: a few starts and one tiny cohort, so neither side pays first-use costs.
-                await asyncio.gather(
-                    *[
-                        client.execute_workflow(NoopWorkflow.run, id=f"bench-warm-{i}", task_queue=TASK_QUEUE)
-                        for i in range(5)
-                    ]
-                )
-                # The program starts in three weeks: pairs plan and wait for their first invite.
-                start_date = datetime.now(UTC).date() + timedelta(days=21)
-                warm, _ = await start_cohort(client, factories.cohort(start_date, ["w1", "w2"], cohort_id="bench-warm"))
-                await _wait_started(warm, 2)
-                await settle([worker.ps, *servers], timeout=60)
-
-                worker0, server0 = worker.cpu_seconds(), cpu_seconds(servers)
-                began = time.perf_counter()
-                handles = await gather_limited(
-                    (
-                        lambda i=i: client.start_workflow(NoopWorkflow.run, id=f"bench-noop-{i}", task_queue=TASK_QUEUE)
-                        for i in range(PAIRS)
-                    ),
-                    IN_FLIGHT,
-                )
-                noop_s = time.perf_counter() - began
-                noop_cpu = (worker.cpu_seconds() - worker0, cpu_seconds(servers) - server0)
-                await asyncio.gather(*(h.result() for h in handles))
-                await settle([worker.ps, *servers], timeout=60)
-
-                cohort = factories.cohort(start_date, [f"p{i:04d}" for i in range(PAIRS)], cohort_id="bench-start")
-                worker0, server0 = worker.cpu_seconds(), cpu_seconds(servers)
-                began = time.perf_counter()
-                handle, started = await start_cohort(client, cohort)
-                assert started
-                await follow_start(handle, PAIRS)
-                cohort_s = time.perf_counter() - began
-                cohort_cpu = (worker.cpu_seconds() - worker0, cpu_seconds(servers) - server0)
+                start_date = await _warm_up(client, worker, servers)
+                noop = await _noop_starts(client, worker, servers)
+                cohort = await _cohort_starts(client, worker, servers, start_date)
         finally:
             await env.shutdown()
-
-    pair_rate, noop_rate = PAIRS / cohort_s, PAIRS / noop_s
-    log(f"start: {pair_rate:.0f} pair starts/s through the cohort, {noop_rate:.0f} no-op starts/s from the client")
-    return [
-        Figure(
-            key="start_ratio",
-            value=pair_rate,
-            unit="pair starts/s",
-            baseline=noop_rate,
-            baseline_unit="starts/s",
-            baseline_what=f"{PAIRS} no-op workflows started by the client, {IN_FLIGHT} in flight",
-            target=Target("ratio", ">=", 0.8),
-            details={
-                "pairs": PAIRS,
-                "cohort_start_s": round(cohort_s, 2),
-                "noop_start_s": round(noop_s, 2),
-                "server": "dev server, SQLite file",
-                # CPU seconds while each side started its 500: where the time goes.
-                "cohort_cpu_s": {"worker": round(cohort_cpu[0], 1), "server": round(cohort_cpu[1], 1)},
-                "noop_cpu_s": {"worker": round(noop_cpu[0], 1), "server": round(noop_cpu[1], 1)},
-            },
-        )
-    ]
+    return [_figure(cohort, noop)]
 
 
 async def _wait_started(handle, total: int) -> None:

@@ -52,7 +52,7 @@ from mentoring.operations import (  # noqa: E402
     WithdrawParticipant,
 )
 from mentoring.replies import CalendarReply, PartStat, ReplyMethod, ReplyRequest  # noqa: E402
-from mentoring.state import PairProgramInput  # noqa: E402
+from mentoring.state import PairProgramInput, PairState  # noqa: E402
 from mentoring_service.links import LinkSigner  # noqa: E402
 from mentoring_service.settings import (  # noqa: E402
     MailSettings,
@@ -87,6 +87,51 @@ async def record(env, scenario: str, handle) -> None:
     print(f"{path.relative_to(ROOT)}: {len(history.events)} events")
 
 
+async def change_sessions(program: ProgramHarness, state: PairState) -> None:
+    """Before the first session: one rescheduled, one cancelled with a replacement, a new rhythm."""
+    w = PairProgramWorkflow
+    await program.update(
+        w.reschedule_session,
+        RescheduleSession(
+            request_id="o1", session_number=1, new_local_start=state.sessions[0].local_start + timedelta(hours=2)
+        ),
+    )
+    await program.update(
+        w.cancel_session,
+        CancelSession(
+            request_id="o2",
+            session_number=2,
+            reason="travel",
+            replacement_local_start=state.sessions[1].local_start + timedelta(days=1),
+        ),
+    )
+    await program.update(w.change_rhythm, ChangeRhythm(request_id="o3", cadence=Cadence.BIWEEKLY, location="Room 4.12"))
+
+
+async def change_participants(program: ProgramHarness) -> None:
+    """The mentee replaced; the mentor withdrawn, then replaced."""
+    w = PairProgramWorkflow
+    await program.update(
+        w.replace_participant,
+        ReplaceParticipant(
+            request_id="o5",
+            role=Role.MENTEE,
+            person=Person(name="Ines Brandt", email="ines@example.com", timezone="Europe/Berlin"),
+            reason="new role",
+        ),
+    )
+    await program.update(w.withdraw_participant, WithdrawParticipant(request_id="o6", role=Role.MENTOR, reason="left"))
+    await program.update(
+        w.replace_participant,
+        ReplaceParticipant(
+            request_id="o7",
+            role=Role.MENTOR,
+            person=Person(name="Tim Nguyen", email="tim@example.com", timezone="Europe/Vienna"),
+            reason="successor",
+        ),
+    )
+
+
 async def record_operations(env, smtp) -> None:
     """Every pair operation once, in the order life tends to bring them."""
     async with ProgramHarness(env, smtp) as program:
@@ -97,52 +142,13 @@ async def record_operations(env, smtp) -> None:
                 pair=factories.pair("ops", cadence=Cadence.WEEKLY),
             )
         )
-        state = await program.state()
-        first = state.sessions[0]
         w = PairProgramWorkflow
-        await program.update(
-            w.reschedule_session,
-            RescheduleSession(
-                request_id="o1", session_number=1, new_local_start=first.local_start + timedelta(hours=2)
-            ),
-        )
-        await program.update(
-            w.cancel_session,
-            CancelSession(
-                request_id="o2",
-                session_number=2,
-                reason="travel",
-                replacement_local_start=state.sessions[1].local_start + timedelta(days=1),
-            ),
-        )
-        await program.update(
-            w.change_rhythm, ChangeRhythm(request_id="o3", cadence=Cadence.BIWEEKLY, location="Room 4.12")
-        )
+        await change_sessions(program, await program.state())
         await program.advance(timedelta(days=10))
         until = (await program.now() + timedelta(days=14)).date()
         await program.update(w.pause, PausePair(request_id="o4", reason="parental leave", until=until))
         await program.advance(timedelta(days=16))
-        await program.update(
-            w.replace_participant,
-            ReplaceParticipant(
-                request_id="o5",
-                role=Role.MENTEE,
-                person=Person(name="Ines Brandt", email="ines@example.com", timezone="Europe/Berlin"),
-                reason="new role",
-            ),
-        )
-        await program.update(
-            w.withdraw_participant, WithdrawParticipant(request_id="o6", role=Role.MENTOR, reason="left")
-        )
-        await program.update(
-            w.replace_participant,
-            ReplaceParticipant(
-                request_id="o7",
-                role=Role.MENTOR,
-                person=Person(name="Tim Nguyen", email="tim@example.com", timezone="Europe/Vienna"),
-                reason="successor",
-            ),
-        )
+        await change_participants(program)
         await program.update(w.extend, ExtendProgram(request_id="o8", weeks=4))
         await program.advance(timedelta(days=30))
         await program.update(w.end_program, EndProgram(request_id="o9", reason="reorganisation"))
