@@ -6,6 +6,7 @@ leaves a new file behind fails."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,8 +26,16 @@ SCRATCH = Path(tempfile.mkdtemp(prefix="mentoring-tests-"))
 # modules' constants even without an example database, and Python its byte code; the
 # subprocesses that tests start (ops.py, starter.py, make run) inherit the prefix.
 set_hypothesis_home_dir(SCRATCH / "hypothesis")
-os.environ["PYTHONPYCACHEPREFIX"] = str(SCRATCH / "pycache")
+# One byte-code cache for the session: pytest-xdist's workers inherit the controller's
+# environment, so they and all their subprocesses compile each module once.
+os.environ["PYTHONPYCACHEPREFIX"] = os.environ.setdefault("MENTORING_TESTS_PYCACHE", str(SCRATCH / "pycache"))
 sys.pycache_prefix = os.environ["PYTHONPYCACHEPREFIX"]
+# Written there even when the caller's shell says PYTHONDONTWRITEBYTECODE (to keep
+# __pycache__ out of a checkout, which the prefix does): with the prefix and no byte
+# code written, every subprocess compiled every module, the venv's too (1.5 s of CPU
+# for each ops.py call, more for a worker).
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+sys.dont_write_bytecode = False
 
 # Locally every run draws new examples; CI (CI=true) draws the same ones each time, so
 # what lands is what was tested.
@@ -66,6 +75,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 _BEFORE = pytest.StashKey[set[str] | None]()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    # The scratch folder holds a session's byte code (tens of MB): gone with the session.
+    shutil.rmtree(SCRATCH, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
