@@ -1,7 +1,7 @@
 """Fixtures every test module may use: a ledger of its own, a time-skipping server,
 and a recording SMTP server. And the rule that the suite writes nothing into the
-checkout: Hypothesis and byte-code caches go to a scratch folder, and a session that
-leaves a new file behind fails."""
+checkout: Hypothesis's cache goes to a scratch folder, byte code to the venv, and a
+session that leaves a new file behind fails. And the order in which test files run."""
 
 from __future__ import annotations
 
@@ -94,19 +94,22 @@ _BEFORE = pytest.StashKey[set[str] | None]()
 LONGEST_FIRST = [
     "test_simulate_responses.py",
     "test_readme_commands.py",
-    "test_crash_recovery.py",
     "test_cohort_file_properties.py",
+    "test_crash_recovery.py",
     "test_devstack_run.py",
-    "test_digest_workflow.py",
-    "test_ops_cli.py",
     "test_operation_sequences.py",
-    "test_replay.py",
     "test_starter_cli.py",
-    "test_digest_schedule.py",
+    "test_digest_workflow.py",
+    "test_replay.py",
     "test_report_files.py",
-    "test_simulate_calendars.py",
-    "test_response_site_browser.py",
+    "test_international_addresses_properties.py",
     "test_report_gather.py",
+    "test_response_site_browser.py",
+    "test_simulate_calendars.py",
+    "test_digest_schedule.py",
+    "test_ops_cli.py",
+    "test_intake.py",
+    "test_intake_storms.py",
     "test_intake_script.py",
 ]
 
@@ -119,7 +122,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    # The scratch folder holds a session's byte code (tens of MB): gone with the session.
+    # Hypothesis's files and, without a venv, the session's byte code (tens of MB).
     shutil.rmtree(SCRATCH, ignore_errors=True)
 
 
