@@ -22,10 +22,13 @@ system-deps:
 run: venv
 	$(PYTHON) -m devstack.run
 
-# Two processes, one per core: most tests wait on servers and timers. A test file stays in
-# one process, so its module-wide fixtures (a dev server, a worker stack) start once.
+# Four processes on two cores: most tests spend much of their time waiting (on servers,
+# real-time timers, subprocesses), and two processes left a core idle for about a third
+# of the run. A test file stays in one process, so its module-wide fixtures (a dev server,
+# a worker stack) start once; files go out in the order tests/conftest.py collects them
+# (the longest first), not pytest-xdist's order by number of tests.
 test: venv system-deps
-	$(PYTHON) -m pytest -n 2 --dist loadfile
+	$(PYTHON) -m pytest -n 4 --dist loadfile --no-loadscope-reorder
 
 # The inner loop, in seconds: the pure modules' unit tests and the replay of every
 # released history (what a change to workflows/ must keep).

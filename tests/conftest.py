@@ -1,11 +1,12 @@
 """Fixtures every test module may use: a ledger of its own, a time-skipping server,
 and a recording SMTP server. And the rule that the suite writes nothing into the
-checkout: Hypothesis and byte-code caches go to a scratch folder, and a session that
-leaves a new file behind fails."""
+checkout: Hypothesis's cache goes to a scratch folder, byte code to the venv, and a
+session that leaves a new file behind fails. And the order in which test files run."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,8 +26,25 @@ SCRATCH = Path(tempfile.mkdtemp(prefix="mentoring-tests-"))
 # modules' constants even without an example database, and Python its byte code; the
 # subprocesses that tests start (ops.py, starter.py, make run) inherit the prefix.
 set_hypothesis_home_dir(SCRATCH / "hypothesis")
-os.environ["PYTHONPYCACHEPREFIX"] = str(SCRATCH / "pycache")
-sys.pycache_prefix = os.environ["PYTHONPYCACHEPREFIX"]
+
+
+def _byte_code_cache() -> str:
+    """In the venv (make venv's .venv, which the checkout test below leaves alone), the
+    byte code outlives the session as the venv's own packages' does: a run compiles only
+    what changed (each pytest-xdist worker compiled everything, ~4 s of CPU apiece).
+    Without a venv, one folder for the session, which the workers inherit."""
+    if sys.prefix != sys.base_prefix:
+        return str(Path(sys.prefix) / "pycache")
+    return os.environ.setdefault("MENTORING_TESTS_PYCACHE", str(SCRATCH / "pycache"))
+
+
+os.environ["PYTHONPYCACHEPREFIX"] = sys.pycache_prefix = _byte_code_cache()
+# Written there even when the caller's shell says PYTHONDONTWRITEBYTECODE (to keep
+# __pycache__ out of a checkout, which the prefix does): with the prefix and no byte
+# code written, every subprocess compiled every module, the venv's too (1.5 s of CPU
+# for each ops.py call, more for a worker).
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+sys.dont_write_bytecode = False
 
 # Locally every run draws new examples; CI (CI=true) draws the same ones each time, so
 # what lands is what was tested.
@@ -66,6 +84,46 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 _BEFORE = pytest.StashKey[set[str] | None]()
+
+
+# The files that take longest (make test's --durations, 2-core machine), longest first.
+# pytest-xdist hands out whole files in collection order (the Makefile turns off its
+# reordering by test count), so these start at once and the short ones fill in at the
+# end; left to the end, one of them kept a process busy while the others had finished.
+# A new file that takes over ~15 s belongs here.
+LONGEST_FIRST = [
+    "test_simulate_responses.py",
+    "test_readme_commands.py",
+    "test_cohort_file_properties.py",
+    "test_crash_recovery.py",
+    "test_devstack_run.py",
+    "test_operation_sequences.py",
+    "test_starter_cli.py",
+    "test_digest_workflow.py",
+    "test_replay.py",
+    "test_report_files.py",
+    "test_international_addresses_properties.py",
+    "test_report_gather.py",
+    "test_response_site_browser.py",
+    "test_simulate_calendars.py",
+    "test_digest_schedule.py",
+    "test_ops_cli.py",
+    "test_intake.py",
+    "test_intake_storms.py",
+    "test_intake_script.py",
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if missing := [name for name in LONGEST_FIRST if not (ROOT / "tests" / name).exists()]:
+        raise pytest.UsageError(f"tests/conftest.py: LONGEST_FIRST names files that do not exist: {missing}")
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the rest as collected
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    # Hypothesis's files and, without a venv, the session's byte code (tens of MB).
+    shutil.rmtree(SCRATCH, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

@@ -987,10 +987,11 @@ def test_huge_file_of_tiny_values_is_refused_quickly(tmp_path):
     import time as clock
 
     path = write(tmp_path, "x: [" + "a," * 600_000 + "]\n")
-    began = clock.monotonic()
+    # CPU time, not the wall clock: the suite's other processes must not fail it.
+    began = clock.process_time()
     (p,) = problems(path)
     assert p == f"{path} line 1: the file holds more than 100000 values; a cohort file is much smaller"
-    assert clock.monotonic() - began < 20
+    assert clock.process_time() - began < 20
 
 
 @pytest.mark.parametrize("target", ["fifo", "/dev/zero"])
@@ -1019,10 +1020,10 @@ def test_huge_csv_is_refused_quickly(tmp_path):
     # The CSV had no value limit: 5 MB of one-cell rows took over a minute, each row checked and reported.
     import time as clock
 
-    began = clock.monotonic()
+    began = clock.process_time()  # CPU time, as above
     found = csv_problems(tmp_path, "pair_id\n" + "x\n" * 200_000)
     assert found == ["pairs.csv line 100001: the file holds more than 100000 values; a pairs CSV is much smaller"]
-    assert clock.monotonic() - began < 20
+    assert clock.process_time() - began < 20
 
 
 @pytest.mark.parametrize(

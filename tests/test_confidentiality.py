@@ -728,10 +728,14 @@ async def test_dev_server_visibility_cli_and_database_hold_no_personal_data(tmp_
                     assert decoded.returncode == 0, decoded.stderr
                     opened = b"\n".join(data for _, _, data in cli_payloads(json.loads(decoded.stdout)))
                     assert found_in_bytes(opened, [PEOPLE["p1"][0].name, PEOPLE["p1"][0].email, FOCUS, LOCATION])
+                    # Refused by the codec server, the CLI tries again until its deadline (10 s
+                    # by default); a shorter one ends it with the same refusal.
                     refused = await temporal_cli(
                         "workflow", "show", "--address", address, "-w", pair_ids[0], "--output", "json",
                         "--codec-endpoint", codec_url, "--codec-auth", "Bearer not-the-token-not-the-token",
+                        "--command-timeout", "2s",
                     )  # fmt: skip
+                    assert refused.returncode != 0
                     assert found_in_text(refused.stdout + refused.stderr, PRIVATE) == []
     finally:
         await env.shutdown()

@@ -119,8 +119,10 @@ async def test_it_hands_real_client_replies_to_their_pair_and_stops_on_ctrl_c(tm
                 )
                 for raw in (accepted.raw, declined.raw, mail(9, reply=False)):
                     imap.deliver(raw)
+                # A file, not a pipe: the test reads the sweep's line while the intake runs.
+                log = (tmp_path / "intake.log").open("wb")
                 process = await asyncio.create_subprocess_exec(
-                    sys.executable, "intake.py", cwd=ROOT, stderr=asyncio.subprocess.PIPE,
+                    sys.executable, "intake.py", cwd=ROOT, stderr=log,
                     env={
                         **{k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")}, **TEST_KEY_ENV,
                         "TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
@@ -132,21 +134,28 @@ async def test_it_hands_real_client_replies_to_their_pair_and_stops_on_ctrl_c(tm
                 try:
                     drained = await eventually(lambda: _moved(imap), timeout=30, every=0.1)
                     assert drained, (imap.count("INBOX"), imap.count("Processed"), imap.count("Ignored"))
+                    # The sweep logs its line after its last move: Ctrl-C only once it has.
+                    await eventually(lambda: _swept(tmp_path / "intake.log"), timeout=10, every=0.05)
                 finally:
                     process.send_signal(signal.SIGINT)
-                    _, stderr = await asyncio.wait_for(process.communicate(), 20)
+                    await asyncio.wait_for(process.wait(), 20)
+                    log.close()
             recorded = await handle.query(ReplyRecorder.replies)
     finally:
         await env.shutdown()
-    assert process.returncode == 0, stderr.decode()
+    logged = (tmp_path / "intake.log").read_text()
+    assert process.returncode == 0, logged
     assert sorted((r["session"], r["partstat"], r["message_id"]) for r in recorded) == [
         (2, "declined", declined.message_id),
         (3, "accepted", accepted.message_id),
     ]
-    logged = stderr.decode()
     assert "intake: reading INBOX (IDLE)" in logged
     assert "3 messages: 2 recorded, 1 ignored (" in logged, logged
     assert "Traceback" not in logged and "@" not in logged.replace("@reverse-mentoring", ""), logged
+
+
+async def _swept(log) -> bool:
+    return " messages: " in log.read_text()
 
 
 async def _moved(imap: ImapServer) -> bool:

@@ -78,7 +78,9 @@ WORDS = {
 }
 
 
-@pytest.fixture
+# One browser for the module: each test opens a context of its own, which shares no
+# cookie, storage or cache with another.
+@pytest.fixture(scope="module")
 async def browser() -> AsyncIterator[Browser]:
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(f"{CHROMIUM} is missing: run `bash scripts/install-system-deps.sh` (as root)")

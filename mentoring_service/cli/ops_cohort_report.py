@@ -10,7 +10,6 @@ from mentoring.cohort import Language
 from mentoring_service.cli.connect import connect_or_explain
 from mentoring_service.cli.console import out
 from mentoring_service.reporting.gather import Gathered, Source, gather
-from mentoring_service.reporting.output import check_folder, write_report
 
 CLOCKS = {
     "server": "the Temporal server's clock",
@@ -31,6 +30,10 @@ def source_line(gathered: Gathered) -> str:
 
 
 async def report(args: argparse.Namespace) -> None:
+    # Only here: the report's figures need matplotlib, which would double the start-up of
+    # every other ops.py command (about 0.4 s of its 0.7 s).
+    from mentoring_service.reporting.output import check_folder, write_report
+
     folder = Path(args.out)
     # A folder that takes no files is refused before anything is read.
     check_folder(folder)
