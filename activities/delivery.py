@@ -25,15 +25,11 @@ from temporalio import activity
 
 from activities import delivery_errors as errors
 from activities.answer_links import AnswerLinks
-from activities.compose import (
-    SMTP_POLICY,
-    SMTP_UTF8_POLICY,
-    compose_message,
-    needs_smtputf8,
-)
+from activities.compose import draft_message
 from activities.envelope import NOT_AN_ADDRESS_CODE, Envelope, NotStarted
 from activities.ledger import DeliveryLedger, LedgerStatus, open_ledger
 from activities.smtp_connections import SmtpConnections
+from activities.wire import message_bytes
 from mentoring import addresses
 from mentoring.messages import DeliveryReceipt, DeliveryRequest
 from mentoring.reporting.digest import DigestDelivery
@@ -96,18 +92,17 @@ class MailDelivery:
             raise errors.permanent(place, NOT_AN_ADDRESS_CODE, reply, "not a valid address") from None
         try:
             links = self._links.for_request(request)
-            message = compose_message(request, sender=self._settings.mail_from, links=links)
+            draft = draft_message(request, sender=self._settings.mail_from, links=links)
             # Kind and pair id only: the inbox and the timeline sort by them, and neither is personal.
-            message["X-Mentoring-Kind"] = request.kind.value
+            headers = [("X-Mentoring-Kind", request.kind.value)]
             if request.pair_id is not None:
-                message["X-Mentoring-Pair"] = request.pair_id
-            utf8 = needs_smtputf8(message)
-            # Flattened with our policy: aiosmtplib's would fold long subjects.
-            data = message.as_bytes(policy=SMTP_UTF8_POLICY if utf8 else SMTP_POLICY)
+                headers.append(("X-Mentoring-Pair", request.pair_id))
+            data = message_bytes(draft, headers)
         except Exception as problem:
             # Composing depends on the request alone: every retry would fail the same way.
             raise errors.invalid(place, str(problem)) from None
-        message_id = str(message["Message-ID"])
+        message_id = draft.message_id
+        utf8 = draft.utf8
 
         entry = await self.ledger.begin(request.key, message_id)
         if entry.status == LedgerStatus.ACCEPTED:
