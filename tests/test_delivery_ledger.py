@@ -185,6 +185,36 @@ async def test_a_retry_after_acceptance_sends_nothing(smtp, tmp_path):
     assert await mail.ledger.stats() == LedgerStats(claimed=0, accepted=1, released=0, ambiguous_resends=0)
 
 
+async def test_the_claim_is_on_disk_before_data_and_the_acceptance_after(smtp, tmp_path):
+    """The claim is written while MAIL FROM and RCPT TO go out, but DATA waits for it:
+    what another process reads from the ledger file when the message arrives."""
+    mail, env = delivery(smtp, tmp_path), ActivityEnvironment()
+    key = "wf/session-1-invite/0/mentee"
+    seen = []
+
+    def ledger_at_data(recipients: list[str]) -> None:
+        with sqlite3.connect(tmp_path / "activity-ledger.sqlite3") as db:
+            seen.append(db.execute("SELECT status FROM deliveries WHERE key = ?", (key,)).fetchall())
+
+    smtp.handler.on_data = ledger_at_data
+    await env.run(mail.deliver_message, invite_request(key))
+    assert seen == [[("claimed",)]]
+    assert [(row.key, row.status) for row in await mail.ledger.rows()] == [(key, LedgerStatus.ACCEPTED)]
+
+
+async def test_a_retry_after_acceptance_succeeds_whatever_the_server_says_now(smtp, tmp_path):
+    mail, env = delivery(smtp, tmp_path), ActivityEnvironment()
+    request = invite_request("wf/session-1-invite/0/mentee")
+    first = await env.run(mail.deliver_message, request)
+    smtp.handler.refused[MENTEE] = "550 5.1.1 No such user"
+    assert await env.run(mail.deliver_message, request) == first
+    smtp.handler.refused.clear()
+    smtp.handler.rcpt_faults[MENTEE] = ["451 4.7.1 Greylisted"]
+    assert await env.run(mail.deliver_message, request) == first
+    assert len(smtp.handler.for_recipient(MENTEE)) == 1
+    assert await mail.ledger.stats() == LedgerStats(claimed=0, accepted=1, released=0, ambiguous_resends=0)
+
+
 async def test_a_timeout_inside_data_is_resent_once_with_the_same_message_id(smtp, tmp_path):
     smtp.handler.slow_data_seconds, smtp.handler.slow_data_count = 3.0, 1
     mail, env = delivery(smtp, tmp_path, timeout=1.0), ActivityEnvironment()
