@@ -120,6 +120,19 @@ async def test_a_failing_write_fails_alone_in_its_batch(tmp_path):
     await ledger.close()
 
 
+async def test_a_failing_write_on_its_own_leaves_nothing_behind(tmp_path):
+    """Sends one at a time commit each write alone: a failing one rolls back, the next commits."""
+    ledger = open_ledger(f"sqlite:///{tmp_path}/alone.sqlite3")
+    with pytest.raises(sqlite3.IntegrityError):
+        await ledger.begin("broken", None)
+    entry = await ledger.begin("after", "<after@x>")
+    assert (entry.status, entry.previous_status) == (LedgerStatus.CLAIMED, None)
+    again = await ledger.begin("after", "<after@x>")
+    assert (again.attempts, again.previous_status) == (2, LedgerStatus.CLAIMED)
+    assert [(row.key, row.attempts) for row in await ledger.rows()] == [("after", 2)]
+    await ledger.close()
+
+
 def test_an_unknown_ledger_url_is_named():
     with pytest.raises(ValueError, match="must start with sqlite:/// or postgresql://, not 'mysql'"):
         open_ledger("mysql://x")
