@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
@@ -32,20 +33,28 @@ class BareLedger:
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS sent (key TEXT PRIMARY KEY, message_id TEXT, status TEXT, reply TEXT, at TEXT)"
         )
+        # Time spent in the two writes, thread hops included: the least any durable send adds.
+        self.seconds = 0.0
 
     def _commit(self, sql: str, params: tuple[object, ...]) -> None:
         self._db.execute("BEGIN IMMEDIATE")
         self._db.execute(sql, params)
         self._db.execute("COMMIT")
 
+    async def _write(self, sql: str, params: tuple[object, ...]) -> None:
+        began = time.perf_counter()
+        await asyncio.to_thread(self._commit, sql, params)
+        self.seconds += time.perf_counter() - began
+
     async def claim(self, key: str, message_id: str) -> None:
         now = datetime.now(UTC).isoformat()
-        sql = "INSERT INTO sent (key, message_id, status, at) VALUES (?, ?, 'claimed', ?)"
-        await asyncio.to_thread(self._commit, sql, (key, message_id, now))
+        await self._write(
+            "INSERT INTO sent (key, message_id, status, at) VALUES (?, ?, 'claimed', ?)", (key, message_id, now)
+        )
 
     async def accepted(self, key: str, reply: str) -> None:
-        sql = "UPDATE sent SET status = 'accepted', reply = ?, at = ? WHERE key = ?"
-        await asyncio.to_thread(self._commit, sql, (reply, datetime.now(UTC).isoformat(), key))
+        now = datetime.now(UTC).isoformat()
+        await self._write("UPDATE sent SET status = 'accepted', reply = ?, at = ? WHERE key = ?", (reply, now, key))
 
     def close(self) -> None:
         self._db.close()
