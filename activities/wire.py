@@ -35,6 +35,10 @@ _CRLF = b"\r\n"
 _PLAIN = re.compile(r"[!-~]+(?: [!-~]+)*")
 # The headers whose parse reproduces such a value exactly (unstructured text).
 _UNSTRUCTURED = frozenset({"subject", "date", "x-mentoring-kind", "x-mentoring-pair"})
+# RFC 5322 atext: a display name of such words needs no quotes, an address no brackets.
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_PLAIN_PHRASE = re.compile(rf"{_ATEXT}(?: {_ATEXT})*")
+_PLAIN_ADDRESS = re.compile(rf"{_ATEXT}(?:\.{_ATEXT})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*")
 _KEPT = 4096
 _NEWLINES = re.compile(r"\r\n|\r|\n")
 # The shape of ``Generator._make_boundary``'s boundaries, for folding Content-Type once.
@@ -174,7 +178,14 @@ def _line(policy: EmailPolicy[Any], name: str, value: str) -> bytes:
 
 
 def _address_line(policy: EmailPolicy[Any], name: str, address: Address) -> bytes:
-    # A recipient gets dozens of messages in a program.
+    """``Name <local@domain>`` as written when every part is plain ASCII (most names);
+    else folded by the stdlib and kept, since a recipient gets dozens of messages."""
+    line = f"{name}: {address.display_name} <{address.username}@{address.domain}>"
+    if _PLAIN_PHRASE.fullmatch(address.display_name) and _PLAIN_ADDRESS.fullmatch(
+        f"{address.username}@{address.domain}"
+    ):
+        if len(line) <= (policy.max_line_length or sys.maxsize) and "=?" not in address.display_name:
+            return line.encode("ascii") + _CRLF
     return _address_folded(policy, name, address.display_name, address.username, address.domain)
 
 
