@@ -79,7 +79,7 @@ def message_bytes(
 
 
 def _text_part(subtype: str, text: str, body_policy: EmailPolicy[Any], policy: EmailPolicy[Any]) -> bytes:
-    cte, payload = encode_text(text, body_policy)
+    cte, payload = _encode_text(text, body_policy)
     head = [("Content-Type", f'text/{subtype}; charset="utf-8"'), ("Content-Transfer-Encoding", cte)]
     if subtype != "plain":
         # Only the first part takes over the message's own Content-* headers; the others are new.
@@ -133,7 +133,7 @@ def _new_boundary(parts: list[bytes]) -> str:
     return candidate
 
 
-def encode_text(text: str, policy: EmailPolicy[Any]) -> tuple[str, bytes]:
+def _encode_text(text: str, policy: EmailPolicy[Any]) -> tuple[str, bytes]:
     """The Content-Transfer-Encoding and the body as ``set_content`` chooses and encodes
     them (``email.contentmanager._encode_text``), with CRLF line ends."""
     lines = text.encode("utf-8").splitlines()
@@ -209,7 +209,8 @@ def _message_id(policy: EmailPolicy[Any], message_id: str) -> bytes:
     """``<digest@domain>``: plain when the stdlib writes this domain's ids as they are,
     which a stand-in id of the same length and characters shows once per domain."""
     local, _, domain = message_id.strip("<>").partition("@")
-    if local.isalnum() and local.isascii() and _plain_ids(policy, len(local), domain):
+    written = message_id == f"<{local}@{domain}>" and message_id.isascii()
+    if written and local.isalnum() and local.isascii() and _plain_ids(policy, len(local), domain):
         return f"Message-ID: {message_id}".encode("ascii") + _CRLF
     return _fold(policy, "Message-ID", message_id)
 
