@@ -97,7 +97,9 @@ def recipients(draw: st.DrawFn) -> Recipient:
     language=st.sampled_from(list(Language)),
     composed_at=DATES,
     office_name=NAMES,
-    sender=st.sampled_from([SENDER, "mentoring@example.org", "Rückwärts Mentoring <mentoring@example.org>"]),
+    sender=st.sampled_from(
+        [SENDER, "mentoring@localhost", "Rückwärts Mentoring <mentoring@Sub.Example.co.uk>", "m <m@[127.0.0.1]>"]
+    ),
     pair=st.sampled_from(["p1", "pair with spaces", "=?utf-8?q?x?=", "ü"]),
 )
 def test_announcements_to_anyone_are_written_as_the_stdlib_writes_them(
