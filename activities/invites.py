@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vCalAddress
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from activities.vtimezone import fixed_offset, fixed_offset_name, vtimezone
+from activities.vtimezone import fixed_offset, fixed_offset_name, vtimezone_ical
 from activities.wall_clock import WallClock, resolve, shows_twice
 from mentoring.messages import DeliveryRequest, MessageKind, SessionRef
 
@@ -39,22 +40,35 @@ _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
 
 
 def build_calendar(request: DeliveryRequest) -> bytes:
-    """One VEVENT for ``request.session``, with the VTIMEZONE its TZID needs."""
+    """One VEVENT for ``request.session``, with the VTIMEZONE its TZID needs.
+
+    Written as icalendar writes the whole ``Calendar`` (tests/test_invites.py compares
+    them), from parts: the calendar's own lines and the VTIMEZONE are written once and
+    kept, the event each time."""
     if request.kind is MessageKind.COUNTER_DECLINED:
         return build_decline_counter(request)
     if request.kind not in _METHOD_STATUS:
         raise ValueError(f"no calendar for message kind {request.kind.value!r}")
+    event = invite_event(request)
+    assert request.session is not None  # invite_event refused a request without one
+    offset = event_times(request.session).offset
+    timezone = b""
+    # icalendar writes the UTC zone as a "Z" time, which needs no VTIMEZONE; the zone
+    # goes first so that a reader knows it before it meets the TZID.
+    if offset:
+        timezone = _fixed_offset_ical(offset)
+    elif ";TZID=" in event.content_line("dtstart", event["dtstart"]):
+        timezone = vtimezone_ical(*invite_zone(request))
+    return _calendar_head(_METHOD_STATUS[request.kind][0]) + timezone + event.to_ical() + _CALENDAR_END
+
+
+def invite_event(request: DeliveryRequest) -> Event:
+    """The VEVENT of an invite or a cancellation."""
     if request.session is None:
         raise ValueError(f"{request.kind.value} for {request.key!r} has no session")
-    method, status = _METHOD_STATUS[request.kind]
+    status = _METHOD_STATUS[request.kind][1]
     session = request.session
     office = request.program.program_office
-
-    cal = Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("method", method)
-
     event = Event()
     event.add("uid", session.uid)
     event.add("sequence", session.sequence)
@@ -74,14 +88,14 @@ def build_calendar(request: DeliveryRequest) -> bytes:
     for person in (request.mentor, request.mentee):
         assert person is not None  # an invite is about a pair, which names both (``message_rules``)
         event.add("attendee", _attendee(person.name, person.email))
-    # icalendar writes the UTC zone as a "Z" time, which needs no VTIMEZONE; the zone
-    # goes first so that a reader knows it before it meets the TZID.
-    if when.offset:
-        cal.add_component(fixed_offset(when.offset))
-    elif ";TZID=" in event.content_line("dtstart", event["dtstart"]):
-        cal.add_component(vtimezone(session.timezone, when.starts, when.ends, request.program.start_date))
-    cal.add_component(event)
-    return cal.to_ical()
+    return event
+
+
+def invite_zone(request: DeliveryRequest) -> tuple[str, datetime, datetime, date]:
+    """What the invite's VTIMEZONE is for (``vtimezone``'s arguments)."""
+    assert request.session is not None
+    when = event_times(request.session)
+    return request.session.timezone, when.starts, when.ends, request.program.start_date
 
 
 def build_decline_counter(request: DeliveryRequest) -> bytes:
@@ -91,10 +105,6 @@ def build_decline_counter(request: DeliveryRequest) -> bytes:
     if session is None:
         raise ValueError(f"{request.kind.value} for {request.key!r} has no session")
     office = request.program.program_office
-    cal = Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("method", "DECLINECOUNTER")
     event = Event()
     event.add("uid", session.uid)
     event.add("sequence", session.sequence)
@@ -102,8 +112,26 @@ def build_decline_counter(request: DeliveryRequest) -> bytes:
     event.add("organizer", _address(office.name, office.email))
     event.add("attendee", _address(request.recipient.name, request.recipient.email))
     event.add("comment", _text("The session keeps its time."))
-    cal.add_component(event)
-    return cal.to_ical()
+    return _calendar_head("DECLINECOUNTER") + event.to_ical() + _CALENDAR_END
+
+
+_CALENDAR_END = b"END:VCALENDAR\r\n"
+
+
+@functools.lru_cache(maxsize=64)
+def _fixed_offset_ical(offset: timedelta) -> bytes:
+    """The VTIMEZONE of a clock with one fixed UTC offset (see ``event_times``)."""
+    return bytes(fixed_offset(offset).to_ical())
+
+
+@functools.lru_cache(maxsize=8)
+def _calendar_head(method: str) -> bytes:
+    """A calendar's lines before its components, as icalendar writes them."""
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("method", method)
+    return cal.to_ical().removesuffix(_CALENDAR_END)
 
 
 @dataclass(frozen=True)

@@ -177,6 +177,8 @@ class SqliteLedger(DeliveryLedger):
 
     def _commit(self, writes: list[Callable[[sqlite3.Connection], Any]]) -> list[_Done | BaseException]:
         db = self._db
+        if len(writes) == 1:
+            return [self._commit_one(writes[0])]
         outcomes: list[_Done | BaseException] = []
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -195,18 +197,40 @@ class SqliteLedger(DeliveryLedger):
             raise
         return outcomes
 
+    def _commit_one(self, write: Callable[[sqlite3.Connection], Any]) -> _Done | BaseException:
+        """A batch of one (every write when sends come one at a time): no savepoint,
+        since a failing write leaves nothing else to keep."""
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            done = _Done(write(db))
+        except Exception as error:
+            db.execute("ROLLBACK")
+            return error
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        try:
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return done
+
     @staticmethod
     def _claim(key: str, message_id: str) -> Callable[[sqlite3.Connection], LedgerEntry]:
         def claim(db: sqlite3.Connection) -> LedgerEntry:
+            # A new key (nearly every claim) in one statement; a known one is read first.
+            inserted = db.execute(
+                "INSERT INTO deliveries (key, message_id, status, attempts, claimed_at) VALUES (?, ?, ?, 1, ?) "
+                "ON CONFLICT (key) DO NOTHING",
+                (key, message_id, LedgerStatus.CLAIMED, _now()),
+            )
+            if inserted.rowcount == 1:
+                return LedgerEntry(key, message_id, LedgerStatus.CLAIMED, 1, 0, None, None)
             row = db.execute(
                 "SELECT status, attempts, ambiguous_resends, smtp_reply FROM deliveries WHERE key = ?", (key,)
             ).fetchone()
-            if row is None:
-                db.execute(
-                    "INSERT INTO deliveries (key, message_id, status, attempts, claimed_at) VALUES (?, ?, ?, 1, ?)",
-                    (key, message_id, LedgerStatus.CLAIMED, _now()),
-                )
-                return LedgerEntry(key, message_id, LedgerStatus.CLAIMED, 1, 0, None, None)
             previous = LedgerStatus(row[0])
             status = previous if previous == LedgerStatus.ACCEPTED else LedgerStatus.CLAIMED
             db.execute("UPDATE deliveries SET status = ?, attempts = attempts + 1 WHERE key = ?", (status, key))

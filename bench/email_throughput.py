@@ -10,7 +10,10 @@ reflections, reviews), repeated.
 - Baseline: the same messages composed beforehand, sent with aiosmtplib over one
   SMTP connection, which is as fast as aiosmtplib can hand them to this server.
   Raw sends with a new connection per message are reported as a detail.
-- The three are interleaved, one recorded program per round, eight rounds.
+- Bare (a detail, ``bench.email_bare``): the same messages built with the stdlib from
+  their rendered parts, with a claim and an acceptance in an fsync'd SQLite ledger
+  around the send, and nothing of ours: the floor for a durable send.
+- The four are interleaved, one recorded program per round, eight rounds.
 """
 
 from __future__ import annotations
@@ -24,8 +27,10 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
 from temporalio.testing import ActivityEnvironment
 
-from activities.compose import compose_message
+from activities.compose import Draft, compose_message, draft_message
 from activities.delivery import MailDelivery
+from activities.wire import message_bytes
+from bench import email_bare
 from bench.harness import ROOT, Figure, Target, answer_links, data_converter, ledger_url, log, smtp_sink
 from mentoring.messages import DeliveryRequest
 from mentoring_service.settings import MailSettings
@@ -57,6 +62,24 @@ async def recorded_requests(path: Path = RECORDED) -> list[DeliveryRequest]:
     return [(await converter.decode(list(p.payloads), [DeliveryRequest]))[0] for p in requests]
 
 
+def bare_inputs(request: DeliveryRequest, links: dict[str, str]) -> tuple[dict[str, object], list[tuple[str, object]]]:
+    """The rendered parts and the header values of a message, for ``email_bare``."""
+    draft: Draft = draft_message(request, sender=SENDER, links=links)
+    calendar = draft.calendar
+    parts: dict[str, object] = {
+        "text": draft.text,
+        "html": draft.html,
+        "ics": calendar.ics if calendar else None,
+        "method": calendar.method if calendar else None,
+    }
+    headers: list[tuple[str, object]] = [
+        ("From", draft.from_), ("To", draft.to), ("Reply-To", draft.reply_to), ("Subject", draft.subject),
+        ("Date", draft.date), ("Message-ID", draft.message_id), ("X-Mentoring-Kind", request.kind.value),
+        ("X-Mentoring-Pair", request.pair_id),
+    ]  # fmt: skip
+    return parts, headers
+
+
 async def run() -> list[Figure]:
     recorded = await recorded_requests()
     # A key of its own for each copy: the ledger sends a key once.
@@ -66,7 +89,10 @@ async def run() -> list[Figure]:
             smtp_host="127.0.0.1", smtp_port=sink.port, smtp_tls="none", mail_from=SENDER,
             delivery_ledger_url=ledger_url(tmp),
         )  # fmt: skip
-        delivery = MailDelivery(settings, answer_links())
+        links = answer_links()
+        delivery = MailDelivery(settings, links)
+        bare_ledger = email_bare.BareLedger(Path(tmp) / "bare-ledger.sqlite3")
+        bare = [bare_inputs(r, links.for_request(r)) for r in requests]
         env = ActivityEnvironment()
         envelope_from = "mentoring@example.org"
         # Warm up imports, templates and the server's first connection on both paths.
@@ -74,7 +100,7 @@ async def run() -> list[Figure]:
         await aiosmtplib.send(compose_message(requests[0], sender=SENDER), hostname="127.0.0.1", port=sink.port)
 
         composed = [compose_message(r, sender=SENDER) for r in requests]
-        activity_s = compose_s = raw_s = raw_per_connection_s = 0.0
+        activity_s = compose_s = raw_s = raw_per_connection_s = bare_s = 0.0
         # Interleaved, one recorded program per round on each path, so that a change in the
         # machine's load hits both sides alike rather than whichever ran second.
         for first in range(0, len(requests), len(recorded)):
@@ -84,9 +110,10 @@ async def run() -> list[Figure]:
                 await env.run(delivery.deliver_message, requests[i])
             activity_s += time.perf_counter() - began
 
+            # What the activity does to write a message (links aside): render, then the bytes.
             began = time.perf_counter()
             for i in batch:
-                compose_message(requests[i], sender=SENDER)
+                message_bytes(draft_message(requests[i], sender=SENDER))
             compose_s += time.perf_counter() - began
 
             began = time.perf_counter()
@@ -102,14 +129,23 @@ async def run() -> list[Figure]:
                     hostname="127.0.0.1", port=sink.port,
                 )  # fmt: skip
             raw_per_connection_s += time.perf_counter() - began
-        expected = 2 + 3 * len(requests)
+
+            began = time.perf_counter()
+            async with aiosmtplib.SMTP(hostname="127.0.0.1", port=sink.port) as smtp:
+                for i in batch:
+                    await email_bare.send(smtp, bare_ledger, requests[i].key, *bare[i])
+            bare_s += time.perf_counter() - began
+        bare_ledger_s = bare_ledger.seconds
+        bare_ledger.close()
+        expected = 2 + 4 * len(requests)
         if sink.handler.count != expected:
             raise RuntimeError(f"the SMTP sink got {sink.handler.count} messages, expected {expected}")
 
     n = len(requests)
     log(
         f"email: activity {n / activity_s:.0f} msg/s, raw {n / raw_s:.0f} msg/s "
-        f"(new connection each: {n / raw_per_connection_s:.0f} msg/s), compose alone {compose_s / n * 1000:.1f} ms/msg"
+        f"(new connection each: {n / raw_per_connection_s:.0f} msg/s), bare {n / bare_s:.0f} msg/s, "
+        f"compose alone {compose_s / n * 1000:.2f} ms/msg"
     )
     return [
         Figure(
@@ -127,6 +163,11 @@ async def run() -> list[Figure]:
                 "raw_ms_per_message": round(raw_s / n * 1000, 2),
                 "raw_new_connection_ms_per_message": round(raw_per_connection_s / n * 1000, 2),
                 "raw_new_connection_msg_per_s": round(n / raw_per_connection_s, 1),
+                "bare_ms_per_message": round(bare_s / n * 1000, 2),
+                "bare_ratio": round(raw_s / bare_s, 3),
+                # Of which the two fsync'd ledger writes; raw plus these is the best any durable send can do.
+                "bare_ledger_ms_per_message": round(bare_ledger_s / n * 1000, 2),
+                "durable_floor_ratio": round(raw_s / (raw_s + bare_ledger_s), 3),
             },
         )
     ]

@@ -6,6 +6,7 @@ import asyncio
 import email
 import email.policy
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
@@ -41,6 +42,8 @@ class RecordingHandler:
     sessions: int = 0
     # Every RCPT TO address, accepted or not: one per attempt that got that far.
     rcpt_commands: list[str] = field(default_factory=list)
+    # Called with each message's recipients as its DATA arrives, before the reply.
+    on_data: Callable[[list[str]], None] | None = None
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         session.host_name = hostname
@@ -59,6 +62,8 @@ class RecordingHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.on_data is not None:
+            self.on_data(list(envelope.rcpt_tos))
         if envelope.smtp_utf8:
             # RFC 6532 headers are UTF-8; the bytes parser would leave them as surrogate escapes.
             message = email.message_from_string(envelope.content.decode("utf-8"), policy=email.policy.default)

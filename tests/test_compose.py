@@ -5,6 +5,8 @@ from __future__ import annotations
 import email
 import hashlib
 import re
+import sys
+import unicodedata
 from datetime import UTC, date, datetime
 from email import policy
 from email.message import EmailMessage
@@ -13,7 +15,7 @@ from html import unescape
 import pytest
 from markupsafe import escape
 
-from activities.compose import SMTP_UTF8_POLICY, compose_message, message_id_for, needs_smtputf8
+from activities.compose import HEADER_BREAKERS, SMTP_UTF8_POLICY, compose_message, message_id_for, needs_smtputf8
 from activities.invites import build_calendar
 from activities.reflection_questions import BANK, questions_for
 from mentoring.cohort import Language, Person, Role
@@ -202,6 +204,13 @@ def _mentee(name: str = KLAUS.name, address: str = KLAUS.email) -> dict:
 def test_control_characters_never_reach_a_header(overrides: dict, field: str, code_point: str) -> None:
     with pytest.raises(ValueError, match=f"^{field} contains the control character U\\+{code_point};"):
         compose_message(full_request(MessageKind.WELCOME, **overrides), sender=SENDER)
+
+
+def test_the_refused_characters_are_exactly_unicodes_controls_and_separators() -> None:
+    """Every code point: the pattern composing checks with is categories Cc, Zl and Zp."""
+    by_category = {chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) in ("Cc", "Zl", "Zp")}
+    by_pattern = {chr(c) for c in range(sys.maxunicode + 1) if HEADER_BREAKERS.fullmatch(chr(c))}
+    assert by_pattern == by_category
 
 
 def test_control_characters_in_sender_or_office_are_refused() -> None:

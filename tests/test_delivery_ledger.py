@@ -120,6 +120,19 @@ async def test_a_failing_write_fails_alone_in_its_batch(tmp_path):
     await ledger.close()
 
 
+async def test_a_failing_write_on_its_own_leaves_nothing_behind(tmp_path):
+    """Sends one at a time commit each write alone: a failing one rolls back, the next commits."""
+    ledger = open_ledger(f"sqlite:///{tmp_path}/alone.sqlite3")
+    with pytest.raises(sqlite3.IntegrityError):
+        await ledger.begin("broken", None)
+    entry = await ledger.begin("after", "<after@x>")
+    assert (entry.status, entry.previous_status) == (LedgerStatus.CLAIMED, None)
+    again = await ledger.begin("after", "<after@x>")
+    assert (again.attempts, again.previous_status) == (2, LedgerStatus.CLAIMED)
+    assert [(row.key, row.attempts) for row in await ledger.rows()] == [("after", 2)]
+    await ledger.close()
+
+
 def test_an_unknown_ledger_url_is_named():
     with pytest.raises(ValueError, match="must start with sqlite:/// or postgresql://, not 'mysql'"):
         open_ledger("mysql://x")
@@ -181,6 +194,36 @@ async def test_a_retry_after_acceptance_sends_nothing(smtp, tmp_path):
             "smtp_code": 250,
         }
     )
+    assert len(smtp.handler.for_recipient(MENTEE)) == 1
+    assert await mail.ledger.stats() == LedgerStats(claimed=0, accepted=1, released=0, ambiguous_resends=0)
+
+
+async def test_the_claim_is_on_disk_before_data_and_the_acceptance_after(smtp, tmp_path):
+    """The claim is written while MAIL FROM and RCPT TO go out, but DATA waits for it:
+    what another process reads from the ledger file when the message arrives."""
+    mail, env = delivery(smtp, tmp_path), ActivityEnvironment()
+    key = "wf/session-1-invite/0/mentee"
+    seen = []
+
+    def ledger_at_data(recipients: list[str]) -> None:
+        with sqlite3.connect(tmp_path / "activity-ledger.sqlite3") as db:
+            seen.append(db.execute("SELECT status FROM deliveries WHERE key = ?", (key,)).fetchall())
+
+    smtp.handler.on_data = ledger_at_data
+    await env.run(mail.deliver_message, invite_request(key))
+    assert seen == [[("claimed",)]]
+    assert [(row.key, row.status) for row in await mail.ledger.rows()] == [(key, LedgerStatus.ACCEPTED)]
+
+
+async def test_a_retry_after_acceptance_succeeds_whatever_the_server_says_now(smtp, tmp_path):
+    mail, env = delivery(smtp, tmp_path), ActivityEnvironment()
+    request = invite_request("wf/session-1-invite/0/mentee")
+    first = await env.run(mail.deliver_message, request)
+    smtp.handler.refused[MENTEE] = "550 5.1.1 No such user"
+    assert await env.run(mail.deliver_message, request) == first
+    smtp.handler.refused.clear()
+    smtp.handler.rcpt_faults[MENTEE] = ["451 4.7.1 Greylisted"]
+    assert await env.run(mail.deliver_message, request) == first
     assert len(smtp.handler.for_recipient(MENTEE)) == 1
     assert await mail.ledger.stats() == LedgerStats(claimed=0, accepted=1, released=0, ambiguous_resends=0)
 

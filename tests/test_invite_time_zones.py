@@ -16,12 +16,12 @@ from hypothesis import strategies as st
 from icalendar import Calendar
 
 from activities.compose import compose_message
-from activities.invites import build_calendar
-from activities.vtimezone import vtimezone
+from activities.invites import PRODID, build_calendar, event_times, invite_event, invite_zone
+from activities.vtimezone import fixed_offset, vtimezone
 from activities.wall_clock import ClockChange, resolve
-from mentoring.cohort import Language, Role
+from mentoring.cohort import Language, Person, Role
 from mentoring.inputs import UNUSABLE_ZONES
-from mentoring.messages import MessageKind, Recipient
+from mentoring.messages import DeliveryRequest, MessageKind, Recipient
 from tests import vtimezone_rules as rules
 from tests.test_invites import request, session, unfolded_lines
 
@@ -410,3 +410,39 @@ def test_german_notes_for_both_cases() -> None:
     assert texts[10][0] == "Erinnerung: Reverse Mentoring morgen um 02:30 Uhr CEST (Europe/Berlin)"
     assert "Wann: Sonntag, 31. Oktober 2027, 02:30 Uhr CEST – 02:30 Uhr CET (Europe/Berlin)\n" in texts[10][1]
     assert "der Termin ist um das erste (CEST, UTC+02:00)." in texts[10][1]
+
+
+def whole_calendar(the_request: DeliveryRequest) -> bytes:
+    """The calendar as icalendar writes it from one ``Calendar`` object, which
+    ``build_calendar`` writes from parts it keeps."""
+    method = {MessageKind.INVITE: "REQUEST", MessageKind.INVITE_CANCEL: "CANCEL"}[the_request.kind]
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("method", method)
+    event = invite_event(the_request)
+    assert the_request.session is not None
+    offset = event_times(the_request.session).offset
+    if offset:
+        cal.add_component(fixed_offset(offset))
+    elif ";TZID=" in event.content_line("dtstart", event["dtstart"]):
+        cal.add_component(vtimezone(*invite_zone(the_request)))
+    cal.add_component(event)
+    return cal.to_ical()
+
+
+@PROPERTY
+@given(
+    zone=st.one_of(st.sampled_from(HARD_ZONES), st.sampled_from(ALL_ZONES)),
+    local=st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2032, 12, 31)),
+    minutes=st.sampled_from([30, 60, 90, 24 * 60]),
+    kind=st.sampled_from([MessageKind.INVITE, MessageKind.INVITE_CANCEL]),
+    program_start=st.dates(min_value=date(2024, 6, 1), max_value=date(2033, 1, 1)),
+    name=st.text(st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), min_size=1, max_size=40),
+)
+def test_the_calendar_from_parts_is_what_icalendar_writes_whole(zone, local, minutes, kind, program_start, name):
+    local = local.replace(second=0, microsecond=0)
+    mentor = Person(name=name, email="lena.weber@example.com", timezone=zone)
+    the_request = request(kind, the_session=session(1, local, zone, minutes=minutes), mentor=mentor)
+    the_request.program = the_request.program.model_copy(update={"start_date": program_start})
+    assert build_calendar(the_request) == whole_calendar(the_request)
