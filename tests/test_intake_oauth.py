@@ -186,16 +186,21 @@ def test_a_server_without_xoauth2_is_one_line(tmp_path, oauth, skipping_env):
 async def test_the_intake_process_reads_with_oauth2_and_stops_on_ctrl_c(tmp_path, imap, oauth, skipping_env):
     imap.deliver(mail(1, reply=False))
     env = oauth_env(imap, oauth, skipping_env, tmp_path, oauth.client_secret)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "intake.py", cwd=ROOT, stderr=asyncio.subprocess.PIPE,
-        env={**{k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")}, **TEST_KEY_ENV, **env},
-    )  # fmt: skip
-    try:
-        assert await until(lambda: imap.count("Ignored") == 1, timeout=15)
-    finally:
-        process.send_signal(signal.SIGINT)
-        _, stderr = await asyncio.wait_for(process.communicate(), 20)
-    logged = stderr.decode()
+    log_file = tmp_path / "intake.log"
+    # A file, not a pipe: the test reads the pass's line while the intake runs.
+    with log_file.open("wb") as log:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "intake.py", cwd=ROOT, stderr=log,
+            env={**{k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")}, **TEST_KEY_ENV, **env},
+        )  # fmt: skip
+        try:
+            assert await until(lambda: imap.count("Ignored") == 1, timeout=15)
+            # The pass logs its line after its last move: Ctrl-C only once it has.
+            await until(lambda: "1 message: " in log_file.read_text(), timeout=10)
+        finally:
+            process.send_signal(signal.SIGINT)
+            await asyncio.wait_for(process.wait(), 20)
+    logged = log_file.read_text()
     assert process.returncode == 0, logged
     assert "intake: reading INBOX (IDLE)" in logged and "1 message: 1 ignored (" in logged, logged
     assert oauth.client_secret not in logged and not any(token in logged for token in oauth.issued)

@@ -11,6 +11,7 @@ from rich.console import Console
 from mentoring.answers import PairHealth
 from mentoring.cohort_state import CohortProgress
 from mentoring.state import PairProgress, ProgramPhase
+from mentoring_service.cli import console as cli_console
 from mentoring_service.cli import ops_views
 from mentoring_service.cli.ops_live import LivePair, with_live
 
@@ -83,9 +84,11 @@ def test_status_shows_each_pairs_health_and_a_dash_for_a_pair_that_takes_no_answ
         sessions_held=3, messages_sent=30, messages_failed=0,
     )  # fmt: skip
     console = Console(file=io.StringIO(), width=80, color_system=None)
-    with mock.patch.object(ops_views, "out", console):
+    with mock.patch.object(ops_views, "out", console), mock.patch.object(cli_console, "out", console):
         ops_views.print_status(progress)
-    rows = [" ".join(line.split()) for line in console.file.getvalue().splitlines()[1:] if line.strip("─ ")]
+    lines = console.file.getvalue().splitlines()
+    assert lines[0] == "cohort c: 2 of 2 pairs started · 3 sessions held · 30 messages sent · 0 failed"
+    rows = [" ".join(line.split()) for line in lines[1:] if line.strip("─ ")]
     assert rows == [
         "sessions next next event sent/",
         "pair phase health held/planned calendars (UTC) failed",
