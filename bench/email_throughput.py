@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import aiosmtplib
 from temporalio.api.enums.v1 import EventType
@@ -80,6 +82,31 @@ def bare_inputs(request: DeliveryRequest, links: dict[str, str]) -> tuple[dict[s
     return parts, headers
 
 
+@dataclass
+class Sides:
+    """Seconds each side took for all its messages."""
+
+    activity: float = 0.0
+    compose: float = 0.0
+    raw: float = 0.0
+    raw_per_connection: float = 0.0
+    bare: float = 0.0
+    bare_ledger: float = 0.0
+
+
+@dataclass
+class Paths:
+    """What each side sends with, and to where."""
+
+    env: ActivityEnvironment
+    delivery: MailDelivery
+    port: int
+    requests: list[DeliveryRequest]
+    composed: list[Any]
+    bare_ledger: email_bare.BareLedger
+    bare: list[Any]
+
+
 async def run() -> list[Figure]:
     recorded = await recorded_requests()
     # A key of its own for each copy: the ledger sends a key once.
@@ -90,84 +117,92 @@ async def run() -> list[Figure]:
             delivery_ledger_url=ledger_url(tmp),
         )  # fmt: skip
         links = answer_links()
-        delivery = MailDelivery(settings, links)
-        bare_ledger = email_bare.BareLedger(Path(tmp) / "bare-ledger.sqlite3")
-        bare = [bare_inputs(r, links.for_request(r)) for r in requests]
-        env = ActivityEnvironment()
-        envelope_from = "mentoring@example.org"
+        paths = Paths(
+            env=ActivityEnvironment(),
+            delivery=MailDelivery(settings, links),
+            port=sink.port,
+            requests=requests,
+            composed=[],
+            bare_ledger=email_bare.BareLedger(Path(tmp) / "bare-ledger.sqlite3"),
+            bare=[bare_inputs(r, links.for_request(r)) for r in requests],
+        )
         # Warm up imports, templates and the server's first connection on both paths.
-        await env.run(delivery.deliver_message, requests[0].model_copy(update={"key": "bench-warm-up"}))
+        await paths.env.run(paths.delivery.deliver_message, requests[0].model_copy(update={"key": "bench-warm-up"}))
         await aiosmtplib.send(compose_message(requests[0], sender=SENDER), hostname="127.0.0.1", port=sink.port)
-
-        composed = [compose_message(r, sender=SENDER) for r in requests]
-        activity_s = compose_s = raw_s = raw_per_connection_s = bare_s = 0.0
+        paths.composed = [compose_message(r, sender=SENDER) for r in requests]
+        sides = Sides()
         # Interleaved, one recorded program per round on each path, so that a change in the
         # machine's load hits both sides alike rather than whichever ran second.
         for first in range(0, len(requests), len(recorded)):
-            batch = range(first, first + len(recorded))
-            began = time.perf_counter()
-            for i in batch:
-                await env.run(delivery.deliver_message, requests[i])
-            activity_s += time.perf_counter() - began
-
-            # What the activity does to write a message (links aside): render, then the bytes.
-            began = time.perf_counter()
-            for i in batch:
-                message_bytes(draft_message(requests[i], sender=SENDER))
-            compose_s += time.perf_counter() - began
-
-            began = time.perf_counter()
-            async with aiosmtplib.SMTP(hostname="127.0.0.1", port=sink.port) as smtp:
-                for i in batch:
-                    await smtp.send_message(composed[i], sender=envelope_from, recipients=[requests[i].recipient.email])
-            raw_s += time.perf_counter() - began
-
-            began = time.perf_counter()
-            for i in batch:
-                await aiosmtplib.send(
-                    composed[i], sender=envelope_from, recipients=[requests[i].recipient.email],
-                    hostname="127.0.0.1", port=sink.port,
-                )  # fmt: skip
-            raw_per_connection_s += time.perf_counter() - began
-
-            began = time.perf_counter()
-            async with aiosmtplib.SMTP(hostname="127.0.0.1", port=sink.port) as smtp:
-                for i in batch:
-                    await email_bare.send(smtp, bare_ledger, requests[i].key, *bare[i])
-            bare_s += time.perf_counter() - began
-        bare_ledger_s = bare_ledger.seconds
-        bare_ledger.close()
+            await _one_round(paths, range(first, first + len(recorded)), sides)
+        sides.bare_ledger = paths.bare_ledger.seconds
+        paths.bare_ledger.close()
         expected = 2 + 4 * len(requests)
         if sink.handler.count != expected:
             raise RuntimeError(f"the SMTP sink got {sink.handler.count} messages, expected {expected}")
+    return [_figure(len(requests), sides)]
 
-    n = len(requests)
+
+async def _one_round(paths: Paths, batch: range, sides: Sides) -> None:
+    requests, composed, port = paths.requests, paths.composed, paths.port
+    envelope_from = "mentoring@example.org"
+    began = time.perf_counter()
+    for i in batch:
+        await paths.env.run(paths.delivery.deliver_message, requests[i])
+    sides.activity += time.perf_counter() - began
+
+    # What the activity does to write a message (links aside): render, then the bytes.
+    began = time.perf_counter()
+    for i in batch:
+        message_bytes(draft_message(requests[i], sender=SENDER))
+    sides.compose += time.perf_counter() - began
+
+    began = time.perf_counter()
+    async with aiosmtplib.SMTP(hostname="127.0.0.1", port=port) as smtp:
+        for i in batch:
+            await smtp.send_message(composed[i], sender=envelope_from, recipients=[requests[i].recipient.email])
+    sides.raw += time.perf_counter() - began
+
+    began = time.perf_counter()
+    for i in batch:
+        await aiosmtplib.send(
+            composed[i], sender=envelope_from, recipients=[requests[i].recipient.email],
+            hostname="127.0.0.1", port=port,
+        )  # fmt: skip
+    sides.raw_per_connection += time.perf_counter() - began
+
+    began = time.perf_counter()
+    async with aiosmtplib.SMTP(hostname="127.0.0.1", port=port) as smtp:
+        for i in batch:
+            await email_bare.send(smtp, paths.bare_ledger, requests[i].key, *paths.bare[i])
+    sides.bare += time.perf_counter() - began
+
+
+def _figure(n: int, sides: Sides) -> Figure:
     log(
-        f"email: activity {n / activity_s:.0f} msg/s, raw {n / raw_s:.0f} msg/s "
-        f"(new connection each: {n / raw_per_connection_s:.0f} msg/s), bare {n / bare_s:.0f} msg/s, "
-        f"compose alone {compose_s / n * 1000:.2f} ms/msg"
+        f"email: activity {n / sides.activity:.0f} msg/s, raw {n / sides.raw:.0f} msg/s "
+        f"(new connection each: {n / sides.raw_per_connection:.0f} msg/s), bare {n / sides.bare:.0f} msg/s, "
+        f"compose alone {sides.compose / n * 1000:.2f} ms/msg"
     )
-    return [
-        Figure(
-            key="email_ratio",
-            value=n / activity_s,
-            unit="msg/s through deliver_message",
-            baseline=n / raw_s,
-            baseline_unit="msg/s",
-            baseline_what="raw aiosmtplib sends of the same messages, one connection",
-            target=Target("ratio", ">=", 0.5),
-            details={
-                "messages": n,
-                "activity_ms_per_message": round(activity_s / n * 1000, 2),
-                "compose_ms_per_message": round(compose_s / n * 1000, 2),
-                "raw_ms_per_message": round(raw_s / n * 1000, 2),
-                "raw_new_connection_ms_per_message": round(raw_per_connection_s / n * 1000, 2),
-                "raw_new_connection_msg_per_s": round(n / raw_per_connection_s, 1),
-                "bare_ms_per_message": round(bare_s / n * 1000, 2),
-                "bare_ratio": round(raw_s / bare_s, 3),
-                # Of which the two fsync'd ledger writes; raw plus these is the best any durable send can do.
-                "bare_ledger_ms_per_message": round(bare_ledger_s / n * 1000, 2),
-                "durable_floor_ratio": round(raw_s / (raw_s + bare_ledger_s), 3),
-            },
-        )
-    ]
+    return Figure(
+        key="email_ratio",
+        value=n / sides.activity,
+        unit="msg/s through deliver_message",
+        baseline=n / sides.raw,
+        baseline_unit="msg/s",
+        baseline_what="raw aiosmtplib sends of the same messages, one connection",
+        target=Target("ratio", ">=", 0.5),
+        details={
+            "messages": n,
+            "activity_ms_per_message": round(sides.activity / n * 1000, 2),
+            "compose_ms_per_message": round(sides.compose / n * 1000, 2),
+            "raw_ms_per_message": round(sides.raw / n * 1000, 2),
+            "raw_new_connection_ms_per_message": round(sides.raw_per_connection / n * 1000, 2),
+            "raw_new_connection_msg_per_s": round(n / sides.raw_per_connection, 1),
+            "bare_ms_per_message": round(sides.bare / n * 1000, 2),
+            "bare_ratio": round(sides.raw / sides.bare, 3),
+            # Of which the two fsync'd ledger writes; raw plus these is the best any durable send can do.
+            "bare_ledger_ms_per_message": round(sides.bare_ledger / n * 1000, 2),
+            "durable_floor_ratio": round(sides.raw / (sides.raw + sides.bare_ledger), 3),
+        },
+    )
