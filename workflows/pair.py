@@ -178,6 +178,7 @@ class PairProgramWorkflow(HearingBack):
         take_plan(self._state, self._workflow_id, plan, self._program.start_date)
 
     def _resume(self, plan: SessionPlan, notify: list[Recipient]) -> list[SessionChange]:
+        self._steps.claim_invites_on_their_way()
         return pausing.resume(self._state, self._workflow_id, plan, workflow.now(), notify)
 
     # ------------------------------------------------------------------ queries
@@ -217,6 +218,7 @@ class PairProgramWorkflow(HearingBack):
         async with self._lock:
             now = workflow.now()
             session = check.session_to_change(self._state, request.session_number, now)
+            self._steps.claim_invites_on_their_way()
             changes = [cancel_session(session, request.reason, now, CancelledBy.OFFICE)]
             summary = f"session {request.session_number} cancelled"
             if request.replacement_local_start is not None:
@@ -244,6 +246,7 @@ class PairProgramWorkflow(HearingBack):
             now = workflow.now()
             plan = await self._planner.replan(now.date() - timedelta(days=1), state.program_end, now, restart=True)
             now = workflow.now()
+            self._steps.claim_invites_on_their_way()
             changes = apply_plan(state, self._workflow_id, plan.sessions, now, "the rhythm changed")
             changes += restyle_pinned(state, now, request.length_minutes, request.location)
             if plan.sessions:
@@ -292,6 +295,7 @@ class PairProgramWorkflow(HearingBack):
                 # Midnight after the last paused day, in the pair's zone.
                 resume_at = await self._planner.instant(datetime.combine(request.until + timedelta(days=1), time(0)))
             state, now = self._state, workflow.now()
+            self._steps.claim_invites_on_their_way()
             changes = pausing.pause(state, request.reason, request.until, resume_at, participants(state), now)
             until = f"until {request.until}" if request.until else "until resumed"
             return self._done(request, f"paused {until}; {len(changes)} session(s) cancelled", changes)
@@ -318,6 +322,7 @@ class PairProgramWorkflow(HearingBack):
     def end_program(self, request: EndProgram) -> OperationResult:
         if done := self._state.operations.get(request.request_id):
             return done
+        self._steps.claim_invites_on_their_way()
         changes = pausing.end(self._state, request, workflow.now())
         return self._done(request, f"program ended: {request.reason}", changes)
 
@@ -333,6 +338,7 @@ class PairProgramWorkflow(HearingBack):
         state = self._state
         if request.request_id in state.operations or state.ended or state.closing_done or state.program_end is None:
             return
+        self._steps.claim_invites_on_their_way()
         changes = pausing.end(state, request, workflow.now())
         self._done(request, f"program ended by the cohort: {request.reason}", changes, operation="end_program")
 
@@ -345,6 +351,7 @@ class PairProgramWorkflow(HearingBack):
         async with self._lock:
             state = self._state
             reason = f"the {request.role.value} withdrew: {request.reason}"
+            self._steps.claim_invites_on_their_way()
             # The leaver's calendar is cleared too; only the partner hears about the pause.
             changes = pausing.pause(state, reason, None, None, handover.partners(state, request.role), workflow.now())
             state.vacant_role = request.role
@@ -362,6 +369,7 @@ class PairProgramWorkflow(HearingBack):
             return done
         async with self._lock:
             state, now = self._state, workflow.now()
+            self._steps.claim_invites_on_their_way()
             handover.cancellations_for_leaver(state, request, now)
             if state.vacant_role == request.role:
                 handover.set_person(state, request.role, request.person)

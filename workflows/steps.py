@@ -4,6 +4,7 @@ activities), but no decisions: those are in ``agenda``."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from temporalio import workflow
@@ -19,12 +20,48 @@ with workflow.unsafe.imports_passed_through():
     from workflows.letters import LetterWriter, participants, program_office
 
 
+# After v1.2.0: an invite on its way counts as sent for the operations that meet it.
+INVITE_CLAIMS_ITS_SEQUENCE = "invite-claims-its-sequence"
+
+
+@dataclass
+class _Invite:
+    """An invite being sent: the session, the SEQUENCE it carries and its recipients."""
+
+    session: SessionState
+    sequence: int
+    recipients: list[str]
+    claimed: bool = False
+
+    def claim(self) -> None:
+        # Once: an operation may since have taken a leaver off the list.
+        if self.claimed:
+            return
+        self.claimed = True
+        self.session.invited_sequence = self.sequence
+        for email in self.recipients:
+            if email not in self.session.invited_to:
+                self.session.invited_to.append(email)
+
+
 class ProgramSteps:
     def __init__(self, state: PairState, program: Program, letters: LetterWriter, courier: Courier) -> None:
         self._state = state
         self._program = program
         self._letters = letters
         self._courier = courier
+        self._invites_on_their_way: list[_Invite] = []
+
+    def claim_invites_on_their_way(self) -> None:
+        """An operation that reads who was invited at which SEQUENCE (a cancellation, a
+        pause, a hand-over) sees the invites still being sent as sent: their REQUEST is
+        already in some calendars, so what the operation sends next needs a SEQUENCE of
+        its own and reaches everyone it went to. Asked only while invites are on their
+        way, so most pairs never carry the marker; older histories replay the old reading
+        (the session counted as invited once every invite had been sent)."""
+        if self._invites_on_their_way and workflow.patched(INVITE_CLAIMS_ITS_SEQUENCE):
+            for invite in self._invites_on_their_way:
+                invite.claim()
 
     def _requests(
         self, kind: MessageKind, session: SessionState | None = None, note: str | None = None, everyone: bool = False
@@ -67,13 +104,14 @@ class ProgramSteps:
             await courier.send_all([r for r in requests if r.recipient.email.casefold() in session.invited_to], item.at)
             session.cancel_sent = True
         elif item.action == Action.INVITE:
-            sequence = session.sequence
             requests = self._requests(MessageKind.INVITE, session)
-            await courier.send_all(requests, item.at)
-            session.invited_sequence = sequence
-            for request in requests:
-                if request.recipient.email.casefold() not in session.invited_to:
-                    session.invited_to.append(request.recipient.email.casefold())
+            sending = _Invite(session, session.sequence, [r.recipient.email.casefold() for r in requests])
+            self._invites_on_their_way.append(sending)
+            try:
+                await courier.send_all(requests, item.at)
+            finally:
+                self._invites_on_their_way.remove(sending)
+            sending.claim()
             if session.status == SessionStatus.PLANNED:
                 session.status = SessionStatus.INVITED
         elif item.action == Action.REMINDER:
