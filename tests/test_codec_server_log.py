@@ -16,6 +16,7 @@ from temporalio.api.common.v1 import Payload
 
 from devstack.temporal_servers import TEST_KEY_ENV, fixed_key_codec
 from tests.checkout import ROOT, fresh_environment
+from tests.signals import interruptible
 
 TOKEN = "codec-log-test-token-0123456789"
 
@@ -45,13 +46,6 @@ def wait_for(port: int, proc: subprocess.Popen) -> None:
         except OSError:
             time.sleep(0.1)
     raise AssertionError(f"codec server did not start: {proc.communicate()}")
-
-
-def interruptible() -> None:
-    """In the child: Ctrl-C as a shell gives it. A test worker's threads may hold SIGINT
-    blocked or ignored, and a child inherits both, so the server would never hear it."""
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 async def test_decoding_many_payloads_adds_no_log_lines():

@@ -27,6 +27,7 @@ from mentoring_service.intake.service import Intake
 from tests.checkout import ROOT
 from tests.imap_server import ImapServer
 from tests.oauth_server import CLIENT_ID, SCOPE, OAuthServer
+from tests.signals import interruptible
 from tests.test_intake import Pairs, mail, stub_parse
 from tests.waiting import eventually
 
@@ -190,7 +191,7 @@ async def test_the_intake_process_reads_with_oauth2_and_stops_on_ctrl_c(tmp_path
     # A file, not a pipe: the test reads the pass's line while the intake runs.
     with log_file.open("wb") as log:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "intake.py", cwd=ROOT, stderr=log,
+            sys.executable, "intake.py", cwd=ROOT, stderr=log, preexec_fn=interruptible,
             env={**{k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")}, **TEST_KEY_ENV, **env},
         )  # fmt: skip
         try:

@@ -19,6 +19,7 @@ from tests import reply_shapes as shapes
 from tests.checkout import ROOT
 from tests.imap_server import ImapServer
 from tests.intake_workflow import ReplyRecorder
+from tests.signals import interruptible
 from tests.test_intake import mail
 from tests.waiting import eventually
 
@@ -122,7 +123,7 @@ async def test_it_hands_real_client_replies_to_their_pair_and_stops_on_ctrl_c(tm
                 # A file, not a pipe: the test reads the sweep's line while the intake runs.
                 log = (tmp_path / "intake.log").open("wb")
                 process = await asyncio.create_subprocess_exec(
-                    sys.executable, "intake.py", cwd=ROOT, stderr=log,
+                    sys.executable, "intake.py", cwd=ROOT, stderr=log, preexec_fn=interruptible,
                     env={
                         **{k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")}, **TEST_KEY_ENV,
                         "TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
