@@ -49,21 +49,22 @@ def build_calendar(request: DeliveryRequest) -> bytes:
         return build_decline_counter(request)
     if request.kind not in _METHOD_STATUS:
         raise ValueError(f"no calendar for message kind {request.kind.value!r}")
-    event = invite_event(request)
-    assert request.session is not None  # invite_event refused a request without one
-    offset = event_times(request.session).offset
+    if request.session is None:
+        raise ValueError(f"{request.kind.value} for {request.key!r} has no session")
+    when = event_times(request.session)  # once: the event and its VTIMEZONE both need it
+    event = invite_event(request, when)
     timezone = b""
     # icalendar writes the UTC zone as a "Z" time, which needs no VTIMEZONE; the zone
     # goes first so that a reader knows it before it meets the TZID.
-    if offset:
-        timezone = _fixed_offset_ical(offset)
+    if when.offset:
+        timezone = _fixed_offset_ical(when.offset)
     elif ";TZID=" in event.content_line("dtstart", event["dtstart"]):
-        timezone = vtimezone_ical(*invite_zone(request))
+        timezone = vtimezone_ical(*invite_zone(request, when))
     return _calendar_head(_METHOD_STATUS[request.kind][0]) + timezone + event.to_ical() + _CALENDAR_END
 
 
-def invite_event(request: DeliveryRequest) -> Event:
-    """The VEVENT of an invite or a cancellation."""
+def invite_event(request: DeliveryRequest, when: EventTimes | None = None) -> Event:
+    """The VEVENT of an invite or a cancellation; ``when`` is ``event_times`` of its session."""
     if request.session is None:
         raise ValueError(f"{request.kind.value} for {request.key!r} has no session")
     status = _METHOD_STATUS[request.kind][1]
@@ -74,7 +75,7 @@ def invite_event(request: DeliveryRequest) -> Event:
     event.add("sequence", session.sequence)
     # The workflow's clock, not the wall clock: a skipped-time preview must show program time.
     event.add("dtstamp", request.composed_at.astimezone(UTC))
-    when = event_times(session)
+    when = when or event_times(session)
     # Naive wall time plus TZID keeps the meeting at its local time across DST.
     zone = {"TZID": when.tzid} if when.tzid else {}
     event.add("dtstart", when.dtstart, parameters=zone)
@@ -91,10 +92,10 @@ def invite_event(request: DeliveryRequest) -> Event:
     return event
 
 
-def invite_zone(request: DeliveryRequest) -> tuple[str, datetime, datetime, date]:
+def invite_zone(request: DeliveryRequest, when: EventTimes | None = None) -> tuple[str, datetime, datetime, date]:
     """What the invite's VTIMEZONE is for (``vtimezone``'s arguments)."""
     assert request.session is not None
-    when = event_times(request.session)
+    when = when or event_times(request.session)
     return request.session.timezone, when.starts, when.ends, request.program.start_date
 
 

@@ -165,10 +165,13 @@ def play_a_participant(checkout: Path, env: dict[str, str]) -> None:
 
     assert eventually_sync(shown, timeout=30), f"{said[-1]}\n{intake_log.read_text()}"
     assert eventually_sync(lambda: "1 message: 1 recorded" in intake_log.read_text(), timeout=10)
+    # The pair sends its notices after the step it is in; on a machine busy with other tests
+    # that can take longer than a minute, as the first invite can (above).
     told = eventually_sync(
         lambda: [
             str(m["Subject"]) for m in messages_to(mail, "k.richter@example.com") if "Abgelehnt" in str(m["Subject"])
-        ]
+        ],
+        timeout=120,
     )
     assert told and re.match(r"Abgelehnt: Reverse Mentoring, Termin 1 von \d+ am ", told[0]), told
     assert eventually_sync(
@@ -176,11 +179,13 @@ def play_a_participant(checkout: Path, env: dict[str, str]) -> None:
             m
             for m in messages_to(mail, "mentoring@example.com")
             if "Abgelehnt: Termin 1, Tandem p1" in str(m["Subject"])
-        ]
+        ],
+        timeout=120,
     )
     # ... and she gets the link to choose a new date.
     assert eventually_sync(
-        lambda: [m for m in messages_to(mail, "lena.weber@example.com") if "neuen Termin" in str(m["Subject"])]
+        lambda: [m for m in messages_to(mail, "lena.weber@example.com") if "neuen Termin" in str(m["Subject"])],
+        timeout=120,
     )
 
 
