@@ -5,6 +5,12 @@ One dev server with a SQLite file, one worker process, one client (this process)
 - Baseline: the client starts 500 no-op workflows, 50 in flight (the cohort's
   batch size), on the main task queue; starts per second is 500 over the time
   until the last start is acknowledged. They are let finish before the cohort.
+- Same work, in the details: the client starts 500 bare workflows with what a pair's
+  start carries (its input's bytes, search attributes, summary and details), 50 in
+  flight; each parks on a timer, as a pair does. Against the no-op starts, this is
+  what the server and the SDK charge for a pair's start with none of our code; the
+  cohort's rate against it is what our code adds (the cohort workflow, its
+  ``start_pairs`` activities, the planning, the progress query).
 - Figure: ``cli.start.start_cohort`` with a 500-pair cohort, then
   ``cli.start.follow_start`` (the progress bar of ``starter.py start``, which polls
   the cohort's ``progress`` query) until all 500 pairs are started; pair starts per
@@ -24,6 +30,7 @@ from pathlib import Path
 import psutil
 from temporalio.client import Client
 
+from bench import parked
 from bench.baselines import NoopWorkflow
 from bench.harness import (
     Figure,
@@ -37,6 +44,7 @@ from bench.harness import (
     temporal_server_processes,
 )
 from devstack.temporal_servers import start_dev_server
+from mentoring.cohort import Program
 from mentoring.ids import TASK_QUEUE
 from mentoring_service.cli.start import follow_start, start_cohort
 from tests import factories
@@ -80,6 +88,21 @@ async def _noop_starts(client: Client, worker: WorkerProcess, servers: list[psut
     return noop_s, noop_cpu
 
 
+async def _same_work_starts(
+    client: Client, worker: WorkerProcess, servers: list[psutil.Process], program: Program
+) -> Side:
+    """The same-work baseline: PAIRS bare starts carrying a pair's payloads, IN_FLIGHT at a
+    time; then they are let park, so the cohort starts on a quiet server."""
+    starts = parked.pair_work(client, program, [f"bench-work-{i}" for i in range(PAIRS)])
+    worker0, server0 = worker.cpu_seconds(), cpu_seconds(servers)
+    began = time.perf_counter()
+    await gather_limited((start for _, start in starts), IN_FLIGHT)
+    work_s = time.perf_counter() - began
+    work_cpu = (worker.cpu_seconds() - worker0, cpu_seconds(servers) - server0)
+    await settle([worker.ps, *servers], timeout=60)
+    return work_s, work_cpu
+
+
 async def _cohort_starts(
     client: Client, worker: WorkerProcess, servers: list[psutil.Process], start_date: date
 ) -> Side:
@@ -95,8 +118,12 @@ async def _cohort_starts(
     return cohort_s, cohort_cpu
 
 
-def _figure(cohort: Side, noop: Side) -> Figure:
-    (cohort_s, cohort_cpu), (noop_s, noop_cpu) = cohort, noop
+def _cpu(side: Side) -> dict[str, float]:
+    return {"worker": round(side[1][0], 1), "server": round(side[1][1], 1)}
+
+
+def _figure(cohort: Side, noop: Side, work: Side) -> Figure:
+    cohort_s, noop_s, work_s = cohort[0], noop[0], work[0]
     pair_rate, noop_rate = PAIRS / cohort_s, PAIRS / noop_s
     log(f"start: {pair_rate:.0f} pair starts/s through the cohort, {noop_rate:.0f} no-op starts/s from the client")
     return Figure(
@@ -111,10 +138,16 @@ def _figure(cohort: Side, noop: Side) -> Figure:
             "pairs": PAIRS,
             "cohort_start_s": round(cohort_s, 2),
             "noop_start_s": round(noop_s, 2),
+            "same_work_start_s": round(work_s, 2),
+            # The server's and the SDK's share: bare starts carrying a pair's payloads,
+            # against no-op starts; and ours: the cohort against those bare starts.
+            "same_work_ratio": round(noop_s / work_s, 2),
+            "cohort_to_same_work_ratio": round(work_s / cohort_s, 2),
             "server": "dev server, SQLite file",
             # CPU seconds while each side started its 500: where the time goes.
-            "cohort_cpu_s": {"worker": round(cohort_cpu[0], 1), "server": round(cohort_cpu[1], 1)},
-            "noop_cpu_s": {"worker": round(noop_cpu[0], 1), "server": round(noop_cpu[1], 1)},
+            "cohort_cpu_s": _cpu(cohort),
+            "noop_cpu_s": _cpu(noop),
+            "same_work_cpu_s": _cpu(work),
         },
     )
 
@@ -129,10 +162,12 @@ async def run() -> list[Figure]:
                 servers = temporal_server_processes()
                 start_date = await _warm_up(client, worker, servers)
                 noop = await _noop_starts(client, worker, servers)
+                program = factories.program(start_date, cohort_id="bench-work")
+                work = await _same_work_starts(client, worker, servers, program)
                 cohort = await _cohort_starts(client, worker, servers, start_date)
         finally:
             await env.shutdown()
-    return [_figure(cohort, noop)]
+    return [_figure(cohort, noop, work)]
 
 
 async def _wait_started(handle, total: int) -> None:

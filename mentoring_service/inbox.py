@@ -14,6 +14,7 @@ read ``controller.handler.messages``.
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 import socket
 import time
@@ -21,7 +22,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
-from email.parser import BytesParser
+from email.parser import BytesHeaderParser, BytesParser
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
@@ -35,7 +36,22 @@ class StoredMessage:
     recipient: str
     mail_from: str
     path: Path
-    message: EmailMessage
+    data: bytes  # as stored in ``path``
+
+    # Parsed when first read: most messages of a preview are never read back, and
+    # parsing each one took a sixth of a simulation's time.
+    @functools.cached_property
+    def headers(self) -> EmailMessage:
+        """The header block alone (a message without its body)."""
+        return BytesHeaderParser(policy=policy.default).parsebytes(self._lines())  # type: ignore[return-value]
+
+    @functools.cached_property
+    def message(self) -> EmailMessage:
+        return BytesParser(policy=policy.default).parsebytes(self._lines())  # type: ignore[return-value]
+
+    def _lines(self) -> bytes:
+        # SMTP lines end in CRLF; the file keeps them, the parsed copy gets Python's "\n".
+        return self.data.replace(b"\r\n", b"\n")
 
 
 def recipient_slug(address: str) -> str:
@@ -70,9 +86,7 @@ class MailboxHandler:
             tmp = path.with_name(f".{path.name}.tmp")
             tmp.write_bytes(data)
             tmp.replace(path)  # readers never see half a message
-            # SMTP lines end in CRLF; the file keeps them, the parsed copy gets Python's "\n".
-            message = BytesParser(policy=policy.default).parsebytes(data.replace(b"\r\n", b"\n"))
-            stored = StoredMessage(recipient, mail_from, path, message)  # type: ignore[arg-type]
+            stored = StoredMessage(recipient, mail_from, path, data)
             self.messages.append(stored)
             if self.on_message is not None:
                 await self.on_message(stored)

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from email.message import EmailMessage
+from email.parser import BytesHeaderParser
 from pathlib import Path
 
 from temporalio.testing import WorkflowEnvironment
@@ -25,6 +26,8 @@ from mentoring.ids import TASK_QUEUE, digest_workflow_id
 from mentoring.plan import PlanRequest, SessionPlan
 from tests.scripted_cohort import scripted_cohort
 from workflows.digest import WeeklyDigestWorkflow
+
+HEADERS = BytesHeaderParser(policy=email.policy.default)
 
 COHORT_ID = "dg-2031"
 START = date(2031, 2, 4)  # a Tuesday
@@ -104,8 +107,10 @@ class DigestProgram:
         """The weekly digests in the inbox, in order of arrival."""
         found = []
         for path in sorted(self.outbox.glob("*.eml")):
-            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-            if message["X-Mentoring-Kind"] == "weekly_digest":
+            data = path.read_bytes()
+            # Headers first: parsing every message whole, on every poll, was a sixth of the time.
+            if HEADERS.parsebytes(data)["X-Mentoring-Kind"] == "weekly_digest":
+                message = email.message_from_bytes(data, policy=email.policy.default)
                 assert isinstance(message, EmailMessage)
                 found.append(message)
         return found

@@ -244,7 +244,15 @@ async def test_failure_messages_are_encrypted_too():
 
 def test_the_converter_is_the_pydantic_one_with_the_codec():
     converter = data_converter(fixed_key_codec())
-    assert converter.payload_converter_class is pydantic_data_converter.payload_converter_class
+    ours, pydantics = converter.payload_converter_class(), pydantic_data_converter.payload_converter_class()
+    assert [(e, type(c)) for e, c in ours.converters.items()] == [(e, type(c)) for e, c in pydantics.converters.items()]
+    # Built once: the converter the SDK builds for each workflow activation shares them.
+    again = data_converter(fixed_key_codec()).payload_converter_class()
+    assert all(c is again.converters[e] for e, c in ours.converters.items())
+    value = {"when": datetime(2027, 2, 2, 16, tzinfo=UTC), "pair": "p1"}
+    assert converter.payload_converter.to_payloads([value]) == pydantic_data_converter.payload_converter.to_payloads(
+        [value]
+    )
     assert isinstance(converter.payload_codec, EncryptionCodec)
 
 

@@ -4,6 +4,7 @@ Wall-clock times the clocks skip or show twice follow one rule (activities.wall_
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 import zoneinfo
@@ -123,6 +124,7 @@ def test_a_programs_invites_share_one_vtimezone_that_is_right_for_each(
         assert all(len(same) == 1 for same in texts.values()), texts
 
 
+@functools.cache
 def _changes_between(zone: str, first: date, last: date) -> int:
     tz, found = ZoneInfo(zone), 0
     hour = datetime.combine(first, time(0), tzinfo=UTC)
@@ -157,6 +159,7 @@ def test_a_program_across_two_years_of_different_rules_keeps_one_vtimezone(
         check_invite(datetime.combine(day, time(10)), zone, 60, program_start)
 
 
+@functools.cache
 def _transition_days(zone: str, year: int) -> list[datetime]:
     """Local times around each offset change of ``year``: before, inside and after it."""
     tz, found = ZoneInfo(zone), []
@@ -251,6 +254,7 @@ def test_an_offset_of_zero_is_written_in_utc() -> None:
     assert "TZID" not in ics.decode()
 
 
+@functools.cache
 def _near_changes(zone: str) -> list[datetime]:
     """Local wall-clock times within two hours of each of the zone's changes, 2027-2029."""
     tz, found = ZoneInfo(zone), []

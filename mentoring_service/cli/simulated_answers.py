@@ -94,15 +94,15 @@ class SimulatedParticipants:
         """The inbox's hook (on the inbox's own thread and loop): answer, then let it acknowledge."""
         if self._loop is None:
             return
-        await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self._answer(stored.message), self._loop))
+        kind = str(stored.headers["X-Mentoring-Kind"] or "")
+        if kind != MessageKind.REFLECTION.value and kind not in _REVIEWS:
+            return  # nothing to answer: the message is not parsed at all
+        await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self._answer(kind, stored.message), self._loop))
 
     async def finish(self) -> None:
         await asyncio.gather(*self._reviews)
 
-    async def _answer(self, message: EmailMessage) -> None:
-        kind = str(message["X-Mentoring-Kind"] or "")
-        if kind != MessageKind.REFLECTION.value and kind not in _REVIEWS:
-            return
+    async def _answer(self, kind: str, message: EmailMessage) -> None:
         links = self._links(message)
         if not links.by_name:
             return
