@@ -32,11 +32,16 @@ from mentoring.cohort import Role
 from mentoring_service.keys import ensure_key_file, ensure_secret_file
 from tests.checkout import ROOT, copy_checkout, fresh_environment
 from tests.test_devstack_reply import PEOPLE, invite, store
+from tests.test_starter_cli import assert_the_example_program_is_written
 
 README = ROOT / "README.md"
 # Every page a reader may copy a command from: the front page and the docs it links.
 PAGES = [README, *sorted((ROOT / "docs").glob("*.md"))]
 NO_SERVER = "127.0.0.1:1"
+# The front page's preview, also `make simulate`.
+MAKE_SIMULATE = (
+    ".venv/bin/python starter.py simulate examples/digital-workplace-2027.yaml --outbox var/outbox --start-date today"
+)
 PROGRAMS = (".venv/bin/", "make ", "docker-compose ", "python", "temporal ")
 NEEDS_A_SERVER = (".venv/bin/temporal ", "docker-compose ")
 SUBCOMMAND = re.compile(r"[a-z]+(-[a-z]+)*")
@@ -158,3 +163,6 @@ def test_every_printed_command_works_as_printed_in_a_fresh_shell(after_make_run)
         if result.returncode != 0 and not reached_temporal or "Traceback" in output:
             broken.append(f"$ {command}\n(checked as: {how_checked(command)})\nexit {result.returncode}\n{output}")
     assert not broken, "\n\n".join(broken)
+    # The tour's preview does what the page says it does: every message of the program.
+    [preview] = [result for command, result in results if command == MAKE_SIMULATE]
+    assert_the_example_program_is_written(after_make_run / "var" / "outbox", preview.stdout)

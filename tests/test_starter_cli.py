@@ -86,10 +86,10 @@ def test_start_without_a_server_explains_what_to_do():
     assert "cannot reach Temporal at 127.0.0.1:1" in result.stderr
 
 
-def test_simulate_writes_every_message_of_the_program(tmp_path):
-    outbox = tmp_path / "outbox"
-    result = starter("simulate", str(EXAMPLE), "--outbox", str(outbox), "--start-date", "today")
-    assert result.returncode == 0, result.stderr
+def assert_the_example_program_is_written(outbox: Path, stdout: str) -> None:
+    """What ``make simulate``'s command writes: every message of the example's program.
+    tests/test_readme_commands.py runs that command as README.md prints it, in a fresh
+    shell, and checks its outbox with this (one run of it for both)."""
     files = sorted(outbox.glob("*.eml"))
     messages = [email.message_from_bytes(f.read_bytes(), policy=email.policy.default) for f in files]
     per_recipient = Counter(str(m["Delivered-To"]) for m in messages)
@@ -104,15 +104,15 @@ def test_simulate_writes_every_message_of_the_program(tmp_path):
     assert (kinds["pair_nudge"], kinds["at_risk_alert"], kinds["completion_notice"]) == (8, 4, 4)
     # And a digest every Monday 08:00 in Berlin from the program's first week on, the
     # last once every pair has finished (a week with nothing in it or ahead has none).
-    digests = re.search(r"weekly digests to the program office: (\d+) sent \(Mondays (\S+) to (\S+)\)", result.stdout)
-    assert digests is not None, result.stdout
+    digests = re.search(r"weekly digests to the program office: (\d+) sent \(Mondays (\S+) to (\S+)\)", stdout)
+    assert digests is not None, stdout
     first, last = date.fromisoformat(digests[2]), date.fromisoformat(digests[3])
     assert kinds["weekly_digest"] == int(digests[1]) and first.weekday() == last.weekday() == 0
     assert 0 <= (first - date.today()).days <= 14 and int(digests[1]) > 20
     assert per_recipient["mentoring@example.com"] == 8 + kinds["weekly_digest"]
-    assert f"{len(files)} .eml files in {outbox}" in result.stdout
-    assert "0 failed" in result.stdout
-    assert "welcome" in result.stdout and "sabine.hoffmann@example.com" in result.stdout
+    assert re.search(rf"\b{len(files)} \.eml files in \S*{outbox.name}\b", stdout), stdout
+    assert "0 failed" in stdout
+    assert "welcome" in stdout and "lena.weber@" in stdout
 
 
 def test_simulate_refuses_an_outbox_that_already_holds_mail(tmp_path):
