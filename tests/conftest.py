@@ -86,31 +86,50 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 _BEFORE = pytest.StashKey[set[str] | None]()
 
 
-# The files that take longest (make test's --durations, 2-core machine), longest first.
+# The files that take longest (their wall time in a full four-process run on 2 cores),
+# longest first; every file over about 7 s, so that the short ones fill in at the end.
 # pytest-xdist hands out whole files in collection order (the Makefile turns off its
 # reordering by test count), so these start at once and the short ones fill in at the
 # end; left to the end, one of them kept a process busy while the others had finished.
-# A new file that takes over ~15 s belongs here.
+# A new file that takes over ~7 s belongs here.
 LONGEST_FIRST = [
     "test_simulate_responses.py",
-    "test_readme_commands.py",
-    "test_cohort_file_properties.py",
     "test_crash_recovery.py",
+    "test_cohort_file_properties.py",
+    "test_readme_commands.py",
     "test_devstack_run.py",
     "test_operation_sequences.py",
-    "test_starter_cli.py",
-    "test_digest_workflow.py",
-    "test_replay.py",
+    "test_simulate_calendars.py",
+    "test_intake_storms.py",
     "test_report_files.py",
+    "test_admin_ui.py",
+    "test_ops_cli.py",
+    "test_digest_workflow.py",
+    "test_response_site_browser.py",
+    "test_replay.py",
+    "test_digest_schedule.py",
+    "test_invite_time_zones.py",
     "test_international_addresses_properties.py",
     "test_report_gather.py",
-    "test_response_site_browser.py",
-    "test_simulate_calendars.py",
-    "test_digest_schedule.py",
-    "test_ops_cli.py",
-    "test_intake.py",
-    "test_intake_storms.py",
     "test_intake_script.py",
+    "test_intake.py",
+    "test_intake_oauth.py",
+    "test_resilience.py",
+    "test_response_site_no_worker.py",
+    "test_reply_parsing.py",
+    "test_ops_report.py",
+    "test_pair_operations.py",
+    "test_starter_cli.py",
+    "test_cohort_devserver.py",
+    "test_pair_answers.py",
+    "test_cohort_operations.py",
+    "test_response_site_bad_links.py",
+    "test_confidentiality.py",
+    "test_cohort_file.py",
+    "test_report_browser.py",
+    "test_pair_agenda.py",
+    "test_intake_google.py",
+    "test_response_site_bad_forms.py",
 ]
 
 
