@@ -28,6 +28,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import psutil
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
 from bench import parked
@@ -45,7 +46,7 @@ from bench.harness import (
 )
 from devstack.temporal_servers import start_dev_server
 from mentoring.cohort import Program
-from mentoring.ids import TASK_QUEUE
+from mentoring.ids import TASK_QUEUE, pair_workflow_id
 from mentoring_service.cli.start import follow_start, start_cohort
 from tests import factories
 from workflows.cohort import CohortWorkflow
@@ -88,41 +89,58 @@ async def _noop_starts(client: Client, worker: WorkerProcess, servers: list[psut
     return noop_s, noop_cpu
 
 
+async def _parked_after(client: Client, workflow_ids: list[str], began: float) -> float:
+    """Seconds from ``began`` (wall clock) until the last of them finished its first
+    workflow task, from the server's event times, read once all have parked."""
+
+    async def first_task_done(workflow_id: str) -> float:
+        history = await client.get_workflow_handle(workflow_id).fetch_history()
+        done = next(e for e in history.events if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)
+        return done.event_time.ToDatetime(UTC).timestamp()
+
+    return max(await gather_limited((lambda w=w: first_task_done(w) for w in workflow_ids), IN_FLIGHT)) - began
+
+
 async def _same_work_starts(
     client: Client, worker: WorkerProcess, servers: list[psutil.Process], program: Program
-) -> Side:
+) -> tuple[Side, float]:
     """The same-work baseline: PAIRS bare starts carrying a pair's payloads, IN_FLIGHT at a
-    time; then they are let park, so the cohort starts on a quiet server."""
-    starts = parked.pair_work(client, program, [f"bench-work-{i}" for i in range(PAIRS)])
+    time; then they are let park, so the cohort starts on a quiet server. Also the
+    seconds until every one had parked."""
+    ids = [f"bench-work-{i}" for i in range(PAIRS)]
+    starts = parked.pair_work(client, program, ids)
     worker0, server0 = worker.cpu_seconds(), cpu_seconds(servers)
-    began = time.perf_counter()
+    began, began_wall = time.perf_counter(), time.time()
     await gather_limited((start for _, start in starts), IN_FLIGHT)
     work_s = time.perf_counter() - began
     work_cpu = (worker.cpu_seconds() - worker0, cpu_seconds(servers) - server0)
     await settle([worker.ps, *servers], timeout=60)
-    return work_s, work_cpu
+    return (work_s, work_cpu), await _parked_after(client, ids, began_wall)
 
 
 async def _cohort_starts(
     client: Client, worker: WorkerProcess, servers: list[psutil.Process], start_date: date
-) -> Side:
-    """The figure: a PAIRS-pair cohort started and followed until all its pairs are started."""
+) -> tuple[Side, float]:
+    """The figure: a PAIRS-pair cohort started and followed until all its pairs are started.
+    Also the seconds until every pair had parked."""
     cohort = factories.cohort(start_date, [f"p{i:04d}" for i in range(PAIRS)], cohort_id="bench-start")
     worker0, server0 = worker.cpu_seconds(), cpu_seconds(servers)
-    began = time.perf_counter()
+    began, began_wall = time.perf_counter(), time.time()
     handle, started = await start_cohort(client, cohort)
     assert started
     await follow_start(handle, PAIRS)
     cohort_s = time.perf_counter() - began
     cohort_cpu = (worker.cpu_seconds() - worker0, cpu_seconds(servers) - server0)
-    return cohort_s, cohort_cpu
+    await settle([worker.ps, *servers], timeout=60)
+    ids = [pair_workflow_id(cohort.program.cohort_id, pair.id) for pair in cohort.pairs]
+    return (cohort_s, cohort_cpu), await _parked_after(client, ids, began_wall)
 
 
 def _cpu(side: Side) -> dict[str, float]:
     return {"worker": round(side[1][0], 1), "server": round(side[1][1], 1)}
 
 
-def _figure(cohort: Side, noop: Side, work: Side) -> Figure:
+def _figure(cohort: Side, noop: Side, work: Side, parked_s: tuple[float, float]) -> Figure:
     cohort_s, noop_s, work_s = cohort[0], noop[0], work[0]
     pair_rate, noop_rate = PAIRS / cohort_s, PAIRS / noop_s
     log(f"start: {pair_rate:.0f} pair starts/s through the cohort, {noop_rate:.0f} no-op starts/s from the client")
@@ -143,6 +161,11 @@ def _figure(cohort: Side, noop: Side, work: Side) -> Figure:
             # against no-op starts; and ours: the cohort against those bare starts.
             "same_work_ratio": round(noop_s / work_s, 2),
             "cohort_to_same_work_ratio": round(work_s / cohort_s, 2),
+            # Until every one has also run its first task and parked (server event times):
+            # the same work in full, the cohort's pairs against the bare workflows.
+            "cohort_parked_s": round(parked_s[0], 2),
+            "same_work_parked_s": round(parked_s[1], 2),
+            "cohort_to_same_work_parked_ratio": round(parked_s[1] / parked_s[0], 2),
             "server": "dev server, SQLite file",
             # CPU seconds while each side started its 500: where the time goes.
             "cohort_cpu_s": _cpu(cohort),
@@ -163,11 +186,11 @@ async def run() -> list[Figure]:
                 start_date = await _warm_up(client, worker, servers)
                 noop = await _noop_starts(client, worker, servers)
                 program = factories.program(start_date, cohort_id="bench-work")
-                work = await _same_work_starts(client, worker, servers, program)
-                cohort = await _cohort_starts(client, worker, servers, start_date)
+                work, work_parked = await _same_work_starts(client, worker, servers, program)
+                cohort, cohort_parked = await _cohort_starts(client, worker, servers, start_date)
         finally:
             await env.shutdown()
-    return [_figure(cohort, noop, work)]
+    return [_figure(cohort, noop, work, (cohort_parked, work_parked))]
 
 
 async def _wait_started(handle, total: int) -> None:
