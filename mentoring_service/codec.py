@@ -161,7 +161,7 @@ class SharedPydanticPayloadConverter(CompositePayloadConverter):
     """The pydantic payload converter, built once. The SDK builds a data converter, and
     so a payload converter, for each workflow activation; a new pydantic converter each
     time meant new serializers and an empty cache of pydantic type adapters, rebuilt for
-    every payload read (3 % of a simulation's CPU). The converters keep no state but that
+    every payload read (3 % of a simulation's Python time). The converters keep no state but that
     cache, so every instance shares one set."""
 
     def __init__(self) -> None:
