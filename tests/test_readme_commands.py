@@ -164,5 +164,7 @@ def test_every_printed_command_works_as_printed_in_a_fresh_shell(after_make_run)
             broken.append(f"$ {command}\n(checked as: {how_checked(command)})\nexit {result.returncode}\n{output}")
     assert not broken, "\n\n".join(broken)
     # The tour's preview does what the page says it does: every message of the program.
-    [preview] = [result for command, result in results if command == MAKE_SIMULATE]
+    previews = [result for command, result in results if command == MAKE_SIMULATE]
+    assert len(previews) == 1, f"the pages no longer print make simulate's command: {MAKE_SIMULATE}"
+    [preview] = previews
     assert_the_example_program_is_written(after_make_run / "var" / "outbox", preview.stdout)
