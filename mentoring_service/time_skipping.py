@@ -41,11 +41,29 @@ def quiet_runtime() -> Runtime:
     )
 
 
+# The SDK picks a free port and hands it to the server process, which binds it a moment
+# later; another process on the machine can take the port in between (seen with four
+# test processes starting servers at once). Each attempt gets a new port.
+START_ATTEMPTS = 3
+
+
+class TestServerNotStarted(RuntimeError):
+    """The time-skipping server did not start, on any of ``START_ATTEMPTS`` ports."""
+
+    __test__ = False  # not a pytest test class, despite its name
+
+
 async def start_time_skipping(converter: DataConverter, runtime: Runtime | None = None) -> WorkflowEnvironment:
-    env = await WorkflowEnvironment.start_time_skipping(
-        data_converter=converter,
-        runtime=runtime,
-        test_server_existing_path=str(BIN / "temporal-test-server"),
-    )
+    for attempt in range(1, START_ATTEMPTS + 1):
+        try:
+            env = await WorkflowEnvironment.start_time_skipping(
+                data_converter=converter,
+                runtime=runtime,
+                test_server_existing_path=str(BIN / "temporal-test-server"),
+            )
+            break
+        except RuntimeError as error:
+            if attempt == START_ATTEMPTS or not str(error).startswith("Failed starting test server"):
+                raise TestServerNotStarted(f"Temporal's time-skipping server did not start: {error}") from None
     await register_search_attributes(env.client)
     return env
