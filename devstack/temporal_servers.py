@@ -43,9 +43,12 @@ async def start_time_skipping(
 
 
 async def start_dev_server(*extra_args: str, converter: DataConverter | None = None) -> WorkflowEnvironment:
-    return await WorkflowEnvironment.start_local(
-        data_converter=converter or fixed_key_converter(),
-        dev_server_existing_path=str(BIN / "temporal"),
-        search_attributes=sa.ALL,
-        dev_server_extra_args=list(extra_args),
+    return await time_skipping.on_a_new_port_if_taken(
+        lambda: WorkflowEnvironment.start_local(
+            data_converter=converter or fixed_key_converter(),
+            dev_server_existing_path=str(BIN / "temporal"),
+            search_attributes=sa.ALL,
+            dev_server_extra_args=list(extra_args),
+        ),
+        "dev server",
     )

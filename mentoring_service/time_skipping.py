@@ -6,6 +6,7 @@ time; ``BIN`` is where the venv's packages put them (the dev server's ``temporal
 from __future__ import annotations
 
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from temporalio.api.enums.v1 import IndexedValueType
@@ -47,23 +48,34 @@ def quiet_runtime() -> Runtime:
 START_ATTEMPTS = 3
 
 
-class TestServerNotStarted(RuntimeError):
-    """The time-skipping server did not start, on any of ``START_ATTEMPTS`` ports."""
+class ServerNotStarted(RuntimeError):
+    """A Temporal server did not start, on any of ``START_ATTEMPTS`` ports."""
 
-    __test__ = False  # not a pytest test class, despite its name
+
+async def on_a_new_port_if_taken(
+    start: Callable[[], Awaitable[WorkflowEnvironment]], server: str
+) -> WorkflowEnvironment:
+    """``start()`` (an SDK start on a port of the SDK's choosing), again while the
+    server fails to start, up to ``START_ATTEMPTS`` times."""
+    for attempt in range(1, START_ATTEMPTS + 1):
+        try:
+            return await start()
+        except RuntimeError as error:
+            # The SDK's words for both servers: "Failed starting test server: …",
+            # "Failed starting Temporal dev server: …".
+            if attempt == START_ATTEMPTS or not str(error).startswith("Failed starting "):
+                raise ServerNotStarted(f"Temporal's {server} did not start: {error}") from None
+    raise AssertionError("a start either returns or raises")
 
 
 async def start_time_skipping(converter: DataConverter, runtime: Runtime | None = None) -> WorkflowEnvironment:
-    for attempt in range(1, START_ATTEMPTS + 1):
-        try:
-            env = await WorkflowEnvironment.start_time_skipping(
-                data_converter=converter,
-                runtime=runtime,
-                test_server_existing_path=str(BIN / "temporal-test-server"),
-            )
-            break
-        except RuntimeError as error:
-            if attempt == START_ATTEMPTS or not str(error).startswith("Failed starting test server"):
-                raise TestServerNotStarted(f"Temporal's time-skipping server did not start: {error}") from None
+    env = await on_a_new_port_if_taken(
+        lambda: WorkflowEnvironment.start_time_skipping(
+            data_converter=converter,
+            runtime=runtime,
+            test_server_existing_path=str(BIN / "temporal-test-server"),
+        ),
+        "time-skipping server",
+    )
     await register_search_attributes(env.client)
     return env

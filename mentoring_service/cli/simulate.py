@@ -32,7 +32,7 @@ from mentoring_service.digest_preview import run_digests
 from mentoring_service.inbox import start_inbox
 from mentoring_service.links import LinkSigner
 from mentoring_service.settings import MailSettings, ResponseSiteSettings, WorkerSettings
-from mentoring_service.time_skipping import TestServerNotStarted, quiet_runtime, start_time_skipping
+from mentoring_service.time_skipping import ServerNotStarted, quiet_runtime, start_time_skipping
 from mentoring_service.workers import create_workers
 from workflows.pair import PairProgramWorkflow
 
@@ -146,7 +146,7 @@ async def simulate(cohort: Cohort, outbox: Path, script: ResponseScript | None =
         # A key of its own, gone with the process: the preview's server is thrown away too.
         try:
             env = await start_time_skipping(data_converter(EncryptionCodec.ephemeral()), quiet_runtime())
-        except TestServerNotStarted as error:
+        except ServerNotStarted as error:
             raise CommandError(str(error).splitlines()[0]) from None
         try:
             # A preview keeps its own ledger: it must never mark real messages as sent.
