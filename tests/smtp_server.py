@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
-import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
+
+from tests.ports import unused_port
 
 
 @dataclass
@@ -82,18 +83,11 @@ class RecordingHandler:
         return [r for r in self.received if r.recipient.lower() == address.lower()]
 
 
-def free_port() -> int:
-    # aiosmtpd's Controller probes its own port after start, so port 0 cannot be used.
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class SmtpServer:
     def __init__(self, *, smtputf8: bool = True) -> None:
         """``smtputf8=False``: a server that does not offer SMTPUTF8 (aiosmtpd's Controller does by default)."""
         self.handler = RecordingHandler()
-        self.port = free_port()
+        self.port = unused_port()  # aiosmtpd's Controller probes its own port after start: not 0
         self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, enable_SMTPUTF8=smtputf8)
 
     def offer_smtputf8(self, offered: bool) -> None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import socket
 import subprocess
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from mentoring import search_attributes as sa
 from mentoring.ids import pair_workflow_id
 from mentoring_service.cli.start import start_cohort
 from tests import factories
+from tests.ports import unused_port
 from tests.smtp_server import SmtpServer
 from tests.workers import running_workers
 
@@ -55,12 +55,6 @@ COULD_NOT_CONNECT = "could not connect"
 HISTORY_SUMMARY = "deliver_message • welcome → mentor"
 METADATA_TAB = "User Metadata"
 STEP_PAGES = (ROOT / "README.md", ROOT / "docs" / "admin-ui.md")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 async def wait_for_port(port: int, timeout: float = 20.0) -> None:
@@ -93,7 +87,7 @@ async def current_details(env: WorkflowEnvironment) -> str:
 @pytest.fixture(scope="module")
 async def stack(tmp_path_factory) -> AsyncIterator[Stack]:
     """`make run`, on free ports: dev server and its UI, codec server, UI gateway, worker, a cohort."""
-    admin = AdminUi(ui_port=free_port(), inner_ui_port=free_port(), codec_port=free_port())
+    admin = AdminUi(ui_port=unused_port(), inner_ui_port=unused_port(), codec_port=unused_port())
     env = await WorkflowEnvironment.start_local(
         data_converter=fixed_key_converter(),
         dev_server_existing_path=str(BIN / "temporal"),

@@ -16,15 +16,10 @@ from temporalio.api.common.v1 import Payload
 
 from devstack.temporal_servers import TEST_KEY_ENV, fixed_key_codec
 from tests.checkout import ROOT, fresh_environment
+from tests.ports import unused_port
 from tests.signals import interruptible
 
 TOKEN = "codec-log-test-token-0123456789"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def post(url: str, body: dict) -> dict:
@@ -54,7 +49,7 @@ async def test_decoding_many_payloads_adds_no_log_lines():
         "metadata": {k: base64.b64encode(v).decode() for k, v in sealed[0].metadata.items()},
         "data": base64.b64encode(sealed[0].data).decode(),
     }
-    port = free_port()
+    port = unused_port()
     env = fresh_environment(**TEST_KEY_ENV, MENTORING_CODEC_TOKENS=TOKEN)
     proc = subprocess.Popen(
         [sys.executable, "codec_server.py", "--port", str(port)],

@@ -12,7 +12,7 @@ from email.message import EmailMessage
 
 from tests.checkout import ROOT
 from tests.imap_server import ImapServer
-from tests.smtp_server import free_port
+from tests.ports import unused_port
 from tests.waiting import eventually_sync
 
 
@@ -27,7 +27,7 @@ def message(to: str, subject: str) -> EmailMessage:
 
 
 def test_mail_to_the_office_lands_in_its_mailbox(tmp_path):
-    port = free_port()
+    port = unused_port()
     with ImapServer(tmp_path) as imap:
         inbox = subprocess.Popen(
             [

@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from devstack.mailbox import Dovecot, MailboxError, free_port, session_processes
+from devstack.mailbox import Dovecot, MailboxError, session_processes
 from tests.checkout import ROOT
+from tests.ports import unused_port
 
 
 def test_it_serves_the_office_mailbox_and_stops_every_process(tmp_path):
@@ -113,7 +114,7 @@ def gone(pid: int) -> bool:
 
 
 def test_the_command_runs_until_interrupted(tmp_path):
-    port = free_port()
+    port = unused_port()
     proc, dovecot = start_command(tmp_path / "dovecot", port)
     try:
         socket.create_connection(("127.0.0.1", port), timeout=1).close()
@@ -127,7 +128,7 @@ def test_the_command_runs_until_interrupted(tmp_path):
 
 
 def test_dovecot_does_not_outlive_a_killed_command(tmp_path):
-    port = free_port()
+    port = unused_port()
     proc, dovecot = start_command(tmp_path / "dovecot", port)
     proc.kill()  # what make run does to a child that does not stop in time
     proc.wait()

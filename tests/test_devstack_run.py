@@ -25,6 +25,7 @@ import pytest
 
 from devstack import reply
 from tests.checkout import ROOT, copy_checkout, fresh_environment
+from tests.ports import unused_ports
 from tests.test_readme_commands import tour_step
 from tests.waiting import eventually_sync
 
@@ -88,17 +89,6 @@ def kill_processes_in(checkout: Path) -> None:
                     os.kill(int(entry.name), signal.SIGKILL)
             except OSError:
                 pass
-
-
-def free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
 
 
 def subjects(mail_dir: Path) -> list[str]:
@@ -191,7 +181,7 @@ def play_a_participant(checkout: Path, env: dict[str, str]) -> None:
 
 def test_a_killed_worker_is_restarted_logs_are_kept_and_a_rerun_starts_nothing(tmp_path):
     checkout = copy_checkout(tmp_path / "checkout", with_venv=True)  # the README's .venv/bin/python
-    temporal, ui, smtp, codec, site, imap = free_ports(6)
+    temporal, ui, smtp, codec, site, imap = unused_ports(6)
     env = fresh_environment(
         DEVSTACK_TEMPORAL_PORT=str(temporal), DEVSTACK_UI_PORT=str(ui),
         DEVSTACK_SMTP_PORT=str(smtp), DEVSTACK_CODEC_PORT=str(codec), DEVSTACK_RESPONSE_SITE_PORT=str(site),

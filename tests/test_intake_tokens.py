@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 from typing import Any
 
 import pytest
@@ -16,6 +15,7 @@ from mentoring_service.intake.mailbox import MailboxError, SignInRefused
 from mentoring_service.intake.tokens import TokenRefused, TokenSource
 from mentoring_service.settings import IntakeSettings
 from tests.oauth_server import OAuthServer
+from tests.ports import unused_port
 
 
 @pytest.fixture(scope="module")
@@ -72,9 +72,7 @@ async def test_a_wrong_tenant_names_the_token_url(oauth):
 
 
 async def test_an_endpoint_out_of_reach_is_tried_again_later_not_refused():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = unused_port()
     settings = IntakeSettings(**OAuthServer(port=port).settings())
     with pytest.raises(MailboxError) as error:
         await TokenSource(settings).token()

@@ -20,8 +20,8 @@ from mentoring.state import SessionStatus
 from mentoring_service.links import Link
 from mentoring_service.settings import MailSettings, ResponseSiteSettings
 from mentoring_service.site import create_app
+from tests.ports import unused_port
 from tests.site_harness import SIGNER, Page, site_program
-from tests.smtp_server import free_port
 from tests.waiting import eventually
 
 MENTOR, MENTEE = "mentor-p1@example.com", "mentee-p1@example.com"
@@ -113,7 +113,7 @@ async def _journal_arrived(site) -> bool:
 
 
 async def test_with_temporal_out_of_reach_the_form_stays_to_be_sent_again(site):
-    nobody = await Client.connect(f"127.0.0.1:{free_port()}", lazy=True, data_converter=fixed_key_converter())
+    nobody = await Client.connect(f"127.0.0.1:{unused_port()}", lazy=True, data_converter=fixed_key_converter())
     settings = ResponseSiteSettings(update_timeout_seconds=1.0)
     app = create_app(settings, nobody, SIGNER, MailSettings(smtp_port=site.smtp.port))
     runner = web.AppRunner(app)

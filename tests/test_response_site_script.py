@@ -14,7 +14,7 @@ import aiohttp
 import pytest
 
 from devstack.temporal_servers import TEST_KEY_ENV
-from tests.smtp_server import free_port
+from tests.ports import unused_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,7 +54,7 @@ def test_what_keeps_it_from_starting_is_one_line(env, said):
 
 
 async def test_it_serves_until_stopped_and_says_where_a_taken_port_is(skipping_env):
-    port = free_port()
+    port = unused_port()
     env = {
         **os.environ,
         **TEST_KEY_ENV,
