@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 
 from pydantic import ValidationError
 
@@ -19,6 +18,7 @@ from mentoring_service.cli.exit import exit_now
 from mentoring_service.connection import connect, target_address
 from mentoring_service.keys import KeyConfigError, load_keys
 from mentoring_service.links import LinkSigner
+from mentoring_service.serving import CannotListen
 from mentoring_service.settings import MailSettings, ResponseSiteSettings, settings_problem
 from mentoring_service.site import serve
 
@@ -42,9 +42,8 @@ async def main() -> None:
         exit_now(1)
     try:
         await serve(settings, client, signer, mail)
-    except OSError as error:  # the port is taken, or the host is not this machine's
-        why = os.strerror(error.errno) if error.errno else str(error)
-        logging.error("cannot listen on %s:%s: %s", settings.host, settings.port, why)
+    except CannotListen as error:
+        logging.error("%s", error)
         exit_now(1)
 
 

@@ -32,7 +32,7 @@ import aiohttp
 from aiohttp import web
 from multidict import CIMultiDict
 
-from mentoring_service.serving import serve_forever
+from mentoring_service.serving import CannotListen, serve_forever
 
 SETTINGS_PATH = "/api/v1/settings"
 SIGN_IN_MESSAGE = "Payloads stay encrypted until you sign in to the codec server. Sign in, then reload this page"
@@ -128,6 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         asyncio.run(serve(create_app(args.upstream, args.sign_in_url), args.host, args.port))
+    except CannotListen as error:
+        print(f"UI gateway: {error}", file=sys.stderr, flush=True)
+        return 1
     except KeyboardInterrupt:
         pass
     return 0

@@ -54,7 +54,7 @@ from temporalio.converter import PayloadCodec
 
 from mentoring_service.codec import DecryptionError, EncryptionCodec, UnknownKeyError
 from mentoring_service.keys import KeyConfigError
-from mentoring_service.serving import serve_forever
+from mentoring_service.serving import CannotListen, serve_forever
 from mentoring_service.settings import CodecServerSettings, env_var, env_vars
 
 log = logging.getLogger("codec_server")
@@ -383,6 +383,9 @@ def main(argv: list[str] | None = None) -> int:
     log.info("keys: %s (active %s)", ", ".join(codec.key_ids), codec.active_key_id)
     try:
         asyncio.run(serve(app, args.host, args.port))
+    except CannotListen as error:
+        log.error("%s", error)
+        return 1
     except KeyboardInterrupt:
         pass
     return 0

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable
 
 from aiohttp import web
 
 SHUTDOWN_SECONDS = 5.0
+
+
+class CannotListen(Exception):
+    """The port is taken, or the host is not this machine's: a line for the console, not a traceback."""
 
 
 async def serve_forever(app: web.Application, host: str, port: int, started: Callable[[], None]) -> None:
@@ -17,7 +22,11 @@ async def serve_forever(app: web.Application, host: str, port: int, started: Cal
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_SECONDS)
     await runner.setup()
     try:
-        await web.TCPSite(runner, host, port).start()
+        try:
+            await web.TCPSite(runner, host, port).start()
+        except OSError as error:
+            why = os.strerror(error.errno) if error.errno else str(error)
+            raise CannotListen(f"cannot listen on {host}:{port}: {why}") from None
         started()
         await asyncio.Event().wait()
     finally:

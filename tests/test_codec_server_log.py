@@ -12,6 +12,7 @@ import sys
 import time
 import urllib.request
 
+import pytest
 from temporalio.api.common.v1 import Payload
 
 from devstack.temporal_servers import TEST_KEY_ENV, fixed_key_codec
@@ -78,3 +79,30 @@ async def test_decoding_many_payloads_adds_no_log_lines():
     assert len(lines) == 2, log  # where it listens, and which keys it holds
     assert any(f"codec server on http://127.0.0.1:{port}" in line for line in lines), log
     assert "Lena" not in log
+
+
+@pytest.mark.parametrize(
+    ("command", "said"),
+    [
+        (["codec_server.py"], "ERROR codec_server: cannot listen on 127.0.0.1:{port}: "),
+        (
+            ["-m", "devstack.ui_gateway", "--upstream", "http://127.0.0.1:9", "--sign-in-url", "http://x/login"],
+            "UI gateway: cannot listen on 127.0.0.1:{port}: ",
+        ),
+    ],
+    ids=["codec-server", "ui-gateway"],
+)
+def test_a_taken_port_is_one_line(command, said):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", unused_port()))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = fresh_environment(**TEST_KEY_ENV, MENTORING_CODEC_TOKENS=TOKEN)
+        done = subprocess.run(
+            [sys.executable, *command, "--port", str(port)],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 1, done.stderr
+    assert lines[-1].endswith(said.format(port=port) + "Address already in use"), done.stderr
+    assert "Traceback" not in done.stderr
