@@ -92,6 +92,7 @@ async def stack(tmp_path_factory) -> AsyncIterator[Stack]:
         data_converter=fixed_key_converter(),
         dev_server_existing_path=str(BIN / "temporal"),
         search_attributes=sa.ALL,
+        port=unused_port(),
         ui=True,
         ui_port=admin.inner_ui_port,
         dev_server_extra_args=admin.dev_server_ui_flags(),
