@@ -7,7 +7,7 @@ import contextlib
 import uuid
 from datetime import datetime, timedelta
 
-from temporalio.client import WorkflowHandle
+from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from mentoring.cohort import Cadence
@@ -22,23 +22,23 @@ from workflows.pair import PairProgramWorkflow
 
 
 class ProgramHarness:
-    def __init__(self, env: WorkflowEnvironment, smtp: SmtpServer) -> None:
+    def __init__(self, env: WorkflowEnvironment, smtp: SmtpServer, client: Client | None = None) -> None:
+        """``client``: the env's server through another client (one with interceptors)."""
         self.env = env
+        self.client = client or env.client
         self.smtp = smtp
         self.handle: WorkflowHandle | None = None
         self._stack = contextlib.AsyncExitStack()
 
     async def __aenter__(self) -> ProgramHarness:
-        await self._stack.enter_async_context(
-            running_workers(self.env.client, self.smtp.port, "Mentoring <m@example.org>")
-        )
+        await self._stack.enter_async_context(running_workers(self.client, self.smtp.port, "Mentoring <m@example.org>"))
         return self
 
     async def __aexit__(self, *exc) -> None:
         await self._stack.aclose()
 
     async def start(self, input: PairProgramInput) -> WorkflowHandle:
-        self.handle = await self.env.client.start_workflow(
+        self.handle = await self.client.start_workflow(
             PairProgramWorkflow.run, input, id=f"pair:ops:{uuid.uuid4().hex[:8]}", task_queue=TASK_QUEUE
         )
         await self.settle()

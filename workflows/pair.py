@@ -35,12 +35,7 @@ with workflow.unsafe.imports_passed_through():
         WithdrawParticipant,
     )
     from mentoring.plan import SessionPlan
-    from mentoring.state import (
-        CancelledBy,
-        PairProgramInput,
-        PairProgramResult,
-        PairState,
-    )
+    from mentoring.state import CancelledBy, PairProgramInput, PairProgramResult, PairState
     from workflows import handover, health, notices, pausing
     from workflows import progress as report
     from workflows import validation as check
@@ -69,6 +64,8 @@ with workflow.unsafe.imports_passed_through():
 
 # v1.1.0: pairs hear back from participants (check-ins, reflections, reviews, health).
 LISTENING = "participant-answers"
+# After v1.2.0 (docs/developing.md): an operation during a report wakes the pair at once.
+WAKE_AFTER_REPORT = "wake-after-report"
 
 
 @workflow.defn(name=PAIR_WORKFLOW_TYPE)
@@ -118,7 +115,11 @@ class PairProgramWorkflow(HearingBack):
             now = workflow.now()
             if item.at > now:
                 # Everything due has been done: one report for all of it, if it matters.
+                self._agenda_changed = False
                 await self._reporter.report()
+                # An operation taken meanwhile may make something due sooner than ``item``.
+                if self._agenda_changed and workflow.patched(WAKE_AFTER_REPORT):
+                    continue
                 await self._wait_for(item, now)
                 continue
             # One at a time, re-reading the agenda: an operation may change it meanwhile.
