@@ -10,14 +10,14 @@ from datetime import datetime, timedelta
 from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
-from mentoring.cohort import Cadence
+from mentoring.cohort import Cadence, Program
 from mentoring.ids import TASK_QUEUE
 from mentoring.state import PairProgramInput, PairState
 from tests import factories
 from tests.calendars import live_sessions
 from tests.smtp_server import SmtpServer
 from tests.workers import running_workers
-from workflows.agenda import active_sessions
+from workflows.agenda import active_sessions, next_due
 from workflows.pair import PairProgramWorkflow
 
 
@@ -28,6 +28,7 @@ class ProgramHarness:
         self.client = client or env.client
         self.smtp = smtp
         self.handle: WorkflowHandle | None = None
+        self.program: Program | None = None
         self._stack = contextlib.AsyncExitStack()
 
     async def __aenter__(self) -> ProgramHarness:
@@ -38,6 +39,7 @@ class ProgramHarness:
         await self._stack.aclose()
 
     async def start(self, input: PairProgramInput) -> WorkflowHandle:
+        self.program = input.program
         self.handle = await self.client.start_workflow(
             PairProgramWorkflow.run, input, id=f"pair:ops:{uuid.uuid4().hex[:8]}", task_queue=TASK_QUEUE
         )
@@ -73,9 +75,11 @@ class ProgramHarness:
                 return
             await self.env.sleep(timedelta(seconds=1))
 
-    @staticmethod
-    def _due_now(state: PairState, now: datetime) -> bool:
-        return any(
+    def _due_now(self, state: PairState, now: datetime) -> bool:
+        # What the agenda has due (an operation taken during the pair's report is acted
+        # on only after it), and a moved session's new invite.
+        item = next_due(state, self.program) if self.program else None
+        return (item is not None and item.at <= now) or any(
             s.invited_sequence is not None and s.invited_sequence < s.sequence and s.starts_at > now
             for s in state.sessions
         )
