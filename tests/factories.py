@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from mentoring.cohort import (
     Cadence,
@@ -56,3 +57,11 @@ def pair(
 
 def cohort(start: date, pair_ids: list[str], *, cohort_id: str = "dw") -> Cohort:
     return Cohort(program=program(start, cohort_id=cohort_id), pairs=[pair(p) for p in pair_ids])
+
+
+def weekday_in(days: int, now: datetime) -> Weekday:
+    """The weekday ``days`` after ``now`` in Berlin, for a rhythm whose first session is
+    that far ahead whatever day and hour a test runs: with 3, a pair started now is
+    invited to two weekly sessions at once and reminded of none (a session within its
+    reminder hours is reminded by its invite)."""
+    return list(Weekday)[(now.astimezone(ZoneInfo("Europe/Berlin")) + timedelta(days=days)).weekday()]

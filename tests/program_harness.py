@@ -47,13 +47,14 @@ class ProgramHarness:
         return self.handle
 
     async def start_tomorrow(self, cadence: Cadence = Cadence.WEEKLY, months: int = 4) -> PairState:
-        """A pair whose program starts tomorrow: its first session falls within the
-        invite window, so its invite goes out at once."""
+        """A pair whose program starts tomorrow and whose first session is three days
+        ahead: within the invite window, so its invite goes out at once, and outside its
+        reminder hours, whatever day and hour the test runs."""
         now = await self.now()
         await self.start(
             PairProgramInput(
                 program=factories.program((now + timedelta(days=1)).date(), months=months),
-                pair=factories.pair(cadence=cadence),
+                pair=factories.pair(cadence=cadence, weekday=factories.weekday_in(3, now)),
             )
         )
         return await self.state()

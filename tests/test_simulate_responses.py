@@ -124,12 +124,13 @@ def test_the_example_script_previews_health_nudges_and_alerts(tmp_path):
     assert "ops.py show dw-2027 p4" in text and "Zwischenbilanz des Mentees" in text
 
     # Session 5 of p4 moved to the first date the check-in page offers, the next working
-    # day: invited anew (SEQUENCE 1), reminded and prompted at the new time as well.
+    # day: invited anew (SEQUENCE 1), which within a day of it is its reminder, and
+    # prompted at the new time as well.
     moved = datetime.combine(start + timedelta(weeks=8, days=1), time(16))
     invites = [i for i in box.invites if "p4-session-5" in i.uid and i.sequence == 1]
     assert sorted((i.recipient, i.local) for i in invites) == [("tim.nguyen@example.com", moved), (p4_mentee, moved)]
     p4 = Counter(kind for kind, pair, _, _ in messages if pair == "p4")
-    assert (p4["reminder"], p4["reflection"]) == (2 * 14, 2 * 14)
+    assert (p4["reminder"], p4["reflection"]) == (2 * 13, 2 * 14)
     assert_calendars_read_alike_inside_the_program(box, messages, start, 6)
 
 

@@ -8,8 +8,12 @@ import re
 import subprocess
 import sys
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
+from email.message import EmailMessage
+from email.utils import parsedate_to_datetime
 from pathlib import Path
+
+from icalendar import Calendar
 
 from devstack.temporal_servers import TEST_KEY_ENV
 
@@ -86,6 +90,18 @@ def test_start_without_a_server_explains_what_to_do():
     assert "cannot reach Temporal at 127.0.0.1:1" in result.stderr
 
 
+def invited_within_a_day(messages: list[EmailMessage]) -> list[EmailMessage]:
+    """The invites sent less than the example's 24 reminder hours before their session."""
+    found = []
+    for message in messages:
+        if str(message["X-Mentoring-Kind"]) == "invite":
+            part = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
+            start = Calendar.from_ical(part.get_content()).walk("VEVENT")[0].decoded("DTSTART")
+            if parsedate_to_datetime(str(message["Date"])) >= start - timedelta(hours=24):
+                found.append(message)
+    return found
+
+
 def assert_the_example_program_is_written(outbox: Path, stdout: str) -> None:
     """What ``make simulate``'s command writes: every message of the example's program.
     tests/test_readme_commands.py runs that command as README.md prints it, in a fresh
@@ -98,7 +114,10 @@ def assert_the_example_program_is_written(outbox: Path, stdout: str) -> None:
     assert set(per_recipient) >= {"lena.weber@example.com", "sabine.hoffmann@example.com"}
     kinds = Counter(str(m["X-Mentoring-Kind"]) for m in messages)
     assert kinds["welcome"] == kinds["midpoint_review"] == kinds["closing_review"] == 8
-    assert kinds["invite"] == kinds["reminder"] == kinds["reflection"] == kinds["check_in_reminder"]
+    assert kinds["invite"] == kinds["reflection"] == kinds["check_in_reminder"]
+    # A reminder the day before each session, but for those invited within that day (the
+    # program starts today: a pair meeting tomorrow), whose invite is the reminder.
+    assert kinds["reminder"] == kinds["invite"] - len(invited_within_a_day(messages)) > 0
     # Silence makes every pair quiet (one nudge to both) and then at risk (one alert to
     # the office, besides its completion notice).
     assert (kinds["pair_nudge"], kinds["at_risk_alert"], kinds["completion_notice"]) == (8, 4, 4)

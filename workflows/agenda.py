@@ -75,7 +75,14 @@ def invite_due(session: SessionState, program: Program, started_at: datetime) ->
     return max(session.starts_at - timedelta(days=program.invite_lead_days), session.added_at or started_at)
 
 
-def due_items(state: PairState, program: Program) -> list[Due]:
+def invite_reminds(session: SessionState, program: Program, invite_at: datetime) -> bool:
+    """An invite that goes out within the session's reminder hours is its reminder: the
+    participants get no "your session is tomorrow" beside it (patch ``invite-is-the-reminder``)."""
+    return not session.reminder_done and invite_at >= session.starts_at - timedelta(hours=program.reminder_hours)
+
+
+def due_items(state: PairState, program: Program, invite_is_the_reminder: bool = True) -> list[Due]:
+    """``invite_is_the_reminder=False``: the agenda before that patch, for older histories."""
     assert state.started_at is not None
     started = state.started_at
     reminder = timedelta(hours=program.reminder_hours)
@@ -91,9 +98,11 @@ def due_items(state: PairState, program: Program) -> list[Due]:
             items.append(_due(session.updated_at or started, Action.CANCEL, n))
         if session.status == SessionStatus.CANCELLED or pause or ended:
             continue
-        if needs_invite(session):
-            items.append(_due(invite_due(session, program, started), Action.INVITE, n))
-        if not session.reminder_done:
+        invite_at = invite_due(session, program, started) if needs_invite(session) else None
+        if invite_at is not None:
+            items.append(_due(invite_at, Action.INVITE, n))
+        covered = invite_at is not None and invite_is_the_reminder and invite_reminds(session, program, invite_at)
+        if not session.reminder_done and not covered:
             items.append(_due(session.starts_at - reminder, Action.REMINDER, n))
         if not session.reflection_done:
             items.append(_due(session.ends_at + reflection, Action.REFLECTION, n))
@@ -121,9 +130,9 @@ def due_items(state: PairState, program: Program) -> list[Due]:
     return sorted(items)
 
 
-def next_due(state: PairState, program: Program) -> Due | None:
+def next_due(state: PairState, program: Program, invite_is_the_reminder: bool = True) -> Due | None:
     """The first of ``due_items``, or None when nothing is left."""
-    items = due_items(state, program)
+    items = due_items(state, program, invite_is_the_reminder)
     return items[0] if items else None
 
 

@@ -39,7 +39,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows import handover, health, notices, pausing
     from workflows import progress as report
     from workflows import validation as check
-    from workflows.agenda import Action, Due, active_sessions, current_phase, next_due
+    from workflows.agenda import Action, Due, active_sessions, current_phase
     from workflows.changes import (
         add_session,
         apply_plan,
@@ -103,7 +103,7 @@ class PairProgramWorkflow(HearingBack):
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(input.model_copy(update={"state": state, "plan": None}))
             # Only the next item: a parked pair keeps no list of the whole program in memory.
-            item = next_due(state, self._program)
+            item = self._steps.next_item()
             if item is None and state.paused is None:
                 break
             if item is None:

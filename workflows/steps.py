@@ -14,7 +14,7 @@ with workflow.unsafe.imports_passed_through():
     from mentoring.cohort import Program
     from mentoring.messages import DeliveryRequest, MessageKind
     from mentoring.state import PairState, SessionState, SessionStatus
-    from workflows.agenda import Action, Due
+    from workflows.agenda import Action, Due, invite_reminds, next_due
     from workflows.answers import unanswered
     from workflows.courier import Courier
     from workflows.letters import LetterWriter, participants, program_office
@@ -22,6 +22,8 @@ with workflow.unsafe.imports_passed_through():
 
 # After v1.2.0: an invite on its way counts as sent for the operations that meet it.
 INVITE_CLAIMS_ITS_SEQUENCE = "invite-claims-its-sequence"
+# After v1.2.0: an invite sent within its session's reminder hours is its reminder.
+INVITE_IS_THE_REMINDER = "invite-is-the-reminder"
 
 
 @dataclass
@@ -62,6 +64,19 @@ class ProgramSteps:
         if self._invites_on_their_way and workflow.patched(INVITE_CLAIMS_ITS_SEQUENCE):
             for invite in self._invites_on_their_way:
                 invite.claim()
+
+    def next_item(self) -> Due | None:
+        """What is due next. The agenda before ``invite-is-the-reminder`` sent the reminder
+        of a session invited within its reminder hours first (a pair started the day
+        before its first session was reminded before it was welcomed). Dropping that
+        reminder changes the next item only when it was that reminder, so only then is
+        the patch asked: most pairs never carry its marker."""
+        before = next_due(self._state, self._program, invite_is_the_reminder=False)
+        if before is not None and before.action == Action.REMINDER:
+            item = next_due(self._state, self._program)
+            if item != before and workflow.patched(INVITE_IS_THE_REMINDER):
+                return item
+        return before
 
     def _requests(
         self, kind: MessageKind, session: SessionState | None = None, note: str | None = None, everyone: bool = False
@@ -104,6 +119,7 @@ class ProgramSteps:
             await courier.send_all([r for r in requests if r.recipient.email.casefold() in session.invited_to], item.at)
             session.cancel_sent = True
         elif item.action == Action.INVITE:
+            reminds = invite_reminds(session, self._program, item.at)
             requests = self._requests(MessageKind.INVITE, session)
             sending = _Invite(session, session.sequence, [r.recipient.email.casefold() for r in requests])
             self._invites_on_their_way.append(sending)
@@ -114,6 +130,9 @@ class ProgramSteps:
             sending.claim()
             if session.status == SessionStatus.PLANNED:
                 session.status = SessionStatus.INVITED
+            # Unless it was moved meanwhile: the new time's invite decides for itself.
+            if reminds and session.sequence == sending.sequence and workflow.patched(INVITE_IS_THE_REMINDER):
+                session.reminder_done = True
         elif item.action == Action.REMINDER:
             sequence = session.sequence
             await courier.send_all(self._requests(MessageKind.REMINDER, session), item.at)
