@@ -59,9 +59,13 @@ def cohort(start: date, pair_ids: list[str], *, cohort_id: str = "dw") -> Cohort
     return Cohort(program=program(start, cohort_id=cohort_id), pairs=[pair(p) for p in pair_ids])
 
 
-def weekday_in(days: int, now: datetime) -> Weekday:
-    """The weekday ``days`` after ``now`` in Berlin, for a rhythm whose first session is
-    that far ahead whatever day and hour a test runs: with 3, a pair started now is
-    invited to two weekly sessions at once and reminded of none (a session within its
-    reminder hours is reminded by its invite)."""
-    return list(Weekday)[(now.astimezone(ZoneInfo("Europe/Berlin")) + timedelta(days=days)).weekday()]
+def weekday_ahead(now: datetime, days: int = 3) -> Weekday:
+    """A rhythm's weekday whose first session is ``days`` to six days after ``now``, and
+    whose day after is a working day, whatever day and hour a test runs: the first Monday
+    to Thursday (in Berlin) at least ``days`` ahead. With 3, a weekly pair started now is
+    invited to two sessions at once (both within 14 days) and reminded of neither yet (an
+    invite within a session's reminder hours would be its reminder)."""
+    day = now.astimezone(ZoneInfo("Europe/Berlin")).date() + timedelta(days=days)
+    while day.weekday() > 3:
+        day += timedelta(days=1)
+    return list(Weekday)[day.weekday()]

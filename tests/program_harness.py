@@ -54,7 +54,7 @@ class ProgramHarness:
         await self.start(
             PairProgramInput(
                 program=factories.program((now + timedelta(days=1)).date(), months=months),
-                pair=factories.pair(cadence=cadence, weekday=factories.weekday_in(3, now)),
+                pair=factories.pair(cadence=cadence, weekday=factories.weekday_ahead(now)),
             )
         )
         return await self.state()

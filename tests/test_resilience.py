@@ -36,7 +36,7 @@ async def test_an_smtp_outage_delays_mail_and_expires_what_became_pointless():
                 PairProgramInput(
                     program=factories.program((now + timedelta(days=1)).date(), months=4),
                     # Session 1 three days ahead: the outage below begins 36 hours before it.
-                    pair=factories.pair(cadence=Cadence.WEEKLY, weekday=factories.weekday_in(3, now)),
+                    pair=factories.pair(cadence=Cadence.WEEKLY, weekday=factories.weekday_ahead(now)),
                 )
             )
             first = (await program.state()).sessions[0]
@@ -76,7 +76,7 @@ async def wait_for(check, timeout: float = 30.0):
 async def test_the_program_survives_a_restart_of_the_temporal_server(tmp_path):
     database = tmp_path / "temporal.db"
     today = datetime.now(UTC).date()
-    pair = factories.pair(cadence=Cadence.WEEKLY, weekday=factories.weekday_in(3, datetime.now(UTC)))
+    pair = factories.pair(cadence=Cadence.WEEKLY, weekday=factories.weekday_ahead(datetime.now(UTC)))
     input = PairProgramInput(program=factories.program(today), pair=pair)
     workflow_id = f"pair:restart:{uuid.uuid4().hex[:6]}"
     with SmtpServer() as smtp:
@@ -122,7 +122,7 @@ async def test_the_program_survives_a_restart_of_the_temporal_server(tmp_path):
 async def test_continue_as_new_carries_the_whole_state_and_loses_no_update():
     env = await start_dev_server("--dynamic-config-value", "limit.historyCount.suggestContinueAsNew=40")
     today = datetime.now(UTC).date()
-    pair = factories.pair(cadence=Cadence.WEEKLY, weekday=factories.weekday_in(3, datetime.now(UTC)))
+    pair = factories.pair(cadence=Cadence.WEEKLY, weekday=factories.weekday_ahead(datetime.now(UTC)))
     input = PairProgramInput(program=factories.program(today), pair=pair)
     workflow_id = f"pair:can:{uuid.uuid4().hex[:6]}"
     with SmtpServer() as smtp:
