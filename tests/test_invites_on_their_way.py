@@ -30,6 +30,7 @@ from mentoring.state import PairProgramInput
 from mentoring_service.settings import WorkerSettings
 from mentoring_service.workers import create_workers
 from tests import factories
+from tests.patches import patches
 from tests.waiting import eventually
 from workflows.agenda import next_due
 from workflows.pair import PairProgramWorkflow
@@ -94,14 +95,8 @@ class HeldPair:
     async def replays_with_the_patch(self) -> None:
         """The operation recorded the patch, and the run replays as it ran."""
         history = await self.handle.fetch_history()
-        patches = [
-            payload.data
-            for event in history.events
-            if event.marker_recorded_event_attributes.marker_name == "core_patch"
-            for payload in event.marker_recorded_event_attributes.details["patch-data"].payloads
-        ]
-        claims = [p for p in patches if INVITE_CLAIMS_ITS_SEQUENCE.encode() in p]
-        assert len(claims) == 1, patches
+        claims = [p for p in patches(history) if INVITE_CLAIMS_ITS_SEQUENCE.encode() in p]
+        assert len(claims) == 1, patches(history)
         await Replayer(workflows=[PairProgramWorkflow], data_converter=fixed_key_converter()).replay_workflow(history)
 
 

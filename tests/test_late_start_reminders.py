@@ -22,6 +22,7 @@ from mentoring.cohort import Cadence, Weekday
 from mentoring.operations import RescheduleSession
 from mentoring.state import PairProgramInput
 from tests import factories
+from tests.patches import patches
 from tests.program_harness import ProgramHarness
 from workflows.pair import PairProgramWorkflow
 from workflows.steps import INVITE_IS_THE_REMINDER
@@ -39,15 +40,6 @@ def first_session_in(now: datetime, hours: int) -> PairProgramInput:
     weekday = list(Weekday)[local.weekday()]
     pair = factories.pair(cadence=Cadence.WEEKLY, weekday=weekday, at=time(local.hour, local.minute))
     return PairProgramInput(program=factories.program(now.astimezone(BERLIN).date(), months=4), pair=pair)
-
-
-def patches(history: WorkflowHistory) -> list[bytes]:
-    return [
-        payload.data
-        for event in history.events
-        if event.marker_recorded_event_attributes.marker_name == "core_patch"
-        for payload in event.marker_recorded_event_attributes.details["patch-data"].payloads
-    ]
 
 
 async def test_a_pair_started_hours_before_its_first_session_is_welcomed_and_invited_not_reminded(program):

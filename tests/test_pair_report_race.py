@@ -34,6 +34,7 @@ from mentoring.ids import TASK_QUEUE
 from mentoring.replies import CalendarReply, PartStat, ReplyMethod, ReplyRequest
 from mentoring.state import PairProgramInput, current_partstat
 from tests import factories
+from tests.patches import patches
 from tests.program_harness import ProgramHarness
 from tests.smtp_server import SmtpServer
 from tests.waiting import eventually
@@ -71,15 +72,6 @@ class HoldTheFirstReport(temporal_client.Interceptor, Interceptor):
 
     def workflow_interceptor_class(self, input: WorkflowInterceptorClassInput) -> type[WorkflowInboundInterceptor]:
         return _Inbound
-
-
-def patches(history: WorkflowHistory) -> list[bytes]:
-    return [
-        payload.data
-        for event in history.events
-        if event.marker_recorded_event_attributes.marker_name == "core_patch"
-        for payload in event.marker_recorded_event_attributes.details["patch-data"].payloads
-    ]
 
 
 def replayer() -> Replayer:
