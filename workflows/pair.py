@@ -64,8 +64,7 @@ with workflow.unsafe.imports_passed_through():
 
 # v1.1.0: pairs hear back from participants (check-ins, reflections, reviews, health).
 LISTENING = "participant-answers"
-# After v1.2.0 (docs/developing.md): an operation during a report wakes the pair at once.
-WAKE_AFTER_REPORT = "wake-after-report"
+WAKE_AFTER_REPORT = "wake-after-report"  # after v1.2.0: an operation during a report wakes the pair
 
 
 @workflow.defn(name=PAIR_WORKFLOW_TYPE)
