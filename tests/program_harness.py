@@ -47,9 +47,9 @@ class ProgramHarness:
         return self.handle
 
     async def start_tomorrow(self, cadence: Cadence = Cadence.WEEKLY, months: int = 4) -> PairState:
-        """A pair whose program starts tomorrow and whose first session is three days
-        ahead: within the invite window, so its invite goes out at once, and outside its
-        reminder hours, whatever day and hour the test runs."""
+        """A pair whose program starts tomorrow and whose first session is three to six
+        days ahead (``factories.weekday_ahead``): within the invite window, so its invite
+        goes out at once, and outside its reminder hours, whatever day and hour the test runs."""
         now = await self.now()
         await self.start(
             PairProgramInput(

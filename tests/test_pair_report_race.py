@@ -11,7 +11,6 @@ interceptor delays the pair's signal to its cohort. Delivery is real (SMTP)."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -30,7 +29,6 @@ from temporalio.worker import (
 
 from devstack.temporal_servers import fixed_key_converter
 from mentoring.cohort import Cadence, Program, Role
-from mentoring.ids import TASK_QUEUE
 from mentoring.replies import CalendarReply, PartStat, ReplyMethod, ReplyRequest
 from mentoring.state import PairProgramInput, current_partstat
 from tests import factories
@@ -92,10 +90,7 @@ async def test_a_decline_during_the_report_is_told_at_once_and_replays(skipping_
                 pair=factories.pair(cadence=Cadence.WEEKLY),
                 cohort_workflow_id="cohort:dw",  # not running: the pair reports all the same
             )
-            handle = await client.start_workflow(
-                PairProgramWorkflow.run, input, id=f"pair:race:{uuid.uuid4().hex[:8]}", task_queue=TASK_QUEUE
-            )
-            program.handle = handle
+            handle = await program.start(input)
             assert await eventually(lambda: reporting(program, input.program))
             state = await program.state()
             reply = CalendarReply(
